@@ -1,0 +1,444 @@
+//! Checklists: loading, validation and the catalog a manifest is checked
+//! against.
+//!
+//! The bundled checklists are embedded in the binary; a `--checklists DIR`
+//! adds files, and a file whose `id` matches a bundled one replaces it.
+
+mod model;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub use model::*;
+
+use crate::diag::{self, Diagnostic};
+use crate::document::Document;
+use crate::rules::expr::{self, Expr};
+use crate::schema::Format;
+use crate::yaml::Limits;
+
+/// The checklists shipped in the binary, as (file name, text).
+pub const BUNDLED: [(&str, &str); 2] = [
+    (
+        "baseline.yaml",
+        include_str!("../../checklists/baseline.yaml"),
+    ),
+    (
+        "exchange-keys.yaml",
+        include_str!("../../checklists/exchange-keys.yaml"),
+    ),
+];
+
+/// Where a checklist came from.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The checklist.
+    pub checklist: Checklist,
+    /// Its source, for positions.
+    pub doc: Document,
+    /// Whether it is one of the bundled ones.
+    pub bundled: bool,
+}
+
+/// A question's place in the catalog.
+#[derive(Clone, Debug)]
+struct QuestionRef {
+    checklist: String,
+    area: usize,
+    question: usize,
+}
+
+/// Every checklist available to a run, with compiled conditions.
+#[derive(Debug)]
+pub struct Catalog {
+    checklists: BTreeMap<String, Loaded>,
+    questions: BTreeMap<String, QuestionRef>,
+    conditions: HashMap<String, Expr>,
+    rules: HashMap<String, Expr>,
+}
+
+/// A file to load into a catalog.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// Name for diagnostics.
+    pub file: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Catalog {
+    /// The bundled checklists only.
+    pub fn bundled() -> Result<Catalog, Vec<Diagnostic>> {
+        Catalog::with_extra(Vec::new())
+    }
+
+    /// The bundled checklists plus `extra` files, which override bundled
+    /// checklists of the same id.
+    pub fn with_extra(extra: Vec<Source>) -> Result<Catalog, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut checklists: BTreeMap<String, Loaded> = BTreeMap::new();
+        let bundled = BUNDLED.iter().map(|(name, text)| {
+            (
+                Source {
+                    file: format!("<bundled>/checklists/{name}"),
+                    bytes: text.as_bytes().to_vec(),
+                },
+                true,
+            )
+        });
+        for (source, is_bundled) in bundled.chain(extra.into_iter().map(|s| (s, false))) {
+            let doc = match Document::load(
+                Format::Checklist,
+                &source.file,
+                source.bytes,
+                &Limits::default(),
+            ) {
+                Ok(doc) => doc,
+                Err(mut d) => {
+                    diags.append(&mut d);
+                    continue;
+                }
+            };
+            let checklist: Checklist = match doc.typed() {
+                Ok(c) => c,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            if let Some(previous) = checklists.get(&checklist.id)
+                && !previous.bundled
+            {
+                diags.push(
+                    doc.error(
+                        "duplicate-checklist",
+                        "/id",
+                        format!(
+                            "checklist `{}` is also defined in {}",
+                            checklist.id, previous.doc.file
+                        ),
+                    )
+                    .with_help("give one of them another id"),
+                );
+                continue;
+            }
+            checklists.insert(
+                checklist.id.clone(),
+                Loaded {
+                    checklist,
+                    doc,
+                    bundled: is_bundled,
+                },
+            );
+        }
+        let catalog = Catalog::index(checklists, &mut diags);
+        diag::sort(&mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            Err(diags)
+        } else {
+            Ok(catalog)
+        }
+    }
+
+    /// Indexes questions, checks cross-checklist consistency and compiles
+    /// every condition.
+    fn index(checklists: BTreeMap<String, Loaded>, diags: &mut Vec<Diagnostic>) -> Catalog {
+        let mut questions: BTreeMap<String, QuestionRef> = BTreeMap::new();
+        let mut areas: BTreeMap<String, String> = BTreeMap::new();
+        let mut rule_ids: BTreeMap<String, String> = BTreeMap::new();
+        for (id, loaded) in &checklists {
+            let doc = &loaded.doc;
+            for (a, area) in loaded.checklist.areas.iter().enumerate() {
+                if let Some(other) = areas.insert(area.id.clone(), id.clone()) {
+                    diags.push(
+                        doc.error(
+                            "duplicate-area",
+                            &format!("/areas/{a}/id"),
+                            format!("area `{}` is also defined in checklist `{other}`", area.id),
+                        )
+                        .with_help("area ids must be unique across all loaded checklists"),
+                    );
+                }
+                for (q, question) in area.questions.iter().enumerate() {
+                    let at = format!("/areas/{a}/questions/{q}");
+                    if let Some(other) = questions.get(&question.id) {
+                        diags.push(
+                            doc.error(
+                                "duplicate-question",
+                                &format!("{at}/id"),
+                                format!(
+                                    "question `{}` is also defined in checklist `{}`",
+                                    question.id, other.checklist
+                                ),
+                            )
+                            .with_help("question ids must be unique across all loaded checklists"),
+                        );
+                        continue;
+                    }
+                    check_question(doc, &at, question, diags);
+                    questions.insert(
+                        question.id.clone(),
+                        QuestionRef {
+                            checklist: id.clone(),
+                            area: a,
+                            question: q,
+                        },
+                    );
+                }
+            }
+            for (r, rule) in loaded.checklist.rules.iter().enumerate() {
+                if let Some(other) = rule_ids.insert(rule.id.clone(), id.clone()) {
+                    diags.push(doc.error(
+                        "duplicate-rule",
+                        &format!("/rules/{r}/id"),
+                        format!("rule `{}` is also defined in checklist `{other}`", rule.id),
+                    ));
+                }
+            }
+        }
+        // A question id that is a prefix of another would make
+        // `answers.a.b` both a value and a mapping in expressions.
+        let ids: BTreeSet<String> = questions.keys().cloned().collect();
+        for id in &ids {
+            let prefix = format!("{id}.");
+            if let Some(longer) = ids
+                .range(prefix.clone()..)
+                .next()
+                .filter(|l| l.starts_with(&prefix))
+            {
+                let r = &questions[longer];
+                let doc = &checklists[&r.checklist].doc;
+                diags.push(
+                    doc.error(
+                        "question-id-prefix",
+                        &format!("/areas/{}/questions/{}/id", r.area, r.question),
+                        format!("question id `{longer}` extends the id of question `{id}`"),
+                    )
+                    .with_help("rename one of them: expressions read answers as `answers.<id>`"),
+                );
+            }
+        }
+
+        let mut conditions = HashMap::new();
+        let mut rules = HashMap::new();
+        for loaded in checklists.values() {
+            let doc = &loaded.doc;
+            for (a, area) in loaded.checklist.areas.iter().enumerate() {
+                for (q, question) in area.questions.iter().enumerate() {
+                    if let Some(when) = &question.when {
+                        let at = format!("/areas/{a}/questions/{q}/when");
+                        if let Some(e) = compile_checked(doc, &at, when, &ids, diags) {
+                            conditions.insert(question.id.clone(), e);
+                        }
+                    }
+                }
+            }
+            for (r, rule) in loaded.checklist.rules.iter().enumerate() {
+                let at = format!("/rules/{r}/when");
+                if let Some(e) = compile_checked(doc, &at, &rule.when, &ids, diags) {
+                    rules.insert(rule.id.clone(), e);
+                }
+            }
+        }
+        Catalog {
+            checklists,
+            questions,
+            conditions,
+            rules,
+        }
+    }
+
+    /// A checklist by id.
+    pub fn get(&self, id: &str) -> Option<&Loaded> {
+        self.checklists.get(id)
+    }
+
+    /// All checklists, by id.
+    pub fn checklists(&self) -> impl Iterator<Item = &Loaded> {
+        self.checklists.values()
+    }
+
+    /// All checklist ids.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.checklists.keys().map(String::as_str)
+    }
+
+    /// A question with its checklist and area.
+    pub fn question(&self, id: &str) -> Option<(&Checklist, &Area, &Question)> {
+        let r = self.questions.get(id)?;
+        let checklist = &self.checklists.get(&r.checklist)?.checklist;
+        let area = checklist.areas.get(r.area)?;
+        Some((checklist, area, area.questions.get(r.question)?))
+    }
+
+    /// Every question id in the catalog.
+    pub fn question_ids(&self) -> impl Iterator<Item = &str> {
+        self.questions.keys().map(String::as_str)
+    }
+
+    /// A rule by id, with its checklist.
+    pub fn rule(&self, id: &str) -> Option<(&Checklist, &Rule)> {
+        self.checklists.values().find_map(|l| {
+            l.checklist
+                .rules
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| (&l.checklist, r))
+        })
+    }
+
+    /// The compiled applicability condition of a question, if it has one.
+    pub fn condition(&self, question: &str) -> Option<&Expr> {
+        self.conditions.get(question)
+    }
+
+    /// The compiled condition of a rule.
+    pub fn rule_condition(&self, rule: &str) -> Option<&Expr> {
+        self.rules.get(rule)
+    }
+}
+
+fn compile_checked(
+    doc: &Document,
+    at: &str,
+    source: &str,
+    ids: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Expr> {
+    match Expr::compile(source) {
+        Ok(e) => {
+            for unknown in expr::unknown_names(&e, ids) {
+                let mut d = doc.error(
+                    "unknown-name",
+                    at,
+                    format!(
+                        "the expression uses `{}`, which does not exist",
+                        unknown.name
+                    ),
+                );
+                d = match unknown.suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("expressions read `answers.<question id>`, `integration.*`, `vendor.*` and `incidents`"),
+                };
+                diags.push(d);
+            }
+            Some(e)
+        }
+        Err(message) => {
+            diags.push(
+                doc.error("invalid-expression", at, format!("the expression does not parse: {message}"))
+                    .with_help("conditions are minijinja expressions, e.g. `answers.keys.withdrawal == 'never'`"),
+            );
+            None
+        }
+    }
+}
+
+fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for (i, option) in question.options.iter().enumerate() {
+        if !seen.insert(option.value.as_str()) {
+            diags.push(doc.error(
+                "duplicate-option",
+                &format!("{at}/options/{i}/value"),
+                format!(
+                    "option `{}` appears twice in question `{}`",
+                    option.value, question.id
+                ),
+            ));
+        }
+        if option.value == "unknown" {
+            diags.push(
+                doc.error(
+                    "reserved-option",
+                    &format!("{at}/options/{i}/value"),
+                    "`unknown` is reserved: every question accepts it and it scores 0",
+                )
+                .with_help("remove this option"),
+            );
+        }
+    }
+    if !question.bands.is_empty()
+        && !matches!(question.kind, QuestionType::Number | QuestionType::Date)
+    {
+        diags.push(doc.error(
+            "invalid-bands",
+            &format!("{at}/bands"),
+            "only number and date questions are scored by bands",
+        ));
+    }
+    let mut last = f64::NEG_INFINITY;
+    for (i, band) in question.bands.iter().enumerate() {
+        let is_last = i + 1 == question.bands.len();
+        match band.up_to {
+            Some(up_to) if up_to > last => last = up_to,
+            Some(_) => diags.push(doc.error(
+                "invalid-bands",
+                &format!("{at}/bands/{i}/up-to"),
+                "band bounds must increase from one band to the next",
+            )),
+            None if is_last => {}
+            None => diags.push(doc.error(
+                "invalid-bands",
+                &format!("{at}/bands/{i}"),
+                "only the last band may leave out `up-to`",
+            )),
+        }
+    }
+    if question.favourable.is_some() && question.kind != QuestionType::Bool {
+        diags.push(doc.error(
+            "invalid-favourable",
+            &format!("{at}/favourable"),
+            "`favourable` applies to bool questions only",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> Source {
+        Source {
+            file: "custom.yaml".into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn bundled_catalog_loads() {
+        let catalog = Catalog::bundled().unwrap_or_else(|d| panic!("{d:#?}"));
+        assert!(catalog.get("baseline").is_some());
+        assert!(catalog.get("exchange-keys").is_some());
+        assert!(catalog.question("keys.withdrawal").is_some());
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported() {
+        let text = "id: custom\nversion: 1.0.0\ntitle: T\nareas:\n  - id: keys\n    title: Clash\n    questions:\n      - id: keys.withdrawal\n        text: again\n        severity: low\n        type: bool\n      - id: custom.q\n        text: q\n        severity: low\n        type: choice\n        when: \"answers.keys.withdrawl == 'x'\"\n        options:\n          - {value: a, label: A, score: 1}\n          - {value: a, label: B, score: 0}\nrules:\n  - id: r\n    when: \"answers.custom.q ==\"\n    effect: finding\n    message: m\n";
+        let diags = Catalog::with_extra(vec![source(text)]).unwrap_err();
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        for code in [
+            "duplicate-area",
+            "duplicate-question",
+            "unknown-name",
+            "duplicate-option",
+            "invalid-expression",
+        ] {
+            assert!(codes.contains(&code), "{code} missing from {diags:#?}");
+        }
+        let unknown = diags.iter().find(|d| d.code == "unknown-name").unwrap();
+        assert_eq!(unknown.line, 16);
+        assert_eq!(
+            unknown.help.as_deref(),
+            Some("did you mean `answers.keys.withdrawal`?")
+        );
+    }
+
+    #[test]
+    fn a_custom_checklist_replaces_a_bundled_one_of_the_same_id() {
+        let text = "id: baseline\nversion: 9.0.0\ntitle: Ours\nareas:\n  - id: ours\n    title: Ours\n    questions:\n      - id: ours.one\n        text: One?\n        severity: low\n        type: bool\n";
+        let catalog = Catalog::with_extra(vec![source(text)]).unwrap_or_else(|d| panic!("{d:#?}"));
+        assert_eq!(catalog.get("baseline").unwrap().checklist.version, "9.0.0");
+        assert!(catalog.question("ours.one").is_some());
+    }
+}

@@ -1,0 +1,218 @@
+//! The checklist data model, as written in `checklists/*.yaml`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::level::Level;
+
+/// A questionnaire: areas of weighted questions, plus gate rules.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Checklist {
+    /// Stable id that manifests name.
+    pub id: String,
+    /// Semantic version, shown in reports.
+    pub version: String,
+    /// Human title.
+    pub title: String,
+    /// What the checklist is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// When the facts behind it were last checked.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// The areas, in order.
+    pub areas: Vec<Area>,
+    /// Gates run after scoring.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// A group of questions with a weight in the overall score.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Area {
+    /// Unique area id.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// Weight of the area in the overall score.
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// The questions, in order.
+    pub questions: Vec<Question>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// How much proof a question wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceNeed {
+    /// An answer without evidence is unverified and earns reduced credit.
+    Required,
+    /// Evidence is expected; without it the answer earns slightly less.
+    #[default]
+    Recommended,
+    /// The answer is a fact of the integration itself.
+    None,
+}
+
+/// The kind of answer a question takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuestionType {
+    /// One option.
+    Choice,
+    /// Several options; the score is their clamped sum.
+    Multi,
+    /// Yes or no.
+    Bool,
+    /// A number, scored by bands.
+    Number,
+    /// A date, scored by age in days through bands.
+    Date,
+    /// Free text, not scored.
+    Text,
+}
+
+/// One answer option.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Choice {
+    /// What a manifest writes.
+    pub value: String,
+    /// What a person reads.
+    pub label: String,
+    /// Score in [0, 1].
+    pub score: f64,
+}
+
+/// A scoring band for numbers and dates.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Band {
+    /// Inclusive upper bound; none for the last band.
+    #[serde(default)]
+    pub up_to: Option<f64>,
+    /// Score in [0, 1].
+    pub score: f64,
+}
+
+/// One question.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Question {
+    /// Unique dotted id, e.g. `keys.withdrawal`.
+    pub id: String,
+    /// The question.
+    pub text: String,
+    /// Why it matters and how to verify it.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// How much a bad answer matters; sets the weight.
+    pub severity: Level,
+    /// How much proof is wanted.
+    #[serde(default)]
+    pub evidence: EvidenceNeed,
+    /// Applicability condition.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Answer kind.
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    /// Options of choice and multi questions.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// For bool questions: the answer that scores 1.
+    #[serde(default)]
+    pub favourable: Option<bool>,
+    /// For number and date questions.
+    #[serde(default)]
+    pub bands: Vec<Band>,
+    /// What to ask of the vendor, or how to limit exposure.
+    #[serde(default)]
+    pub remediation: Option<String>,
+    /// Framework references (soc2, iso27001, ccss, ...).
+    #[serde(default)]
+    pub references: BTreeMap<String, String>,
+}
+
+impl Question {
+    /// Whether the answer changes the score at all.
+    pub fn is_scored(&self) -> bool {
+        match self.kind {
+            QuestionType::Choice | QuestionType::Multi | QuestionType::Bool => true,
+            QuestionType::Number | QuestionType::Date => !self.bands.is_empty(),
+            QuestionType::Text => false,
+        }
+    }
+
+    /// The option with this value.
+    pub fn option(&self, value: &str) -> Option<&Choice> {
+        self.options.iter().find(|o| o.value == value)
+    }
+}
+
+/// What a rule does when its condition holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Effect {
+    /// `reject` or `finding`.
+    Simple(SimpleEffect),
+    /// `{min-tier: high}`.
+    MinTier {
+        /// The tier is at least this.
+        #[serde(rename = "min-tier")]
+        min_tier: Level,
+    },
+}
+
+/// The effects without parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimpleEffect {
+    /// The verdict is reject, whatever the score. Waivers cannot lift it.
+    Reject,
+    /// An extra finding in the report.
+    Finding,
+}
+
+/// A gate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Rule {
+    /// Unique rule id.
+    pub id: String,
+    /// Condition.
+    pub when: String,
+    /// Effect.
+    pub effect: Effect,
+    /// Severity of the finding the rule adds.
+    #[serde(default)]
+    pub severity: Option<Level>,
+    /// Why.
+    pub message: String,
+    /// What to do.
+    #[serde(default)]
+    pub remediation: Option<String>,
+}
+
+impl Rule {
+    /// Whether the rule rejects.
+    pub fn rejects(&self) -> bool {
+        self.effect == Effect::Simple(SimpleEffect::Reject)
+    }
+
+    /// Severity of the rule's finding: critical for reject, the min-tier for
+    /// min-tier, else as written (default high).
+    pub fn finding_severity(&self) -> Level {
+        match self.effect {
+            Effect::Simple(SimpleEffect::Reject) => Level::Critical,
+            Effect::MinTier { min_tier } => self.severity.unwrap_or(min_tier),
+            Effect::Simple(SimpleEffect::Finding) => self.severity.unwrap_or(Level::High),
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Command-line interface: argument parsing, output and exit codes.
+//!
+//! Exit codes: 0 done; 1 the result fails `--fail-on`; 2 bad usage or bad
+//! input (diagnostics on stderr); 3 a file could not be read or written.
+
+mod assess;
+mod checklist;
+mod schema;
+mod validate;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use vetted::diag::Diagnostic;
+
+/// Exit code: done.
+pub const OK: u8 = 0;
+/// Exit code: the verdict or tier fails `--fail-on`.
+pub const FAILED_GATE: u8 = 1;
+/// Exit code: bad usage or bad input.
+pub const BAD_INPUT: u8 = 2;
+/// Exit code: a file could not be read or written.
+pub const IO_ERROR: u8 = 3;
+
+const AFTER_HELP: &str = "\
+Examples:
+  vetted assess examples/well-run-saas-bot.yaml
+  vetted assess vendor.yaml --format json -o report.json --as-of 2026-11-27
+  vetted assess vendor.yaml --fail-on conditions      # exit 1 unless approved outright
+  vetted validate vendors/*.yaml
+  vetted checklist show exchange-keys
+  vetted schema manifest > manifest.schema.json
+
+Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error.";
+
+/// Vet a third party before it gets access: above all, whether a trading bot,
+/// portfolio tracker or tax tool may hold your exchange API keys.
+#[derive(Parser, Debug)]
+#[command(name = "vetted", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Extra checklists (*.yaml); one with a bundled id replaces the bundled one.
+    #[arg(long, global = true, value_name = "DIR")]
+    checklists: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Score a manifest and render its report.
+    Assess(assess::Args),
+    /// Check manifests or checklists and report every problem.
+    Validate(validate::Args),
+    /// List or show checklists.
+    #[command(subcommand)]
+    Checklist(checklist::Command),
+    /// Print the JSON Schema of a file format.
+    Schema(schema::Args),
+}
+
+/// Runs the CLI.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Assess(args) => assess::run(args, cli.checklists.as_deref()),
+        Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
+        Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
+        Command::Schema(args) => schema::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a library error and returns its exit code.
+fn report_error(err: vetted::Error) -> u8 {
+    match err {
+        vetted::Error::Invalid(diags) => {
+            print_diagnostics(&diags);
+            if diags.iter().any(Diagnostic::is_error) {
+                BAD_INPUT
+            } else {
+                OK
+            }
+        }
+        vetted::Error::Io { path, source } => {
+            eprintln!(
+                "error[io]: {}: {source}",
+                terminal_safe(&path.display().to_string())
+            );
+            IO_ERROR
+        }
+        vetted::Error::Render(e) => {
+            eprintln!("error[template]: {}", terminal_safe(&e.to_string()));
+            eprintln!(
+                "  help: fix the template named above, or drop --templates to use the bundled one"
+            );
+            BAD_INPUT
+        }
+    }
+}
+
+/// Prints diagnostics to stderr, with a count of errors.
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{}", terminal_safe(&d.to_string()));
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        let _ = writeln!(err, "{errors} error(s) found; nothing was written.");
+    }
+}
+
+/// Text from files may hold terminal control sequences; show them as
+/// escapes instead of letting them act on the terminal.
+fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Reads a file, or stdin for `-`. Returns the name to use in diagnostics.
+fn read_input(path: &Path) -> Result<(String, Vec<u8>), vetted::Error> {
+    if path == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|source| vetted::Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(("<stdin>".to_string(), buf))
+    } else {
+        Ok((path.display().to_string(), vetted::read(path)?))
+    }
+}
+
+/// Writes output to a file atomically, or to stdout for `-` or none.
+fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
+    match out {
+        None => print_stdout(text),
+        Some(p) if p == Path::new("-") => print_stdout(text),
+        Some(p) => {
+            vetted::fsutil::write_atomic(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        }
+    }
+}
+
+fn print_stdout(text: &str) -> Result<(), vetted::Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`vetted ... | head`) is not a failure of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(source) => Err(vetted::Error::Io {
+            path: PathBuf::from("<stdout>"),
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\nc");
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

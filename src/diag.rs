@@ -1,0 +1,151 @@
+//! Diagnostics: every problem `vetted` finds in a user's input.
+//!
+//! A diagnostic names a stable kebab-case code (documented in
+//! `docs/diagnostics.md`), the file, line and column, what is wrong and how to
+//! fix it. Loaders collect every problem of a file before they give up, so a
+//! user fixes a file in one pass rather than one error per run.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors stop the pipeline; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input cannot be used as it is.
+    Error,
+    /// The input is usable but probably not what the author meant.
+    Warning,
+}
+
+/// One problem at one place in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable kebab-case code, e.g. `unknown-question`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file as the user named it (or `<stdin>`, or `<bundled>/x.yaml`).
+    pub file: String,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: u32,
+    /// 1-based column; 0 when the problem concerns the whole file.
+    pub col: u32,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// How to fix it, when there is something useful to say.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at a position.
+    pub fn error(code: &'static str, file: &str, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            file: file.to_string(),
+            line: pos.line,
+            col: pos.col,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// A warning at a position.
+    pub fn warning(code: &'static str, file: &str, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, pos, message)
+        }
+    }
+
+    /// Adds a hint on how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this diagnostic stops the pipeline.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {kind}[{}]: {}",
+            self.file, self.line, self.col, self.code, self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A 1-based line and column in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Pos {
+    /// 1-based line (0: unknown).
+    pub line: u32,
+    /// 1-based column (0: unknown).
+    pub col: u32,
+}
+
+impl Pos {
+    /// The start of a file.
+    pub const START: Pos = Pos { line: 1, col: 1 };
+}
+
+/// Sorts diagnostics by file and position so that output is stable and reads
+/// top to bottom, whichever check found each problem.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.file.as_str(), a.line, a.col, a.code).cmp(&(b.file.as_str(), b.line, b.col, b.code))
+    });
+}
+
+/// The closest candidate to `wanted` among `candidates`, if any is close
+/// enough to be a plausible typo. Used for "did you mean" hints.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wanted, c), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let ids = ["keys.withdrawal", "keys.ip_binding", "docs.security_txt"];
+        assert_eq!(suggest("keys.withdrawl", ids), Some("keys.withdrawal"));
+        assert_eq!(suggest("completely.else", ids), None);
+    }
+
+    #[test]
+    fn display_names_file_line_col_code_and_help() {
+        let d = Diagnostic::error(
+            "unknown-question",
+            "m.yaml",
+            Pos { line: 3, col: 5 },
+            "no such question",
+        )
+        .with_help("did you mean `keys.withdrawal`?");
+        assert_eq!(
+            d.to_string(),
+            "m.yaml:3:5: error[unknown-question]: no such question\n  help: did you mean `keys.withdrawal`?"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! `vetted`: decide whether a third party may have access, and on what terms.
+//!
+//! The pipeline: [`checklist`]s and a [`manifest`] are loaded and validated
+//! (every problem a [`diag::Diagnostic`] with `file:line:col`), [`evaluate`]d
+//! under a [`rules::Policy`] into an [`evaluate::Assessment`], and rendered by
+//! [`report`]. The library never prints and never exits; the `vetted` binary
+//! does that.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod checklist;
+pub mod date;
+pub mod diag;
+pub mod document;
+pub mod evaluate;
+pub mod fsutil;
+pub mod level;
+pub mod manifest;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+/// What can go wrong in a library call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is invalid; every problem found is listed.
+    #[error("{} problem(s) in the input", .0.len())]
+    Invalid(Vec<diag::Diagnostic>),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A template failed.
+    #[error(transparent)]
+    Render(#[from] report::RenderError),
+}
+
+impl From<Vec<diag::Diagnostic>> for Error {
+    fn from(d: Vec<diag::Diagnostic>) -> Self {
+        Error::Invalid(d)
+    }
+}
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads the bundled checklists plus every `*.yaml`/`*.yml` in `dir`.
+pub fn load_catalog(dir: Option<&Path>) -> Result<checklist::Catalog, Error> {
+    let mut extra = Vec::new();
+    if let Some(dir) = dir {
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            extra.push(checklist::Source {
+                file: path.display().to_string(),
+                bytes: read(&path)?,
+            });
+        }
+    }
+    Ok(checklist::Catalog::with_extra(extra)?)
+}
+
+/// Loads a policy file, or the embedded default.
+pub fn load_policy(path: Option<&Path>) -> Result<rules::Policy, Error> {
+    match path {
+        None => Ok(rules::Policy::default_policy()),
+        Some(p) => Ok(rules::Policy::load(&p.display().to_string(), read(p)?)?),
+    }
+}
+
+/// Reads the templates of `dir` that override embedded ones.
+pub fn load_templates(dir: Option<&Path>) -> Result<report::Renderer, Error> {
+    let mut overrides = std::collections::BTreeMap::new();
+    if let Some(dir) = dir {
+        if !dir.is_dir() {
+            return Err(Error::Io {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            });
+        }
+        for (name, path) in report::override_paths(dir) {
+            let text = String::from_utf8_lossy(&read(&path)?).into_owned();
+            overrides.insert(name, text);
+        }
+    }
+    Ok(report::Renderer::new(overrides))
+}
+
+/// Loads, validates and evaluates one manifest, and builds its report.
+pub fn assess(
+    file: &str,
+    bytes: Vec<u8>,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<(report::Report, Vec<diag::Diagnostic>), Error> {
+    let loaded = manifest::load(file, bytes, catalog)?;
+    let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
+    Ok((
+        report::Report::build(&loaded.manifest, catalog, policy, &assessment),
+        loaded.warnings,
+    ))
+}

@@ -1,0 +1,320 @@
+//! The credential guard: a manifest must never hold a secret.
+//!
+//! Manifests are shared, committed and attached to tickets; an exchange key
+//! pasted into one is a leaked key. The guard refuses anything that looks
+//! like an API key, secret, passphrase, private key or recovery phrase, says
+//! where it is and what it looks like, and never repeats the value itself.
+//!
+//! It errs on the side of refusing: a false alarm costs a rewrite of one
+//! line, a miss can cost the funds behind the key.
+
+use crate::diag::{Diagnostic, Pos};
+use crate::yaml::{Node, Value};
+
+/// Words in a field name that mean the field holds a credential.
+const SECRET_WORDS: [&str; 11] = [
+    "secret",
+    "secrets",
+    "passphrase",
+    "password",
+    "passwd",
+    "mnemonic",
+    "seed",
+    "apikey",
+    "otp",
+    "totp",
+    "privatekey",
+];
+/// Adjacent word pairs in a field name that mean the same.
+const SECRET_PAIRS: [(&str, &str); 6] = [
+    ("api", "key"),
+    ("private", "key"),
+    ("access", "token"),
+    ("auth", "token"),
+    ("secret", "key"),
+    ("recovery", "phrase"),
+];
+/// Common English words that never occur in a BIP-39 recovery phrase; a
+/// sentence containing any of them is prose, not a phrase.
+const PROSE_WORDS: [&str; 24] = [
+    "the", "and", "for", "not", "are", "was", "with", "this", "that", "they", "their", "have",
+    "has", "from", "its", "our", "but", "you", "your", "will", "which", "been", "were", "keys",
+];
+
+/// Checks every field name and string value of a manifest.
+pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    walk(file, root, "", false, &mut out);
+    out
+}
+
+fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                let child = if path.is_empty() {
+                    key.name.clone()
+                } else {
+                    format!("{path}.{}", key.name)
+                };
+                // Keys directly under `answers` are question ids, checked
+                // against the checklists; a question about secret storage
+                // is not a secret.
+                if !under_answers && name_is_secret(&key.name) && has_content(value) {
+                    out.push(refuse(
+                        file,
+                        key.pos,
+                        &child,
+                        "is named like a credential, and manifests never hold credentials",
+                    ));
+                    continue;
+                }
+                walk(
+                    file,
+                    value,
+                    &child,
+                    path.is_empty() && key.name == "answers",
+                    out,
+                );
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(file, item, &format!("{path}[{i}]"), false, out);
+            }
+        }
+        Value::Str(s) => {
+            if let Some(kind) = looks_like_secret(s) {
+                out.push(refuse(
+                    file,
+                    node.pos,
+                    path,
+                    &format!("holds what looks like {kind}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refuse(file: &str, pos: Pos, path: &str, what: &str) -> Diagnostic {
+    Diagnostic::error("secret-in-manifest", file, pos, format!("`{path}` {what}; the value is not shown here"))
+        .with_help(
+            "delete the value: a manifest describes a key (exchange, label, permissions), never holds it. \
+             If a real key or phrase was ever saved in this file, revoke it at the exchange now",
+        )
+}
+
+fn has_content(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        Value::Seq(items) => !items.is_empty(),
+        Value::Map(entries) => !entries.is_empty(),
+        _ => true,
+    }
+}
+
+fn name_is_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| SECRET_WORDS.contains(w))
+        || words
+            .windows(2)
+            .any(|p| SECRET_PAIRS.contains(&(p[0], p[1])))
+}
+
+/// What kind of secret `text` looks like, if any.
+pub fn looks_like_secret(text: &str) -> Option<&'static str> {
+    if text.contains("-----BEGIN") && (text.contains("PRIVATE KEY") || text.contains("PGP PRIVATE"))
+    {
+        return Some("a PEM private key block");
+    }
+    if is_mnemonic(text) {
+        return Some("a wallet recovery (seed) phrase");
+    }
+    if let Ok(url) = url::Url::parse(text.trim())
+        && matches!(url.scheme(), "http" | "https")
+    {
+        // Path segments of evidence links are often commit hashes; only the
+        // places where credentials travel in URLs are checked.
+        if url.password().is_some() {
+            return Some("a URL with an embedded password");
+        }
+        return url
+            .query_pairs()
+            .any(|(_, v)| is_token(&v))
+            .then_some("a URL carrying an API key or token");
+    }
+    text.split(|c: char| c.is_whitespace() || "\"'`,;:()[]{}<>/\\|=".contains(c))
+        .any(is_token)
+        .then_some("an API key or secret (a long random token)")
+}
+
+fn is_mnemonic(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    matches!(words.len(), 12 | 15 | 18 | 21 | 24)
+        && words
+            .iter()
+            .all(|w| (3..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !words.iter().any(|w| PROSE_WORDS.contains(w))
+}
+
+/// A long token drawn from a key alphabet, mixing letters and digits, with
+/// the character spread of random data.
+fn is_token(token: &str) -> bool {
+    let t = token.trim_matches(|c: char| c == '.' || c == '-');
+    if t.len() < 24
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+    {
+        return false;
+    }
+    // Hyphens and underscores join words in labels and slugs; in keys they
+    // appear only in UUID-shaped ids (OKX keys), so a joined token counts
+    // only as a UUID or when one of its parts is a token on its own.
+    if t.contains(['-', '_']) {
+        return is_uuid(t) || t.split(['-', '_']).any(is_token);
+    }
+    let has_digit = t.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = t.bytes().any(|b| b.is_ascii_alphabetic());
+    if !(has_digit && has_alpha) {
+        return false;
+    }
+    // A git commit id (40 lowercase hex) is a common, harmless citation.
+    if t.len() == 40
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return false;
+    }
+    entropy(t) >= 3.3
+}
+
+fn is_uuid(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('-').collect();
+    parts.len() == 5
+        && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{self, Limits};
+
+    fn diags(text: &str) -> Vec<Diagnostic> {
+        check(
+            "m.yaml",
+            &yaml::parse("m.yaml", text, &Limits::default()).unwrap(),
+        )
+    }
+
+    // Fake credentials shaped like the real thing, built at run time so the
+    // repository itself never holds a string a scanner would flag.
+    fn fake_binance_key() -> String {
+        "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+            .chars()
+            .rev()
+            .collect()
+    }
+
+    #[test]
+    fn refuses_exchange_keys_without_echoing_them() {
+        let key = fake_binance_key();
+        let d = diags(&format!(
+            "answers:\n  keys.storage:\n    value: vault\n    note: \"our key is {key}\"\n"
+        ));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "secret-in-manifest");
+        assert_eq!((d[0].line, d[0].col), (4, 11));
+        assert!(!d[0].to_string().contains(&key[..12]), "{}", d[0]);
+    }
+
+    #[test]
+    fn refuses_fields_named_like_secrets() {
+        for name in [
+            "api_key",
+            "apiKey",
+            "api-key",
+            "secret",
+            "passphrase",
+            "private-key",
+            "seed",
+        ] {
+            let d = diags(&format!("vendor:\n  {name}: x\n"));
+            assert_eq!(d.len(), 1, "{name}: {d:?}");
+            assert!(d[0].message.contains("named like a credential"));
+        }
+        assert!(
+            diags("vendor:\n  secret: \"\"\n").is_empty(),
+            "an empty field holds nothing"
+        );
+    }
+
+    #[test]
+    fn question_ids_about_secrets_are_not_secrets() {
+        assert!(diags("answers:\n  key_storage.secret_manager:\n    value: vault\n").is_empty());
+    }
+
+    #[test]
+    fn refuses_pem_blocks_and_seed_phrases() {
+        let pem = format!(
+            "-----BEGIN EC {} KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----",
+            "PRIVATE"
+        );
+        assert_eq!(
+            diags(&format!("x: |\n  {}\n", pem.replace('\n', "\n  "))).len(),
+            1
+        );
+        let phrase =
+            "abandon ability able about above absent absorb abstract absurd abuse access accident";
+        assert_eq!(diags(&format!("note: {phrase}\n")).len(), 1);
+    }
+
+    #[test]
+    fn leaves_ordinary_text_alone() {
+        let ok = [
+            "Keys are stored in a hardware security module and never leave it.",
+            "https://github.com/x/y/blob/4ffe979ad8d9e8b59ac090a82435eb6f9c5fe166/SECURITY.md",
+            "fixed in 4ffe979ad8d9e8b59ac090a82435eb6f9c5fe166",
+            "https://docs.northwind.example/security/api-keys-and-ip-allowlists",
+            "2026-11-20",
+            "northwind-spot-trading-readonly-2026",
+            "the vendor said they keep all keys in a vault and rotate them every month now",
+        ];
+        for text in ok {
+            assert!(looks_like_secret(text).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_tokens_in_url_queries_and_uuids() {
+        let key = fake_binance_key();
+        assert!(looks_like_secret(&format!("https://x.example/api?apikey={key}")).is_some());
+        assert!(looks_like_secret("key 7f3b2c1d-9e8a-4b6c-8d2e-1f0a9b8c7d6e").is_some());
+        assert!(looks_like_secret("https://user:pw@x.example/").is_some());
+    }
+}

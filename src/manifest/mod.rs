@@ -1,0 +1,414 @@
+//! Manifests: loading, the credential guard and semantic validation against
+//! the checklist catalog.
+
+pub mod guard;
+mod model;
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+pub use model::*;
+use serde_json::Value as Json;
+
+use crate::checklist::{Catalog, QuestionType};
+use crate::date::Date;
+use crate::diag::{self, Diagnostic};
+use crate::document::Document;
+use crate::schema::{self, Format};
+use crate::yaml::{self, Limits};
+
+/// A manifest with its source.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Its source, for positions.
+    pub doc: Document,
+    /// Warnings found while loading (errors stop the load).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and validates a manifest. Every problem in the file is returned at
+/// once, sorted by position.
+pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec<Diagnostic>> {
+    let limits = Limits::default();
+    let text = yaml::decode(file, bytes, &limits).map_err(|d| vec![d])?;
+    let root = yaml::parse(file, &text, &limits).map_err(|d| vec![d])?;
+    // The guard runs first and on the raw tree, so that a secret is refused
+    // even in a file with other mistakes, and even in an unknown field.
+    let mut diags = guard::check(file, &root);
+    diags.extend(schema::validate(Format::Manifest, file, &root));
+    let doc = Document {
+        file: file.to_string(),
+        root,
+    };
+    if diags.is_empty() {
+        check_dates(&doc, &mut diags);
+    }
+    if !diags.is_empty() {
+        diag::sort(&mut diags);
+        return Err(diags);
+    }
+    let manifest: Manifest = doc.typed().map_err(|d| vec![d])?;
+    check_semantics(&doc, &manifest, catalog, &mut diags);
+    diag::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(Loaded {
+        manifest,
+        doc,
+        warnings: diags,
+    })
+}
+
+/// Every date field must be a real calendar date before typed loading.
+fn check_dates(doc: &Document, diags: &mut Vec<Diagnostic>) {
+    let json = doc.root.to_json();
+    let mut pointers = vec!["/assessment/date".to_string()];
+    let items = |p: &str| json.pointer(p).and_then(Json::as_array).map_or(0, Vec::len);
+    for i in 0..items("/integration/keys") {
+        pointers.push(format!("/integration/keys/{i}/created"));
+        pointers.push(format!("/integration/keys/{i}/expires"));
+    }
+    for i in 0..items("/incidents") {
+        pointers.push(format!("/incidents/{i}/date"));
+    }
+    for i in 0..items("/waivers") {
+        pointers.push(format!("/waivers/{i}/expires"));
+    }
+    if let Some(answers) = json.get("answers").and_then(Json::as_object) {
+        for (id, answer) in answers {
+            let n = answer
+                .get("evidence")
+                .and_then(Json::as_array)
+                .map_or(0, Vec::len);
+            let id = id.replace('~', "~0").replace('/', "~1");
+            for j in 0..n {
+                pointers.push(format!("/answers/{id}/evidence/{j}/observed"));
+                pointers.push(format!("/answers/{id}/evidence/{j}/expires"));
+            }
+        }
+    }
+    for p in pointers {
+        if let Some(s) = json.pointer(&p).and_then(Json::as_str)
+            && s.parse::<Date>().is_err()
+        {
+            diags.push(
+                doc.error(
+                    "invalid-date",
+                    &p,
+                    format!("{} is `{s}`, which is not a date", schema::human_path(&p)),
+                )
+                .with_help("write dates as YYYY-MM-DD, e.g. 2026-11-20"),
+            );
+        }
+    }
+}
+
+fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnostic>) {
+    let problem = match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => return,
+        Ok(u) => format!(
+            "uses the scheme `{}`; only web addresses are accepted",
+            u.scheme()
+        ),
+        Err(e) => format!("is not a valid URL ({e})"),
+    };
+    diags.push(
+        doc.error(
+            "invalid-url",
+            pointer,
+            format!("{} {problem}", schema::human_path(pointer)),
+        )
+        .with_help("write a full address such as https://vendor.example/security"),
+    );
+}
+
+fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
+    let assessed = m.assessment.date;
+
+    // Checklists.
+    let mut in_scope: BTreeSet<&str> = BTreeSet::new();
+    for (i, id) in m.integration.checklists.iter().enumerate() {
+        match catalog.get(id) {
+            Some(loaded) => {
+                for area in &loaded.checklist.areas {
+                    in_scope.extend(area.questions.iter().map(|q| q.id.as_str()));
+                }
+            }
+            None => {
+                let mut d = doc.error(
+                    "unknown-checklist",
+                    &format!("/integration/checklists/{i}"),
+                    format!("there is no checklist `{id}`"),
+                );
+                d = match diag::suggest(id, catalog.ids()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!(
+                        "available: {}; `vetted checklist list` shows them",
+                        catalog.ids().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                diags.push(d);
+            }
+        }
+    }
+
+    // Vendor.
+    for (field, value) in [
+        ("website", &m.vendor.website),
+        ("docs", &m.vendor.docs),
+        ("repository", &m.vendor.repository),
+    ] {
+        if let Some(v) = value {
+            check_url(doc, &format!("/vendor/{field}"), v, diags);
+        }
+    }
+    for (i, ip) in m.vendor.egress_ips.iter().enumerate() {
+        if !is_ip_or_cidr(ip) {
+            diags.push(
+                doc.error(
+                    "invalid-ip",
+                    &format!("/vendor/egress-ips/{i}"),
+                    format!("`{ip}` is not an IP address or CIDR range"),
+                )
+                .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
+            );
+        }
+    }
+
+    // Answers.
+    for (id, answer) in &m.answers {
+        let at = format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
+        let Some((_, _, question)) = catalog.question(id) else {
+            let mut d = doc.error(
+                "unknown-question",
+                &at,
+                format!("there is no question `{id}`"),
+            );
+            let key_pos = doc.root.locate_key("/answers", id);
+            d.line = key_pos.line;
+            d.col = key_pos.col;
+            if let Some(s) = diag::suggest(id, in_scope.iter().copied()) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+            continue;
+        };
+        if !in_scope.contains(id.as_str()) {
+            let (checklist, _, _) = catalog.question(id).expect("found above");
+            diags.push(
+                doc.error(
+                    "question-not-in-scope",
+                    &at,
+                    format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
+                )
+                .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
+            );
+        }
+        check_answer(doc, &format!("{at}/value"), question, answer, diags);
+        for (j, ev) in answer.evidence.iter().enumerate() {
+            check_url(doc, &format!("{at}/evidence/{j}/url"), &ev.url, diags);
+            if ev.observed > assessed {
+                diags.push(
+                    doc.error(
+                        "evidence-after-assessment",
+                        &format!("{at}/evidence/{j}/observed"),
+                        format!("evidence observed on {} is dated after the assessment ({assessed})", ev.observed),
+                    )
+                    .with_help("evidence cannot be seen after the assessment it supports; fix the date of one of them"),
+                );
+            }
+        }
+    }
+
+    // Keys.
+    for (i, key) in m.integration.keys.iter().enumerate() {
+        if key.created > assessed {
+            diags.push(doc.error(
+                "key-after-assessment",
+                &format!("/integration/keys/{i}/created"),
+                format!(
+                    "key `{}` was created on {}, after the assessment ({assessed})",
+                    key.label, key.created
+                ),
+            ));
+        }
+    }
+
+    // Incidents.
+    for (i, incident) in m.incidents.iter().enumerate() {
+        if incident.date > assessed {
+            diags.push(doc.error(
+                "incident-after-assessment",
+                &format!("/incidents/{i}/date"),
+                format!(
+                    "the incident of {} is dated after the assessment ({assessed})",
+                    incident.date
+                ),
+            ));
+        }
+        if let Some(p) = &incident.postmortem {
+            check_url(doc, &format!("/incidents/{i}/postmortem"), p, diags);
+        }
+        for (j, r) in incident.references.iter().enumerate() {
+            check_url(doc, &format!("/incidents/{i}/references/{j}"), r, diags);
+        }
+    }
+
+    // Waivers.
+    for (i, w) in m.waivers.iter().enumerate() {
+        let at = format!("/waivers/{i}");
+        for (field, present) in [
+            (
+                "reason",
+                w.reason.as_deref().is_some_and(|s| !s.trim().is_empty()),
+            ),
+            (
+                "approved-by",
+                w.approved_by
+                    .as_deref()
+                    .is_some_and(|s| !s.trim().is_empty()),
+            ),
+            ("expires", w.expires.is_some()),
+        ] {
+            if !present {
+                diags.push(
+                    doc.error("waiver-incomplete", &at, format!("the waiver has no `{field}`"))
+                        .with_help("a waiver needs a reason, the person who approved it and an expiry date; without them it is not an exception, only a gap"),
+                );
+            }
+        }
+        match (&w.question, &w.rule) {
+            (Some(q), None) => {
+                if catalog.question(q).is_none() {
+                    let mut d = doc.error("unknown-question", &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
+                    if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    diags.push(d);
+                }
+            }
+            (None, Some(r)) => match catalog.rule(r) {
+                None => diags.push(doc.error("unknown-rule", &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
+                Some((_, rule)) if rule.rejects() => diags.push(
+                    doc.error(
+                        "waiver-on-reject",
+                        &format!("{at}/rule"),
+                        format!("rule `{r}` rejects, and a reject cannot be waived"),
+                    )
+                    .with_help("change the integration so the rule no longer applies (for example, drop the withdrawal permission)"),
+                ),
+                Some(_) => {}
+            },
+            _ => diags.push(
+                doc.error("waiver-target", &at, "a waiver names exactly one `question` or one `rule`")
+                    .with_help("write one waiver per question or rule"),
+            ),
+        }
+    }
+}
+
+fn check_answer(
+    doc: &Document,
+    at: &str,
+    q: &crate::checklist::Question,
+    answer: &Answer,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if answer.is_unknown() {
+        return;
+    }
+    let value = &answer.value;
+    let problem: Option<(String, Option<String>)> = match q.kind {
+        QuestionType::Choice => match value.as_str() {
+            Some(v) if q.option(v).is_some() => None,
+            Some(v) => Some((
+                format!("`{v}` is not an option of question `{}`", q.id),
+                Some(option_help(q, v)),
+            )),
+            None => Some((
+                format!("question `{}` takes one option, as text", q.id),
+                Some(option_help(q, "")),
+            )),
+        },
+        QuestionType::Multi => match value.as_array() {
+            Some(items) => items.iter().find_map(|item| match item.as_str() {
+                Some(v) if q.option(v).is_some() => None,
+                Some(v) => Some((
+                    format!("`{v}` is not an option of question `{}`", q.id),
+                    Some(option_help(q, v)),
+                )),
+                None => Some((
+                    format!("question `{}` takes a list of options", q.id),
+                    Some(option_help(q, "")),
+                )),
+            }),
+            None => Some((
+                format!("question `{}` takes a list of options, e.g. [a, b]", q.id),
+                Some(option_help(q, "")),
+            )),
+        },
+        QuestionType::Bool => (!value.is_boolean()).then(|| {
+            (
+                format!("question `{}` takes true or false", q.id),
+                Some("write true, false or unknown (yes/no are text)".into()),
+            )
+        }),
+        QuestionType::Number => {
+            (!value.is_number()).then(|| (format!("question `{}` takes a number", q.id), None))
+        }
+        QuestionType::Date => match value.as_str().map(str::parse::<Date>) {
+            Some(Ok(_)) => None,
+            _ => Some((
+                format!("question `{}` takes a date", q.id),
+                Some("write dates as YYYY-MM-DD".into()),
+            )),
+        },
+        QuestionType::Text => {
+            (!value.is_string()).then(|| (format!("question `{}` takes text", q.id), None))
+        }
+    };
+    if let Some((message, help)) = problem {
+        let mut d = doc.error("invalid-answer", at, message);
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        diags.push(d);
+    }
+}
+
+fn option_help(q: &crate::checklist::Question, wanted: &str) -> String {
+    let values: Vec<&str> = q.options.iter().map(|o| o.value.as_str()).collect();
+    match diag::suggest(wanted, values.iter().copied()) {
+        Some(s) if !wanted.is_empty() => format!("did you mean `{s}`?"),
+        _ => format!("one of: {}, or unknown", values.join(", ")),
+    }
+}
+
+fn is_ip_or_cidr(s: &str) -> bool {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let Ok(ip) = addr.parse::<IpAddr>() else {
+        return false;
+    };
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_and_cidr() {
+        assert!(is_ip_or_cidr("203.0.113.10"));
+        assert!(is_ip_or_cidr("203.0.113.0/28"));
+        assert!(is_ip_or_cidr("2001:db8::/32"));
+        assert!(!is_ip_or_cidr("203.0.113.0/33"));
+        assert!(!is_ip_or_cidr("vendor.example"));
+    }
+}

@@ -1,0 +1,225 @@
+//! The manifest data model: one assessment of one vendor for one integration.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::level::Level;
+use crate::rules::Permission;
+
+/// A whole manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Manifest {
+    /// Who is being assessed.
+    pub vendor: Vendor,
+    /// What they would be allowed to do.
+    pub integration: Integration,
+    /// Who assessed, and when.
+    pub assessment: AssessmentInfo,
+    /// Answers by question id.
+    #[serde(default)]
+    pub answers: BTreeMap<String, Answer>,
+    /// The vendor's security incidents.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Accepted exceptions.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+/// The vendor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Vendor {
+    /// Name.
+    pub name: String,
+    /// Website.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Source repository.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Static egress addresses (for the key's IP allow-list).
+    #[serde(default)]
+    pub egress_ips: Vec<String>,
+}
+
+/// Funds reachable through the integration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Funds {
+    /// Amount.
+    pub amount: f64,
+    /// Currency code.
+    pub currency: String,
+}
+
+/// The integration under assessment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Integration {
+    /// What it is for.
+    pub purpose: String,
+    /// Checklists that apply.
+    pub checklists: Vec<String>,
+    /// Permissions the vendor asks for.
+    pub permissions: Vec<Permission>,
+    /// Funds at risk.
+    #[serde(default)]
+    pub funds_at_risk: Option<Funds>,
+    /// Data the vendor receives.
+    #[serde(default)]
+    pub data_classes: Vec<String>,
+    /// Exchange keys issued to the vendor (labels, never the keys).
+    #[serde(default)]
+    pub keys: Vec<ExchangeKey>,
+}
+
+/// One exchange key, described, never held.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ExchangeKey {
+    /// Exchange.
+    pub exchange: String,
+    /// The user's name for the key.
+    pub label: String,
+    /// When it was created.
+    pub created: Date,
+    /// When the exchange expires it.
+    #[serde(default)]
+    pub expires: Option<Date>,
+    /// What it is allowed.
+    pub permissions: Vec<Permission>,
+    /// Whether it is bound to an IP allow-list.
+    #[serde(default)]
+    pub ip_restricted: bool,
+}
+
+/// Assessor and date.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AssessmentInfo {
+    /// Who assessed.
+    pub assessor: String,
+    /// Who approves, if known.
+    #[serde(default)]
+    pub approver: Option<String>,
+    /// When.
+    pub date: Date,
+}
+
+/// Where an answer comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provenance {
+    /// The vendor said so.
+    #[default]
+    VendorClaim,
+    /// A document the vendor published or supplied.
+    Document,
+    /// The assessor saw it.
+    Observed,
+    /// `vetted collect` found it.
+    Collected,
+}
+
+impl Provenance {
+    /// Name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::VendorClaim => "vendor-claim",
+            Provenance::Document => "document",
+            Provenance::Observed => "observed",
+            Provenance::Collected => "collected",
+        }
+    }
+}
+
+/// One answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Answer {
+    /// The value (option value, list, bool, number, date, text).
+    pub value: serde_json::Value,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: Provenance,
+    /// Supporting evidence.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// Free note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Answer {
+    /// Whether the value is the reserved `unknown`.
+    pub fn is_unknown(&self) -> bool {
+        self.value.as_str() == Some("unknown")
+    }
+}
+
+/// A piece of evidence.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Where it is.
+    pub url: String,
+    /// When it was seen.
+    pub observed: Date,
+    /// When it stops counting (e.g. a SOC 2 report's period end + 12 months).
+    #[serde(default)]
+    pub expires: Option<Date>,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A security incident of the vendor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Incident {
+    /// When it began or was first reported.
+    pub date: Date,
+    /// Kind (`key-leak`, `breach`, ...).
+    pub kind: String,
+    /// How bad.
+    pub severity: Level,
+    /// What happened.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Days from first reports to the vendor's acknowledgement.
+    #[serde(default)]
+    pub acknowledged_after_days: Option<i64>,
+    /// Whether the vendor denied it before confirming.
+    #[serde(default)]
+    pub denied_first: bool,
+    /// Post-mortem URL.
+    #[serde(default)]
+    pub postmortem: Option<String>,
+    /// Other sources.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// An accepted exception.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Waiver {
+    /// The question waived.
+    #[serde(default)]
+    pub question: Option<String>,
+    /// The rule waived (never a reject rule).
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Why.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Who approved it.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    /// Until when.
+    #[serde(default)]
+    pub expires: Option<Date>,
+}

@@ -1,0 +1,170 @@
+//! Escaping untrusted text for Markdown.
+//!
+//! Anything a manifest or checklist author wrote is untrusted: a vendor named
+//! ``Evil | *Corp* <script>`` must come out as exactly that visible text, in a
+//! paragraph or a table cell, with no HTML, emphasis, link or broken table.
+
+/// Characters that can start or end inline markup anywhere in a line
+/// (CommonMark plus the GFM extensions: tables, strikethrough, footnotes,
+/// and `$` for GitHub's math).
+const ALWAYS: &[char] = &[
+    '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '!', '$', '#', '^',
+];
+
+/// Escapes `text` so that it renders as itself, inline, in Markdown.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let chars: Vec<char> = text.chars().collect();
+    // Characters that only mean something at the start of a line (list
+    // markers, setext underlines, ordered lists) are escaped there: the
+    // template may put this text at the start of a line.
+    let first = chars.iter().position(|c| *c != ' ');
+    let mut leading_digits = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let at_start = Some(i) == first;
+        let is_edge_space =
+            c == ' ' && (first.is_none_or(|f| i < f) || chars[i..].iter().all(|c| *c == ' '));
+        match c {
+            // Paragraphs strip leading and trailing spaces; keep them.
+            ' ' if is_edge_space => out.push_str("&#32;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            '\0' => out.push('\u{FFFD}'),
+            // An underscore between two letters or digits can neither open
+            // nor close emphasis (CommonMark's flanking rules), so ids like
+            // `keys.ip_binding` stay readable in the raw Markdown.
+            '_' if i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) =>
+            {
+                out.push('_')
+            }
+            c if ALWAYS.contains(&c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' | '+' | '=' if at_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')'
+                if leading_digits
+                    && first.is_some_and(|f| f < i)
+                    && matches!(chars.get(i + 1), None | Some(' ' | '\t')) =>
+            {
+                out.push('\\');
+                out.push(c);
+            }
+            // GitHub turns bare `scheme://` into links.
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                out.push_str("\\:")
+            }
+            c => out.push(c),
+        }
+        if c != ' ' && !c.is_ascii_digit() {
+            leading_digits = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+    pub(crate) const INJECTION: &str =
+        "Evil | *Corp* <script>alert(1)</script> [x](javascript:alert(1))";
+
+    fn options() -> Options {
+        Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_MATH
+    }
+
+    /// The text of a rendered document, failing on any markup event.
+    fn plain_text(markdown: &str) -> String {
+        let mut text = String::new();
+        for event in Parser::new_ext(markdown, options()) {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::Start(
+                    Tag::Paragraph
+                    | Tag::Table(_)
+                    | Tag::TableHead
+                    | Tag::TableRow
+                    | Tag::TableCell,
+                )
+                | Event::End(
+                    TagEnd::Paragraph
+                    | TagEnd::Table
+                    | TagEnd::TableHead
+                    | TagEnd::TableRow
+                    | TagEnd::TableCell,
+                ) => {}
+                other => panic!("markup from escaped text: {other:?} in {markdown:?}"),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn injection_renders_as_literal_text_in_a_paragraph() {
+        assert_eq!(plain_text(&escape(INJECTION)), INJECTION);
+    }
+
+    #[test]
+    fn injection_stays_in_its_table_cell() {
+        let table = format!("| a | b |\n|---|---|\n| {} | x |\n", escape(INJECTION));
+        let mut cells = Vec::new();
+        let mut cell = String::new();
+        for event in Parser::new_ext(&table, options()) {
+            match event {
+                Event::Text(t) => cell.push_str(&t),
+                Event::End(TagEnd::TableCell) => cells.push(std::mem::take(&mut cell)),
+                Event::Html(_)
+                | Event::InlineHtml(_)
+                | Event::Start(Tag::Link { .. } | Tag::Emphasis | Tag::Strong) => {
+                    panic!("markup in table: {event:?}")
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(cells, ["a", "b", INJECTION, "x"]);
+    }
+
+    #[test]
+    fn line_start_markers_and_whitespace_survive() {
+        for s in [
+            "- not a list",
+            "1. not a list",
+            "2026) not a list",
+            "# not a heading",
+            "=== not setext",
+            "  padded  ",
+            "two\nlines",
+            "https://evil.example/x",
+            "a\\*b",
+            "`code`",
+            "~~gone~~",
+            "$x$ math",
+            "[^1] footnote",
+            "&amp; entity",
+            "snake_case_id and _emphasis_ and __strong__",
+            "a_*b*_c",
+        ] {
+            assert_eq!(plain_text(&escape(s)), s, "{s:?} -> {:?}", escape(s));
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_left_readable() {
+        assert_eq!(
+            escape("Northwind Signals, 2026-11-20"),
+            "Northwind Signals, 2026-11-20"
+        );
+        assert_eq!(escape("82.5"), "82.5");
+    }
+}

@@ -1,0 +1,263 @@
+//! The policy: every weight, threshold, credit and interval the evaluation
+//! uses. Defaults are embedded (`policy/default.yaml`); `--policy FILE`
+//! replaces them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::document::Document;
+use crate::level::Level;
+use crate::schema::Format;
+use crate::yaml::Limits;
+
+/// The embedded default policy text.
+pub const DEFAULT_POLICY: &str = include_str!("../../policy/default.yaml");
+
+/// What an integration may be granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    /// See balances, orders and history.
+    Read,
+    /// Change data in the vendor-facing system (non-exchange integrations).
+    Write,
+    /// Place and cancel orders.
+    Trade,
+    /// Move funds between accounts or sub-accounts.
+    Transfer,
+    /// Withdraw funds off the exchange.
+    Withdraw,
+    /// Manage the account, users or keys.
+    Admin,
+}
+
+impl Permission {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Read => "read",
+            Permission::Write => "write",
+            Permission::Trade => "trade",
+            Permission::Transfer => "transfer",
+            Permission::Withdraw => "withdraw",
+            Permission::Admin => "admin",
+        }
+    }
+}
+
+/// The outcome for one integration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Go ahead.
+    Approve,
+    /// Go ahead only on the stated conditions.
+    Conditions,
+    /// Do not share access.
+    Reject,
+}
+
+impl Verdict {
+    /// How the verdict reads in a report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Conditions => "approve with conditions",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+/// Evidence credits.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Credit {
+    /// Kept when required evidence is missing.
+    pub unverified_required: f64,
+    /// Kept when recommended evidence is missing.
+    pub unverified_recommended: f64,
+    /// Kept when all evidence is stale or expired.
+    pub stale: f64,
+}
+
+/// Evidence rules.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EvidencePolicy {
+    /// Evidence older than this many days is stale.
+    pub max_age_days: i64,
+    /// Credits for weak evidence.
+    pub credit: Credit,
+}
+
+/// Minimum score of each tier.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Tiers {
+    /// Score at or above which the tier is low.
+    pub low: f64,
+    /// Score at or above which the tier is medium.
+    pub medium: f64,
+    /// Score at or above which the tier is high.
+    pub high: f64,
+}
+
+/// One funds-at-risk threshold.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FundsBand {
+    /// Funds at or above this amount...
+    pub at_least: f64,
+    /// ...carry at least this inherent risk.
+    pub level: Level,
+}
+
+/// How inherent risk is derived.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InherentRisk {
+    /// By permission granted.
+    pub permissions: BTreeMap<Permission, Level>,
+    /// By funds at risk, highest threshold first.
+    pub funds_at_risk: Vec<FundsBand>,
+    /// By data class shared.
+    pub data_classes: BTreeMap<String, Level>,
+}
+
+/// Terms for exchange keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct KeyPolicy {
+    /// Never granted to a vendor.
+    pub never_grant: Vec<Permission>,
+    /// Rotation interval by tier.
+    pub rotation_days: BTreeMap<Level, i64>,
+}
+
+/// The whole policy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Policy {
+    /// Name shown in reports.
+    pub id: String,
+    /// Version shown in reports.
+    pub version: String,
+    /// Question weight by severity.
+    pub severity_weights: BTreeMap<Level, f64>,
+    /// Evidence ages and credits.
+    pub evidence: EvidencePolicy,
+    /// Tier thresholds.
+    pub tiers: Tiers,
+    /// Inherent risk derivation.
+    pub inherent_risk: InherentRisk,
+    /// Verdict by inherent risk, then residual tier.
+    pub verdicts: BTreeMap<Level, BTreeMap<Level, Verdict>>,
+    /// Key terms.
+    pub key_policy: KeyPolicy,
+    /// Review interval by tier.
+    pub review_days: BTreeMap<Level, i64>,
+}
+
+impl Policy {
+    /// Loads a policy file.
+    pub fn load(file: &str, bytes: Vec<u8>) -> Result<Policy, Vec<Diagnostic>> {
+        let doc = Document::load(Format::Policy, file, bytes, &Limits::default())?;
+        let policy: Policy = doc.typed().map_err(|d| vec![d])?;
+        let t = &policy.tiers;
+        if !(t.low >= t.medium && t.medium >= t.high) {
+            return Err(vec![doc.error(
+                "policy-tiers-order",
+                "/tiers",
+                "tier minimums must not increase from low to high (low >= medium >= high)",
+            )]);
+        }
+        Ok(policy)
+    }
+
+    /// The embedded default policy.
+    pub fn default_policy() -> Policy {
+        Policy::load(
+            "<bundled>/policy/default.yaml",
+            DEFAULT_POLICY.as_bytes().to_vec(),
+        )
+        .expect("the embedded default policy is valid")
+    }
+
+    /// Weight of a question of this severity.
+    pub fn weight(&self, severity: Level) -> f64 {
+        self.severity_weights.get(&severity).copied().unwrap_or(0.0)
+    }
+
+    /// Residual tier for an overall score.
+    pub fn tier_for(&self, score: f64) -> Level {
+        if score >= self.tiers.low {
+            Level::Low
+        } else if score >= self.tiers.medium {
+            Level::Medium
+        } else if score >= self.tiers.high {
+            Level::High
+        } else {
+            Level::Critical
+        }
+    }
+
+    /// Verdict from the table.
+    pub fn verdict(&self, inherent: Level, tier: Level) -> Verdict {
+        self.verdicts
+            .get(&inherent)
+            .and_then(|row| row.get(&tier))
+            .copied()
+            .unwrap_or(Verdict::Reject)
+    }
+
+    /// A per-tier interval (rotation or review), in days.
+    pub fn days(table: &BTreeMap<Level, i64>, tier: Level) -> i64 {
+        table.get(&tier).copied().unwrap_or(30)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_loads_with_scorecard_weights() {
+        let p = Policy::default_policy();
+        assert_eq!(p.weight(Level::Critical), 10.0);
+        assert_eq!(p.weight(Level::High), 7.5);
+        assert_eq!(p.weight(Level::Medium), 5.0);
+        assert_eq!(p.weight(Level::Low), 2.5);
+    }
+
+    #[test]
+    fn tier_edges() {
+        let p = Policy::default_policy();
+        assert_eq!(p.tier_for(80.0), Level::Low);
+        assert_eq!(p.tier_for(79.99), Level::Medium);
+        assert_eq!(p.tier_for(65.0), Level::Medium);
+        assert_eq!(p.tier_for(64.99), Level::High);
+        assert_eq!(p.tier_for(45.0), Level::High);
+        assert_eq!(p.tier_for(44.99), Level::Critical);
+    }
+
+    #[test]
+    fn verdict_table() {
+        let p = Policy::default_policy();
+        assert_eq!(p.verdict(Level::Low, Level::Low), Verdict::Approve);
+        assert_eq!(p.verdict(Level::High, Level::Low), Verdict::Conditions);
+        assert_eq!(p.verdict(Level::High, Level::High), Verdict::Reject);
+        assert_eq!(p.verdict(Level::Critical, Level::Medium), Verdict::Reject);
+    }
+
+    #[test]
+    fn bad_policy_is_reported_with_position() {
+        let text = DEFAULT_POLICY.replace(
+            "tiers: {low: 80, medium: 65, high: 45}",
+            "tiers: {low: 50, medium: 65, high: 45}",
+        );
+        let diags = Policy::load("p.yaml", text.into_bytes()).unwrap_err();
+        assert_eq!(diags[0].code, "policy-tiers-order");
+        assert!(diags[0].line > 1);
+    }
+}

@@ -500,11 +500,11 @@ pub fn evaluate(
         return Err(diags);
     }
 
-    // Findings from answers that lost points to the answer itself.
-    for r in questions
-        .iter()
-        .filter(|r| r.status == Status::Answered && r.points_lost_answer > 1e-9)
-    {
+    // Answers below the policy's threshold are findings; better answers
+    // that still lose a little show only in the trace.
+    for r in questions.iter().filter(|r| {
+        r.status == Status::Answered && r.answer_score.is_some_and(|s| s < policy.finding_below)
+    }) {
         let (_, _, q) = catalog.question(&r.id).expect("question in scope");
         findings.push(Finding {
             id: r.id.clone(),
@@ -799,6 +799,9 @@ fn context(
             "funds_at_risk": m.integration.funds_at_risk.as_ref().map_or(0.0, |f| f.amount),
             "data_classes": m.integration.data_classes,
             "keys": keys,
+            // Every permission any issued key holds, so a rule can ask
+            // `'withdraw' in integration.key_permissions`.
+            "key_permissions": m.integration.keys.iter().flat_map(|k| k.permissions.iter().copied()).collect::<BTreeSet<_>>(),
         },
         "vendor": {
             "name": m.vendor.name, "website": m.vendor.website, "docs": m.vendor.docs,

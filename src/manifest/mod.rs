@@ -334,6 +334,15 @@ fn check_answer(
             )),
         },
         QuestionType::Multi => match value.as_array() {
+            Some(items) if items.len() > 1 && items.iter().any(|i| i.as_str() == Some("none")) => {
+                Some((
+                    format!("question `{}` has `none` together with other options", q.id),
+                    Some(
+                        "`none` means nothing else applies: keep either `none` or the others"
+                            .into(),
+                    ),
+                ))
+            }
             Some(items) => items.iter().find_map(|item| match item.as_str() {
                 Some(v) if q.option(v).is_some() => None,
                 Some(v) => Some((

@@ -380,6 +380,13 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_fuel(Some(FUEL));
+        // A text file ends with a newline; minijinja drops the template's by default.
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .keep_trailing_newline(true)
+                .build()
+                .expect("default delimiters are valid"),
+        );
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".md.j2") || name.ends_with(".md") {
                 AutoEscape::Custom(MARKDOWN.into())

@@ -149,6 +149,8 @@ pub struct Policy {
     pub evidence: EvidencePolicy,
     /// Tier thresholds.
     pub tiers: Tiers,
+    /// An answer scoring below this share of its question is a finding.
+    pub finding_below: f64,
     /// Inherent risk derivation.
     pub inherent_risk: InherentRisk,
     /// Verdict by inherent risk, then residual tier.

@@ -759,15 +759,28 @@ fn context(
     as_of: Date,
     masked: &BTreeSet<String>,
 ) -> minijinja::Value {
-    let mut answers = Map::new();
-    for id in catalog.question_ids() {
-        let value = if masked.contains(id) {
+    let answers = answers_json(catalog.question_ids(), |id| {
+        if masked.contains(id) {
             Json::Null
         } else {
             m.answers.get(id).map_or(Json::Null, |a| a.value.clone())
-        };
-        insert_path(&mut answers, id, value);
+        }
+    });
+    minijinja::Value::from(minijinja::value::Serde(context_json(m, answers, as_of)))
+}
+
+/// The `answers` object of the context: every question id as an attribute
+/// path (`answers.keys.withdrawal`), valued by `value`.
+pub fn answers_json<'a>(ids: impl Iterator<Item = &'a str>, value: impl Fn(&str) -> Json) -> Json {
+    let mut answers = Map::new();
+    for id in ids {
+        insert_path(&mut answers, id, value(id));
     }
+    Json::Object(answers)
+}
+
+/// The whole expression context as JSON, with `answers` as given.
+pub fn context_json(m: &Manifest, answers: Json, as_of: Date) -> Json {
     let keys: Vec<Json> = m
         .integration
         .keys
@@ -790,7 +803,7 @@ fn context(
             })
         })
         .collect();
-    let ctx = serde_json::json!({
+    serde_json::json!({
         "answers": answers,
         "integration": {
             "purpose": m.integration.purpose,
@@ -808,8 +821,7 @@ fn context(
             "repository": m.vendor.repository, "egress_ips": m.vendor.egress_ips,
         },
         "incidents": incidents,
-    });
-    minijinja::Value::from(minijinja::value::Serde(ctx))
+    })
 }
 
 fn insert_path(map: &mut Map<String, Json>, path: &str, value: Json) {

@@ -303,3 +303,28 @@ fn a_custom_policy_changes_the_outcome() {
         Some(2)
     );
 }
+
+#[test]
+fn checklist_lint_is_clean_for_bundled_and_fails_on_problems() {
+    let (code, _, err) = stdout(&["checklist", "lint"]);
+    assert_eq!(code, Some(0), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("thin.yaml"),
+        "id: thin\nversion: 1.0.0\ntitle: Thin\nareas:\n  - id: thin\n    title: Thin\n    questions:\n      - id: thin.q\n        text: Q?\n        severity: low\n        type: bool\n",
+    )
+    .unwrap();
+    let (code, _, err) = stdout(&[
+        "--checklists",
+        dir.path().to_str().unwrap(),
+        "checklist",
+        "lint",
+        "thin",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("thin.yaml:8:9: warning[missing-help]"),
+        "{err}"
+    );
+    assert_eq!(stdout(&["checklist", "lint", "nope"]).0, Some(2));
+}

@@ -4,6 +4,7 @@
 //! The bundled checklists are embedded in the binary; a `--checklists DIR`
 //! adds files, and a file whose `id` matches a bundled one replaces it.
 
+pub mod lint;
 mod model;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -12,6 +12,17 @@ use super::{BAD_INPUT, OK, report_error, write_output};
 pub enum Command {
     /// List the available checklists.
     List,
+    /// Check checklists for problems the loader accepts (unreachable
+    /// conditions, options that cannot change the score, missing help or
+    /// remediation, unknown frameworks, areas that cannot fail). Exit 1 when
+    /// any is found.
+    Lint {
+        /// Checklist ids (default: all).
+        ids: Vec<String>,
+        /// A policy file (weights and thresholds) instead of the bundled one.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Render a checklist as readable Markdown.
     Show {
         /// Checklist id (see `vetted checklist list`).
@@ -64,6 +75,30 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
             }
             write_output(None, &super::terminal_safe(&text))?;
             Ok(OK)
+        }
+        Command::Lint { ids, policy } => {
+            let policy = vetted::load_policy(policy.as_deref())?;
+            if let Some(unknown) = ids.iter().find(|id| catalog.get(id).is_none()) {
+                eprintln!(
+                    "error[unknown-checklist]: there is no checklist `{}`",
+                    super::terminal_safe(unknown)
+                );
+                return Ok(BAD_INPUT);
+            }
+            let diags = vetted::checklist::lint::lint(
+                &catalog,
+                &policy,
+                &ids,
+                vetted::date::Date::today_utc(),
+            );
+            super::print_diagnostics(&diags);
+            if diags.is_empty() {
+                eprintln!("no problems found");
+                Ok(OK)
+            } else {
+                eprintln!("{} problem(s) found", diags.len());
+                Ok(super::FAILED_GATE)
+            }
         }
         Command::Show {
             id,

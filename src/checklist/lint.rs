@@ -1,0 +1,386 @@
+//! `vetted checklist lint`: problems a checklist author should fix that the
+//! loader accepts.
+//!
+//! - `unreachable-condition`: a `when` that no combination of answers and
+//!   integration facts makes true (found by evaluating it over every option
+//!   of the questions it reads, in a set of contrasting integrations);
+//! - `options-same-score`: a question whose options all score the same, so
+//!   the answer cannot change the score;
+//! - `missing-help` / `missing-remediation`: a question a reviewer cannot
+//!   act on;
+//! - `unknown-framework`: a reference to a framework the reports do not know;
+//! - `area-cannot-fail`: an area whose worst possible answers still score
+//!   above the policy's threshold for tier high, so it can never flag a
+//!   vendor.
+
+use serde_json::{Value as Json, json};
+
+use super::{Catalog, Loaded, Question, QuestionType};
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::evaluate::{answers_json, context_json};
+use crate::manifest::Manifest;
+use crate::rules::{Expr, Policy};
+
+/// Frameworks a question may reference.
+pub const FRAMEWORKS: [&str; 8] = [
+    "soc2",
+    "iso27001",
+    "ccss",
+    "mvsp",
+    "rfc9116",
+    "gdpr",
+    "caiq",
+    "scorecard",
+];
+
+/// Most evaluations spent on one condition before giving up on it.
+const MAX_EVALUATIONS: usize = 50_000;
+
+/// Lints the given checklists (all when `ids` is empty).
+pub fn lint(catalog: &Catalog, policy: &Policy, ids: &[String], as_of: Date) -> Vec<Diagnostic> {
+    let scenarios = scenarios(as_of);
+    let mut out = Vec::new();
+    for loaded in catalog
+        .checklists()
+        .filter(|l| ids.is_empty() || ids.contains(&l.checklist.id))
+    {
+        lint_one(catalog, policy, loaded, &scenarios, as_of, &mut out);
+    }
+    crate::diag::sort(&mut out);
+    out
+}
+
+fn lint_one(
+    catalog: &Catalog,
+    policy: &Policy,
+    loaded: &Loaded,
+    scenarios: &[Manifest],
+    as_of: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    let doc = &loaded.doc;
+    let warn = |code, pointer: &str, message: String| {
+        Diagnostic::warning(code, &doc.file, doc.at(pointer), message)
+    };
+    for (a, area) in loaded.checklist.areas.iter().enumerate() {
+        let mut total = 0.0;
+        let mut worst = 0.0;
+        for (q, question) in area.questions.iter().enumerate() {
+            let at = format!("/areas/{a}/questions/{q}");
+            if question.help.as_deref().is_none_or(|h| h.trim().is_empty()) {
+                out.push(warn(
+                    "missing-help",
+                    &at,
+                    format!(
+                        "question `{}` has no `help`: say why it matters and how to check it",
+                        question.id
+                    ),
+                ));
+            }
+            if question
+                .remediation
+                .as_deref()
+                .is_none_or(|h| h.trim().is_empty())
+            {
+                out.push(warn(
+                    "missing-remediation",
+                    &at,
+                    format!(
+                        "question `{}` has no `remediation`: say what to ask of the vendor",
+                        question.id
+                    ),
+                ));
+            }
+            for framework in question.references.keys() {
+                if !FRAMEWORKS.contains(&framework.as_str()) {
+                    let mut d = warn(
+                        "unknown-framework",
+                        &format!("{at}/references/{framework}"),
+                        format!("`{framework}` is not a framework the reports know"),
+                    );
+                    d = d.with_help(match crate::diag::suggest(framework, FRAMEWORKS) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("known: {}", FRAMEWORKS.join(", ")),
+                    });
+                    out.push(d);
+                }
+            }
+            if matches!(question.kind, QuestionType::Choice | QuestionType::Multi) {
+                let first = question.options.first().map(|o| o.score);
+                if question.options.iter().all(|o| Some(o.score) == first) {
+                    out.push(warn("options-same-score", &format!("{at}/options"), format!("every option of `{}` scores the same, so the answer cannot change the score", question.id)));
+                }
+            }
+            if question.is_scored() {
+                let w = policy.weight(question.severity);
+                total += w;
+                worst += w * worst_score(question);
+            }
+            if let Some(expr) = catalog.condition(&question.id)
+                && unreachable(catalog, expr, scenarios, as_of)
+            {
+                out.push(
+                    warn(
+                        "unreachable-condition",
+                        &format!("{at}/when"),
+                        format!(
+                            "no answers make the condition of `{}` true, so it is never asked",
+                            question.id
+                        ),
+                    )
+                    .with_help("compare against values the questions actually offer"),
+                );
+            }
+        }
+        if total > 0.0 && 100.0 * worst / total >= policy.tiers.high {
+            out.push(warn("area-cannot-fail", &format!("/areas/{a}"), format!(
+                "area `{}` scores at least {:.0} with the worst answer to every question, above the tier-high threshold {}",
+                area.id, 100.0 * worst / total, policy.tiers.high
+            )).with_help("give the worst options a score near 0"));
+        }
+    }
+    for (r, rule) in loaded.checklist.rules.iter().enumerate() {
+        if let Some(expr) = catalog.rule_condition(&rule.id)
+            && unreachable(catalog, expr, scenarios, as_of)
+        {
+            out.push(warn(
+                "unreachable-condition",
+                &format!("/rules/{r}/when"),
+                format!(
+                    "no answers make the condition of rule `{}` true, so it never fires",
+                    rule.id
+                ),
+            ));
+        }
+    }
+}
+
+fn worst_score(q: &Question) -> f64 {
+    match q.kind {
+        QuestionType::Choice => q
+            .options
+            .iter()
+            .map(|o| o.score)
+            .fold(f64::INFINITY, f64::min),
+        QuestionType::Number | QuestionType::Date => q
+            .bands
+            .iter()
+            .map(|b| b.score)
+            .fold(f64::INFINITY, f64::min),
+        _ => 0.0,
+    }
+}
+
+/// The values worth trying for a question.
+fn domain(q: &Question, as_of: Date) -> Vec<Json> {
+    let mut values = vec![Json::Null, json!("unknown")];
+    match q.kind {
+        QuestionType::Choice => values.extend(q.options.iter().map(|o| json!(o.value))),
+        QuestionType::Multi => {
+            values.push(json!([]));
+            values.extend(q.options.iter().map(|o| json!([o.value])));
+            values.push(Json::Array(
+                q.options.iter().map(|o| json!(o.value)).collect(),
+            ));
+        }
+        QuestionType::Bool => values.extend([json!(true), json!(false)]),
+        QuestionType::Number => {
+            values.extend([json!(0), json!(1), json!(1_000_000_000)]);
+            values.extend(
+                q.bands
+                    .iter()
+                    .filter_map(|b| b.up_to)
+                    .flat_map(|u| [json!(u), json!(u + 1.0)]),
+            );
+        }
+        QuestionType::Date => {
+            for days in [0, 30, 200, 400, 800, 2000] {
+                values.push(json!(as_of.plus_days(-days).to_string()));
+            }
+        }
+        QuestionType::Text => values.push(json!("text")),
+    }
+    values
+}
+
+fn unreachable(catalog: &Catalog, expr: &Expr, scenarios: &[Manifest], as_of: Date) -> bool {
+    let ids: std::collections::BTreeSet<String> =
+        catalog.question_ids().map(str::to_string).collect();
+    let read: Vec<(&str, Vec<Json>)> = expr
+        .questions(&ids)
+        .into_iter()
+        .filter_map(|id| {
+            catalog
+                .question(&id)
+                .map(|(_, _, q)| (q.id.as_str(), domain(q, as_of)))
+        })
+        .collect();
+    let combinations: usize =
+        read.iter().map(|(_, d)| d.len()).product::<usize>() * scenarios.len();
+    if combinations > MAX_EVALUATIONS {
+        return false;
+    }
+    let mut index = vec![0usize; read.len()];
+    loop {
+        let chosen: std::collections::BTreeMap<&str, &Json> = read
+            .iter()
+            .zip(&index)
+            .map(|((id, d), &i)| (*id, &d[i]))
+            .collect();
+        let answers = answers_json(catalog.question_ids(), |id| {
+            chosen.get(id).map_or(Json::Null, |v| (*v).clone())
+        });
+        for m in scenarios {
+            let ctx = minijinja::Value::from(minijinja::value::Serde(context_json(
+                m,
+                answers.clone(),
+                as_of,
+            )));
+            if expr.is_true(&ctx).unwrap_or(false) {
+                return false;
+            }
+        }
+        // Next combination, odometer style.
+        let mut k = 0;
+        loop {
+            if k == index.len() {
+                return true;
+            }
+            index[k] += 1;
+            if index[k] < read[k].1.len() {
+                break;
+            }
+            index[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// Contrasting integrations to evaluate conditions in: read-only with no
+/// history; a trading bot with an unbound key and a denied, slow key leak;
+/// everything granted with a well-handled breach.
+fn scenarios(as_of: Date) -> Vec<Manifest> {
+    let day = |d: i64| as_of.plus_days(-d).to_string();
+    let all = [
+        "contact",
+        "personal",
+        "financial",
+        "trading-history",
+        "credentials",
+        "source-code",
+    ];
+    let raw = [
+        json!({
+            "vendor": {"name": "A"},
+            "integration": {"purpose": "p", "checklists": ["baseline"], "permissions": ["read"]},
+            "assessment": {"assessor": "a", "date": day(0)},
+        }),
+        json!({
+            "vendor": {"name": "B", "website": "https://b.example", "docs": "https://b.example/docs",
+                       "repository": "https://b.example/repo", "egress-ips": ["203.0.113.10"]},
+            "integration": {"purpose": "p", "checklists": ["baseline", "exchange-keys"], "permissions": ["read", "trade"],
+                            "funds-at-risk": {"amount": 50000, "currency": "USD"}, "data-classes": all,
+                            "keys": [{"exchange": "x", "label": "k", "created": day(400), "permissions": ["read", "trade"], "ip-restricted": false}]},
+            "assessment": {"assessor": "a", "date": day(0)},
+            "incidents": [{"date": day(700), "kind": "key-leak", "severity": "critical", "acknowledged-after-days": 60, "denied-first": true}],
+        }),
+        json!({
+            "vendor": {"name": "C"},
+            "integration": {"purpose": "p", "checklists": ["baseline", "exchange-keys"],
+                            "permissions": ["read", "write", "trade", "transfer", "withdraw", "admin"],
+                            "funds-at-risk": {"amount": 500, "currency": "USD"},
+                            "keys": [{"exchange": "x", "label": "k", "created": day(10), "permissions": ["read", "trade", "withdraw"], "ip-restricted": true}]},
+            "assessment": {"assessor": "a", "date": day(0)},
+            "incidents": [
+                {"date": day(20), "kind": "breach", "severity": "low", "acknowledged-after-days": 1, "postmortem": "https://c.example/pm"},
+                {"date": day(3000), "kind": "key-leak", "severity": "high", "acknowledged-after-days": 2, "postmortem": "https://c.example/pm2"},
+                {"date": day(100), "kind": "phishing", "severity": "medium", "acknowledged-after-days": 45, "denied-first": true},
+            ],
+        }),
+    ];
+    raw.into_iter()
+        .map(|v| serde_json::from_value(v).expect("lint scenarios are valid manifests"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::Source;
+
+    fn lint_text(text: &str) -> Vec<Diagnostic> {
+        let catalog = Catalog::with_extra(vec![Source {
+            file: "c.yaml".into(),
+            bytes: text.as_bytes().to_vec(),
+        }])
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+        lint(
+            &catalog,
+            &Policy::default_policy(),
+            &["lintme".to_string()],
+            "2026-11-27".parse().unwrap(),
+        )
+    }
+
+    const CHECKLIST: &str = "id: lintme\nversion: 1.0.0\ntitle: T\nareas:\n  - id: lint\n    title: L\n    questions:\n\
+      \x20     - id: lint.a\n        text: A?\n        help: h\n        remediation: r\n        severity: high\n        type: choice\n\
+      \x20       options:\n          - {value: yes-really, label: Y, score: 1}\n          - {value: no-never, label: N, score: 0}\n\
+      \x20     - id: lint.b\n        text: B?\n        severity: low\n        type: bool\n        when: \"answers.lint.a == 'yes'\"\n\
+      \x20       references: {soc3: CC1}\n\
+      \x20     - id: lint.c\n        text: C?\n        help: h\n        remediation: r\n        severity: low\n        type: choice\n\
+      \x20       when: \"answers.lint.a == 'no-never' and incidents | length > 0\"\n\
+      \x20       options:\n          - {value: x, label: X, score: 0.5}\n          - {value: y, label: Y, score: 0.5}\n";
+
+    #[test]
+    fn finds_each_kind_of_problem() {
+        let diags = lint_text(CHECKLIST);
+        let found: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert!(found.contains(&("unreachable-condition", 21)), "{diags:#?}");
+        assert!(found.contains(&("missing-help", 17)), "{diags:#?}");
+        assert!(found.contains(&("missing-remediation", 17)), "{diags:#?}");
+        assert!(found.contains(&("unknown-framework", 22)), "{diags:#?}");
+        assert!(found.contains(&("options-same-score", 31)), "{diags:#?}");
+        // lint.c is reachable: only with an incident, which a scenario has.
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.code == "unreachable-condition")
+                .count(),
+            1,
+            "{diags:#?}"
+        );
+    }
+
+    #[test]
+    fn an_area_of_generous_options_cannot_fail() {
+        let text = "id: lintme\nversion: 1.0.0\ntitle: T\nareas:\n  - id: lint\n    title: L\n    questions:\n\
+          \x20     - id: lint.a\n        text: A?\n        help: h\n        remediation: r\n        severity: high\n        type: choice\n\
+          \x20       options:\n          - {value: good, label: G, score: 1}\n          - {value: meh, label: M, score: 0.6}\n";
+        let diags = lint_text(text);
+        assert_eq!(
+            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            ["area-cannot-fail"]
+        );
+    }
+
+    #[test]
+    fn bundled_checklists_lint_clean() {
+        let catalog = Catalog::bundled().unwrap();
+        let diags = lint(
+            &catalog,
+            &Policy::default_policy(),
+            &[],
+            "2026-11-27".parse().unwrap(),
+        );
+        assert!(
+            diags.is_empty(),
+            "{}",
+            diags
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}

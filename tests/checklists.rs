@@ -1,0 +1,283 @@
+//! The bundled checklists: completeness, coverage of the brief, and the rules
+//! that encode the hard lessons, each triggered on a variant of the
+//! well-run example.
+
+use serde_json::{Value, json};
+use vetted::checklist::Catalog;
+use vetted::level::Level;
+use vetted::rules::{Policy, Verdict};
+use vetted::yaml::{self, Limits};
+
+#[test]
+fn at_least_60_questions_each_with_help_remediation_and_evidence() {
+    let catalog = Catalog::bundled().unwrap();
+    let mut count = 0;
+    for loaded in catalog.checklists() {
+        let raw = &loaded.doc.root;
+        for (a, area) in loaded.checklist.areas.iter().enumerate() {
+            assert!(
+                area.questions.len() >= 3,
+                "area {} has fewer than 3 questions",
+                area.id
+            );
+            for (q, question) in area.questions.iter().enumerate() {
+                count += 1;
+                assert!(
+                    question.help.as_deref().is_some_and(|h| h.len() > 20),
+                    "{}: help",
+                    question.id
+                );
+                assert!(
+                    question
+                        .remediation
+                        .as_deref()
+                        .is_some_and(|h| h.len() > 20),
+                    "{}: remediation",
+                    question.id
+                );
+                let node = raw.get("areas").and_then(|n| match &n.value {
+                    yaml::Value::Seq(items) => items.get(a),
+                    _ => None,
+                });
+                let qnode = node
+                    .and_then(|n| n.get("questions"))
+                    .and_then(|n| match &n.value {
+                        yaml::Value::Seq(items) => items.get(q),
+                        _ => None,
+                    });
+                assert!(
+                    qnode.and_then(|n| n.get("evidence")).is_some(),
+                    "{}: evidence not stated",
+                    question.id
+                );
+            }
+        }
+    }
+    assert!(count >= 60, "{count} questions");
+}
+
+#[test]
+fn coverage_table_lists_only_existing_questions_and_rules() {
+    let catalog = Catalog::bundled().unwrap();
+    let text = std::fs::read_to_string("docs/coverage.md").unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Practice"))
+        .collect();
+    assert!(rows.len() >= 20, "only {} rows", rows.len());
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').collect();
+        let refs = cells
+            .get(2)
+            .unwrap_or_else(|| panic!("no id column: {row}"));
+        let mut any = false;
+        // Question ids are in backticks (and contain a dot); rules are `rule:<id>`.
+        for (i, quoted) in refs.split('`').enumerate() {
+            if i % 2 == 1 && quoted.contains('.') {
+                any = true;
+                assert!(
+                    catalog.question(quoted).is_some(),
+                    "coverage.md names question `{quoted}`, which does not exist"
+                );
+            }
+        }
+        for part in refs.split("rule:").skip(1) {
+            let rule: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            any = true;
+            assert!(
+                catalog.rule(&rule).is_some(),
+                "coverage.md names rule `{rule}`, which does not exist"
+            );
+        }
+        assert!(any, "a practice without questions or rules: {row}");
+    }
+}
+
+#[test]
+fn coverage_table_covers_every_practice_of_the_brief() {
+    // Keywords of each practice of DOMAIN.md §1; each must appear in a row.
+    let text = std::fs::read_to_string("docs/coverage.md")
+        .unwrap()
+        .to_lowercase();
+    for practice in [
+        "phishing",
+        "code repositories",
+        "badly secured servers",
+        "over-permissive",
+        "least privilege",
+        "ip allow-listing",
+        "rotation",
+        "usage logs",
+        "hard-coding",
+        "version control",
+        "role-based access",
+        "patched",
+        "mfa",
+        "tls",
+        "stored, encrypted and transmitted",
+        "reputation",
+        "incident history",
+        "gdpr",
+        "soc 2",
+        "open versus closed source",
+        "real-time alerts",
+        "incident plan",
+        "logs of all api events",
+        "unencrypted e-mail or chat",
+        "reusing one key",
+        "anomaly detection",
+    ] {
+        assert!(
+            text.contains(practice),
+            "docs/coverage.md has no row for `{practice}`"
+        );
+    }
+}
+
+/// The well-run example as JSON (valid YAML), to vary one thing at a time.
+fn base() -> Value {
+    let text = std::fs::read_to_string("examples/well-run-saas-bot.yaml").unwrap();
+    yaml::parse("base", &text, &Limits::default())
+        .unwrap()
+        .to_json()
+}
+
+fn run(manifest: &Value) -> vetted::report::Report {
+    let catalog = Catalog::bundled().unwrap();
+    let bytes = serde_json::to_vec(manifest).unwrap();
+    let (report, _) = vetted::assess(
+        "variant.yaml",
+        bytes,
+        &catalog,
+        &Policy::default_policy(),
+        "2026-11-27".parse().unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    report
+}
+
+fn fired(r: &vetted::report::Report) -> Vec<String> {
+    r.gates.iter().map(|g| g.rule.clone()).collect()
+}
+
+#[test]
+fn the_base_variant_is_approved_with_conditions_and_fires_no_gate() {
+    let r = run(&base());
+    assert_eq!(r.summary.verdict, Verdict::Conditions);
+    assert!(fired(&r).is_empty(), "{:?}", fired(&r));
+}
+
+#[test]
+fn withdrawal_or_transfer_permission_rejects() {
+    for perm in ["withdraw", "transfer"] {
+        let mut m = base();
+        m["integration"]["permissions"] = json!(["read", "trade", perm]);
+        let r = run(&m);
+        assert_eq!(r.summary.verdict, Verdict::Reject, "{perm}");
+        assert!(
+            fired(&r).contains(&"withdrawal-permission".to_string()),
+            "{perm}: {:?}",
+            fired(&r)
+        );
+    }
+}
+
+#[test]
+fn asking_for_passwords_2fa_codes_or_seed_phrases_rejects() {
+    let mut m = base();
+    m["answers"]["keys.asks_credentials"] = json!({"value": "yes", "source": "observed"});
+    let r = run(&m);
+    assert_eq!(r.summary.verdict, Verdict::Reject);
+    assert!(fired(&r).contains(&"credential-request".to_string()));
+}
+
+fn with_leak(ack_days: i64, denied: bool, postmortem: bool) -> vetted::report::Report {
+    let mut m = base();
+    let mut incident = json!({"date": "2025-06-01", "kind": "key-leak", "severity": "critical",
+                              "acknowledged-after-days": ack_days, "denied-first": denied});
+    if postmortem {
+        incident["postmortem"] = json!("https://tidewater.example/postmortem");
+    }
+    m["incidents"] = json!([incident]);
+    run(&m)
+}
+
+#[test]
+fn key_leak_lessons_raise_the_tier_to_at_least_high() {
+    let r = with_leak(60, true, true);
+    assert!(r.summary.tier >= Level::High);
+    assert!(
+        fired(&r).contains(&"leak-denied".to_string()),
+        "{:?}",
+        fired(&r)
+    );
+    let r = with_leak(45, false, true);
+    assert!(r.summary.tier >= Level::High);
+    assert!(
+        fired(&r).contains(&"leak-slow-ack".to_string()),
+        "{:?}",
+        fired(&r)
+    );
+    let r = with_leak(2, false, false);
+    assert!(r.summary.tier >= Level::High);
+    assert!(
+        fired(&r).contains(&"leak-no-postmortem".to_string()),
+        "{:?}",
+        fired(&r)
+    );
+    // A leak handled well (fast, admitted, explained) raises nothing of these.
+    let r = with_leak(2, false, true);
+    for rule in ["leak-denied", "leak-slow-ack", "leak-no-postmortem"] {
+        assert!(
+            !fired(&r).contains(&rule.to_string()),
+            "{rule} fired on a well-handled leak"
+        );
+    }
+}
+
+#[test]
+fn trade_without_any_way_to_bind_the_key_is_at_least_high() {
+    let mut m = base();
+    m["answers"]["keys.ip_binding"] = json!({"value": "none", "source": "document",
+        "evidence": [{"url": "https://tidewater.example/docs", "observed": "2026-11-10"}]});
+    let r = run(&m);
+    assert!(r.summary.tier >= Level::High, "{}", r.summary.tier);
+    assert!(
+        fired(&r).contains(&"trade-unbound".to_string()),
+        "{:?}",
+        fired(&r)
+    );
+}
+
+#[test]
+fn missing_or_expired_security_txt_is_a_finding() {
+    for value in ["missing", "expired"] {
+        let mut m = base();
+        m["answers"]["documentation.security_txt"] = json!({"value": value, "source": "observed",
+            "evidence": [{"url": "https://tidewater.example/.well-known/security.txt", "observed": "2026-11-10"}]});
+        let r = run(&m);
+        assert!(
+            r.findings.iter().any(|f| f.id == "security-txt-missing"),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn a_waiver_cannot_neutralise_a_reject() {
+    let mut m = base();
+    m["integration"]["permissions"] = json!(["read", "trade", "withdraw"]);
+    m["waivers"] = json!([{"rule": "withdrawal-permission", "reason": "the CFO insists",
+                           "approved-by": "CFO", "expires": "2027-06-01"}]);
+    let catalog = Catalog::bundled().unwrap();
+    let err = vetted::manifest::load("variant.yaml", serde_json::to_vec(&m).unwrap(), &catalog)
+        .unwrap_err();
+    assert_eq!(err[0].code, "waiver-on-reject");
+    // A waiver on the question behind the rule leaves the rule in force.
+    m["waivers"] = json!([{"question": "keys.withdrawal", "reason": "r", "approved-by": "CFO", "expires": "2027-06-01"}]);
+    let r = run(&m);
+    assert_eq!(r.summary.verdict, Verdict::Reject);
+}

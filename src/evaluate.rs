@@ -28,6 +28,10 @@ pub struct Assessment {
     pub confidence: f64,
     /// Tier from the score alone.
     pub score_tier: Level,
+    /// The highest `min-tier` of the gates that applied, if any.
+    pub gate_tier: Option<Level>,
+    /// Whether a `reject` gate applied.
+    pub rejected_by_rule: bool,
     /// Residual risk tier after `min-tier` gates.
     pub tier: Level,
     /// Inherent risk of what the integration is granted.
@@ -437,7 +441,7 @@ pub fn evaluate(
     // Gates.
     let ctx = context(manifest, catalog, as_of, &not_applicable);
     let mut gates = Vec::new();
-    let mut tier = score_tier;
+    let mut gate_tier: Option<Level> = None;
     let mut rejected_by: Vec<String> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     for id in &manifest.integration.checklists {
@@ -476,7 +480,7 @@ pub fn evaluate(
             }
             match rule.effect {
                 Effect::Simple(SimpleEffect::Reject) => rejected_by.push(rule.id.clone()),
-                Effect::MinTier { min_tier } => tier = tier.max(min_tier),
+                Effect::MinTier { min_tier } => gate_tier = gate_tier.max(Some(min_tier)),
                 Effect::Simple(SimpleEffect::Finding) => {}
             }
             findings.push(Finding {
@@ -525,6 +529,7 @@ pub fn evaluate(
     });
 
     let (inherent_risk, inherent_reasons) = inherent_risk(manifest, policy);
+    let tier = score_tier.max(gate_tier.unwrap_or(Level::Low));
     let (verdict, verdict_reason) = if !rejected_by.is_empty() {
         (
             Verdict::Reject,
@@ -553,6 +558,8 @@ pub fn evaluate(
         score,
         confidence,
         score_tier,
+        gate_tier,
+        rejected_by_rule: !rejected_by.is_empty(),
         tier,
         inherent_risk,
         inherent_reasons,

@@ -120,3 +120,81 @@ pub fn assess(
         loaded.warnings,
     ))
 }
+pub mod compare;
+pub mod diff;
+pub mod portfolio;
+
+/// Loads, validates and evaluates one manifest.
+pub fn evaluate_file(
+    file: &str,
+    bytes: Vec<u8>,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<(manifest::Manifest, evaluate::Assessment), Vec<diag::Diagnostic>> {
+    let loaded = manifest::load(file, bytes, catalog)?;
+    let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
+    Ok((loaded.manifest, assessment))
+}
+
+/// Assesses every manifest under `dir` (recursively) on as many threads as
+/// the machine has. A manifest that fails is listed with its diagnostics and
+/// never stops the others.
+pub fn load_portfolio(
+    dir: &Path,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<portfolio::Portfolio, Error> {
+    let files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16);
+    let chunk = files.len().div_ceil(threads).max(1);
+    type Outcome = Result<(String, manifest::Manifest, evaluate::Assessment), portfolio::Invalid>;
+    let results: Vec<Outcome> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| {
+                            let file = path.display().to_string();
+                            let bytes = std::fs::read(path).map_err(|e| portfolio::Invalid {
+                                file: file.clone(),
+                                diagnostics: vec![diag::Diagnostic::error(
+                                    "io",
+                                    &file,
+                                    diag::Pos::START,
+                                    e.to_string(),
+                                )],
+                            })?;
+                            evaluate_file(&file, bytes, catalog, policy, as_of)
+                                .map(|(m, a)| (file.clone(), m, a))
+                                .map_err(|diagnostics| portfolio::Invalid {
+                                    file: file.clone(),
+                                    diagnostics,
+                                })
+                        })
+                        .collect::<Vec<Outcome>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("assessment threads do not panic"))
+            .collect()
+    });
+    let mut assessed = Vec::new();
+    let mut invalid = Vec::new();
+    for r in results {
+        match r {
+            Ok(x) => assessed.push(x),
+            Err(i) => invalid.push(i),
+        }
+    }
+    Ok(portfolio::build(&assessed, invalid, policy, as_of))
+}

@@ -5,6 +5,9 @@
 
 mod assess;
 mod checklist;
+mod compare;
+mod diff;
+mod portfolio;
 mod schema;
 mod validate;
 
@@ -12,7 +15,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use vetted::date::Date;
 use vetted::diag::Diagnostic;
 
 /// Exit code: done.
@@ -51,6 +56,12 @@ struct Cli {
 enum Command {
     /// Score a manifest and render its report.
     Assess(assess::Args),
+    /// Compare candidate vendors side by side.
+    Compare(compare::Args),
+    /// Review every manifest under a directory: register and due actions.
+    Portfolio(portfolio::Args),
+    /// What changed between two assessments of one vendor.
+    Diff(diff::Args),
     /// Check manifests or checklists and report every problem.
     Validate(validate::Args),
     /// List or show checklists.
@@ -71,11 +82,74 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Assess(args) => assess::run(args, cli.checklists.as_deref()),
+        Command::Compare(args) => compare::run(args, cli.checklists.as_deref()),
+        Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
+        Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),
         Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
         Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
         Command::Schema(args) => schema::run(args),
     };
     ExitCode::from(code)
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// Markdown, from the templates.
+    Md,
+    /// The report structure as JSON.
+    Json,
+}
+
+/// Options shared by every command that renders a report.
+#[derive(clap::Args, Debug)]
+pub struct Common {
+    /// Write the report here (`-` or nothing: stdout). Written atomically.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "md")]
+    format: Format,
+    /// The date to evaluate as today (evidence age, key rotation, waivers,
+    /// reviews). Defaults to today; pass it for reproducible reports.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// A policy file replacing the bundled default.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// A directory of templates overriding the bundled ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+impl Common {
+    /// The as-of date, today by default.
+    fn as_of(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today_utc)
+    }
+
+    /// Renders `value` as Markdown through `template`, or as JSON, and writes it.
+    fn emit<T: Serialize>(
+        &self,
+        renderer: &vetted::report::Renderer,
+        template: &str,
+        value: &T,
+    ) -> Result<(), vetted::Error> {
+        let text = match self.format {
+            Format::Md => renderer.render(template, value)?,
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(value).expect("reports always serialise");
+                s.push('\n');
+                s
+            }
+        };
+        write_output(self.output.as_deref(), &text)
+    }
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+        .map_err(|e: vetted::date::DateError| e.to_string())
 }
 
 /// Prints a library error and returns its exit code.

@@ -26,12 +26,21 @@ use crate::manifest::{Manifest, Provenance};
 use crate::rules::{Permission, Policy, Verdict};
 
 /// The embedded templates, by name.
-pub const TEMPLATES: [(&str, &str); 2] = [
+pub const TEMPLATES: [(&str, &str); 5] = [
     ("report.md.j2", include_str!("../../templates/report.md.j2")),
     (
         "checklist.md.j2",
         include_str!("../../templates/checklist.md.j2"),
     ),
+    (
+        "compare.md.j2",
+        include_str!("../../templates/compare.md.j2"),
+    ),
+    (
+        "portfolio.md.j2",
+        include_str!("../../templates/portfolio.md.j2"),
+    ),
+    ("diff.md.j2", include_str!("../../templates/diff.md.j2")),
 ];
 
 /// Fuel for one render: ample for any report, a stop for a template that

@@ -1,0 +1,63 @@
+//! `vetted diff`: two assessments of one vendor.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::{Common, FAILED_GATE, OK, read_input, report_error};
+
+/// What makes `vetted diff` exit 1.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    /// The verdict or tier got worse.
+    Worse,
+}
+
+/// Arguments of `vetted diff`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The earlier manifest.
+    old: PathBuf,
+    /// The later manifest.
+    new: PathBuf,
+    #[command(flatten)]
+    common: Common,
+    /// Exit 1 when the verdict or tier got worse (a CI gate on manifest changes).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
+    match execute(&args, checklists) {
+        Ok(code) => code,
+        Err(e) => report_error(e),
+    }
+}
+
+fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
+    let catalog = vetted::load_catalog(checklists)?;
+    let policy = vetted::load_policy(args.common.policy.as_deref())?;
+    let renderer = vetted::load_templates(args.common.templates.as_deref())?;
+    let as_of = args.common.as_of();
+    let mut sides = Vec::new();
+    let mut problems = Vec::new();
+    for path in [&args.old, &args.new] {
+        let (file, bytes) = read_input(path)?;
+        match vetted::evaluate_file(&file, bytes, &catalog, &policy, as_of) {
+            Ok(x) => sides.push(x),
+            Err(mut d) => problems.append(&mut d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(vetted::Error::Invalid(problems));
+    }
+    let d = vetted::diff::diff((&sides[0].0, &sides[0].1), (&sides[1].0, &sides[1].1));
+    args.common.emit(&renderer, "diff.md.j2", &d)?;
+    Ok(match args.fail_on {
+        Some(FailOn::Worse) if d.worse => {
+            eprintln!("vetted: the verdict or tier got worse");
+            FAILED_GATE
+        }
+        _ => OK,
+    })
+}

@@ -1,0 +1,54 @@
+//! `vetted portfolio`: every manifest under a directory.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::{Common, FAILED_GATE, OK, report_error};
+
+/// What makes `vetted portfolio` exit 1.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FailOn {
+    /// A review, key rotation or waiver is past due.
+    Overdue,
+}
+
+/// Arguments of `vetted portfolio`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directory of manifests (searched recursively).
+    dir: PathBuf,
+    #[command(flatten)]
+    common: Common,
+    /// Exit 1 when anything is overdue.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
+    match execute(&args, checklists) {
+        Ok(code) => code,
+        Err(e) => report_error(e),
+    }
+}
+
+fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
+    let catalog = vetted::load_catalog(checklists)?;
+    let policy = vetted::load_policy(args.common.policy.as_deref())?;
+    let renderer = vetted::load_templates(args.common.templates.as_deref())?;
+    let portfolio = vetted::load_portfolio(&args.dir, &catalog, &policy, args.common.as_of())?;
+    for invalid in &portfolio.invalid {
+        super::print_diagnostics(&invalid.diagnostics);
+    }
+    args.common.emit(&renderer, "portfolio.md.j2", &portfolio)?;
+    Ok(match args.fail_on {
+        Some(FailOn::Overdue) if portfolio.has_overdue() => {
+            eprintln!(
+                "vetted: {} overdue action(s)",
+                portfolio.actions.iter().filter(|a| a.overdue).count()
+            );
+            FAILED_GATE
+        }
+        _ => OK,
+    })
+}

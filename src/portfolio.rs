@@ -1,0 +1,227 @@
+//! `vetted portfolio`: every vendor and key under review, and what needs
+//! action now.
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::evaluate::Assessment;
+use crate::level::Level;
+use crate::manifest::Manifest;
+use crate::rules::{Permission, Policy, Verdict};
+
+/// How far ahead "due soon" looks.
+pub const DUE_SOON_DAYS: i64 = 30;
+
+/// One vendor in the register.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// Manifest file.
+    pub file: String,
+    /// Vendor.
+    pub vendor: String,
+    /// Integration purpose.
+    pub integration: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Verdict as words.
+    pub verdict_label: &'static str,
+    /// Tier.
+    pub tier: Level,
+    /// Score.
+    pub score: f64,
+    /// Confidence.
+    pub confidence: f64,
+    /// Assessed on.
+    pub assessed: Date,
+    /// Next review due.
+    pub review_due: Date,
+}
+
+/// Something to do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Action {
+    /// `review`, `rotate-key`, `excess-permissions`, `stale-evidence`, `waiver`.
+    pub kind: &'static str,
+    /// Vendor.
+    pub vendor: String,
+    /// Manifest file.
+    pub file: String,
+    /// What, in one line.
+    pub detail: String,
+    /// When it is or was due.
+    pub due: Option<Date>,
+    /// Whether it is already late.
+    pub overdue: bool,
+}
+
+/// A manifest that could not be read.
+#[derive(Clone, Debug, Serialize)]
+pub struct Invalid {
+    /// File.
+    pub file: String,
+    /// Why.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The portfolio report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Portfolio {
+    /// As-of date.
+    pub as_of: Date,
+    /// Vendors, by file name.
+    pub entries: Vec<Entry>,
+    /// Counts by tier (low, medium, high, critical).
+    pub by_tier: Vec<(Level, usize)>,
+    /// Counts by verdict.
+    pub by_verdict: Vec<(Verdict, usize)>,
+    /// What needs action, overdue first, then by due date.
+    pub actions: Vec<Action>,
+    /// Manifests that could not be assessed.
+    pub invalid: Vec<Invalid>,
+}
+
+impl Portfolio {
+    /// Whether any action is overdue.
+    pub fn has_overdue(&self) -> bool {
+        self.actions.iter().any(|a| a.overdue)
+    }
+}
+
+/// Builds the portfolio from assessed manifests and the ones that failed.
+pub fn build(
+    assessed: &[(String, Manifest, Assessment)],
+    invalid: Vec<Invalid>,
+    policy: &Policy,
+    as_of: Date,
+) -> Portfolio {
+    let soon = as_of.plus_days(DUE_SOON_DAYS);
+    let mut entries = Vec::new();
+    let mut actions = Vec::new();
+    for (file, m, a) in assessed {
+        let vendor = m.vendor.name.clone();
+        let mut act = |kind, detail: String, due: Option<Date>| {
+            actions.push(Action {
+                kind,
+                vendor: vendor.clone(),
+                file: file.clone(),
+                detail,
+                due,
+                overdue: due.is_some_and(|d| d < as_of),
+            });
+        };
+        entries.push(Entry {
+            file: file.clone(),
+            vendor: m.vendor.name.clone(),
+            integration: m.integration.purpose.clone(),
+            verdict: a.verdict,
+            verdict_label: a.verdict.label(),
+            tier: a.tier,
+            score: (a.score * 10.0).round() / 10.0,
+            confidence: (a.confidence * 10.0).round() / 10.0,
+            assessed: m.assessment.date,
+            review_due: a.next_review,
+        });
+        if a.next_review <= soon {
+            act(
+                "review",
+                format!("reassessment due (tier {})", a.tier),
+                Some(a.next_review),
+            );
+        }
+        for k in &a.key_policy.keys {
+            if k.rotate_by <= soon {
+                act(
+                    "rotate-key",
+                    format!("rotate key {} on {}", k.label, k.exchange),
+                    Some(k.rotate_by),
+                );
+            }
+            if !k.excess.is_empty() {
+                let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();
+                act(
+                    "excess-permissions",
+                    format!(
+                        "key {} on {} holds {} beyond what the integration may be granted",
+                        k.label,
+                        k.exchange,
+                        names.join(", ")
+                    ),
+                    None,
+                );
+            }
+        }
+        for (id, answer) in &m.answers {
+            let stale = !answer.evidence.is_empty()
+                && answer.evidence.iter().all(|e| {
+                    e.observed.days_until(as_of) > policy.evidence.max_age_days
+                        || e.expires.is_some_and(|x| x < as_of)
+                });
+            if stale {
+                act(
+                    "stale-evidence",
+                    format!("evidence for {id} is stale or expired"),
+                    None,
+                );
+            }
+        }
+        for w in &a.waivers {
+            match w.expires {
+                Some(e) if e <= soon => {
+                    act("waiver", format!("waiver on {} expires", w.target), Some(e))
+                }
+                _ => {}
+            }
+        }
+    }
+    entries.sort_by(|a, b| a.file.cmp(&b.file));
+    actions.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| a.due.cmp(&b.due))
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.kind.cmp(b.kind))
+            .then_with(|| a.detail.cmp(&b.detail))
+    });
+    let by_tier = Level::ALL
+        .iter()
+        .map(|&l| (l, entries.iter().filter(|e| e.tier == l).count()))
+        .collect();
+    let by_verdict = [Verdict::Approve, Verdict::Conditions, Verdict::Reject]
+        .iter()
+        .map(|&v| (v, entries.iter().filter(|e| e.verdict == v).count()))
+        .collect();
+    Portfolio {
+        as_of,
+        entries,
+        by_tier,
+        by_verdict,
+        actions,
+        invalid,
+    }
+}
+
+/// Every `*.yaml`/`*.yml` file under `dir`, recursively, sorted. Hidden
+/// directories (`.git`) are skipped.
+pub fn manifest_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

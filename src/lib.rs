@@ -154,7 +154,7 @@ pub fn load_portfolio(
         .map_or(1, |n| n.get())
         .clamp(1, 16);
     let chunk = files.len().div_ceil(threads).max(1);
-    type Outcome = Result<(String, manifest::Manifest, evaluate::Assessment), portfolio::Invalid>;
+    type Outcome = Result<portfolio::Item, portfolio::Invalid>;
     let results: Vec<Outcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
@@ -173,7 +173,7 @@ pub fn load_portfolio(
                                 )],
                             })?;
                             evaluate_file(&file, bytes, catalog, policy, as_of)
-                                .map(|(m, a)| (file.clone(), m, a))
+                                .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))
                                 .map_err(|diagnostics| portfolio::Invalid {
                                     file: file.clone(),
                                     diagnostics,
@@ -188,13 +188,13 @@ pub fn load_portfolio(
             .flat_map(|h| h.join().expect("assessment threads do not panic"))
             .collect()
     });
-    let mut assessed = Vec::new();
+    let mut items = Vec::new();
     let mut invalid = Vec::new();
     for r in results {
         match r {
-            Ok(x) => assessed.push(x),
+            Ok(x) => items.push(x),
             Err(i) => invalid.push(i),
         }
     }
-    Ok(portfolio::build(&assessed, invalid, policy, as_of))
+    Ok(portfolio::build(items, invalid, as_of))
 }

@@ -88,93 +88,105 @@ impl Portfolio {
     }
 }
 
-/// Builds the portfolio from assessed manifests and the ones that failed.
-pub fn build(
-    assessed: &[(String, Manifest, Assessment)],
-    invalid: Vec<Invalid>,
-    policy: &Policy,
-    as_of: Date,
-) -> Portfolio {
+/// What the portfolio keeps of one assessed manifest: its register entry
+/// and its actions. Everything else is dropped as soon as it is computed, so
+/// memory stays flat however many manifests there are.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The register entry.
+    pub entry: Entry,
+    /// What needs doing.
+    pub actions: Vec<Action>,
+}
+
+/// Summarises one assessed manifest.
+pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_of: Date) -> Item {
     let soon = as_of.plus_days(DUE_SOON_DAYS);
-    let mut entries = Vec::new();
+    let vendor = m.vendor.name.clone();
     let mut actions = Vec::new();
-    for (file, m, a) in assessed {
-        let vendor = m.vendor.name.clone();
-        let mut act = |kind, detail: String, due: Option<Date>| {
-            actions.push(Action {
-                kind,
-                vendor: vendor.clone(),
-                file: file.clone(),
-                detail,
-                due,
-                overdue: due.is_some_and(|d| d < as_of),
-            });
-        };
-        entries.push(Entry {
-            file: file.clone(),
-            vendor: m.vendor.name.clone(),
-            integration: m.integration.purpose.clone(),
-            verdict: a.verdict,
-            verdict_label: a.verdict.label(),
-            tier: a.tier,
-            score: (a.score * 10.0).round() / 10.0,
-            confidence: (a.confidence * 10.0).round() / 10.0,
-            assessed: m.assessment.date,
-            review_due: a.next_review,
+    let mut act = |kind, detail: String, due: Option<Date>| {
+        actions.push(Action {
+            kind,
+            vendor: vendor.clone(),
+            file: file.to_string(),
+            detail,
+            due,
+            overdue: due.is_some_and(|d| d < as_of),
         });
-        if a.next_review <= soon {
+    };
+    if a.next_review <= soon {
+        act(
+            "review",
+            format!("reassessment due (tier {})", a.tier),
+            Some(a.next_review),
+        );
+    }
+    for k in &a.key_policy.keys {
+        if k.rotate_by <= soon {
             act(
-                "review",
-                format!("reassessment due (tier {})", a.tier),
-                Some(a.next_review),
+                "rotate-key",
+                format!("rotate key {} on {}", k.label, k.exchange),
+                Some(k.rotate_by),
             );
         }
-        for k in &a.key_policy.keys {
-            if k.rotate_by <= soon {
-                act(
-                    "rotate-key",
-                    format!("rotate key {} on {}", k.label, k.exchange),
-                    Some(k.rotate_by),
-                );
-            }
-            if !k.excess.is_empty() {
-                let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();
-                act(
-                    "excess-permissions",
-                    format!(
-                        "key {} on {} holds {} beyond what the integration may be granted",
-                        k.label,
-                        k.exchange,
-                        names.join(", ")
-                    ),
-                    None,
-                );
-            }
-        }
-        for (id, answer) in &m.answers {
-            let stale = !answer.evidence.is_empty()
-                && answer.evidence.iter().all(|e| {
-                    e.observed.days_until(as_of) > policy.evidence.max_age_days
-                        || e.expires.is_some_and(|x| x < as_of)
-                });
-            if stale {
-                act(
-                    "stale-evidence",
-                    format!("evidence for {id} is stale or expired"),
-                    None,
-                );
-            }
-        }
-        for w in &a.waivers {
-            match w.expires {
-                Some(e) if e <= soon => {
-                    act("waiver", format!("waiver on {} expires", w.target), Some(e))
-                }
-                _ => {}
-            }
+        if !k.excess.is_empty() {
+            let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();
+            act(
+                "excess-permissions",
+                format!(
+                    "key {} on {} holds {} beyond what the integration may be granted",
+                    k.label,
+                    k.exchange,
+                    names.join(", ")
+                ),
+                None,
+            );
         }
     }
+    for (id, answer) in &m.answers {
+        let stale = !answer.evidence.is_empty()
+            && answer.evidence.iter().all(|e| {
+                e.observed.days_until(as_of) > policy.evidence.max_age_days
+                    || e.expires.is_some_and(|x| x < as_of)
+            });
+        if stale {
+            act(
+                "stale-evidence",
+                format!("evidence for {id} is stale or expired"),
+                None,
+            );
+        }
+    }
+    for w in &a.waivers {
+        if let Some(e) = w.expires.filter(|e| *e <= soon) {
+            act("waiver", format!("waiver on {} expires", w.target), Some(e));
+        }
+    }
+    let entry = Entry {
+        file: file.to_string(),
+        vendor: m.vendor.name.clone(),
+        integration: m.integration.purpose.clone(),
+        verdict: a.verdict,
+        verdict_label: a.verdict.label(),
+        tier: a.tier,
+        score: (a.score * 10.0).round() / 10.0,
+        confidence: (a.confidence * 10.0).round() / 10.0,
+        assessed: m.assessment.date,
+        review_due: a.next_review,
+    };
+    Item { entry, actions }
+}
+
+/// Builds the portfolio from summarised manifests and the ones that failed.
+pub fn build(items: Vec<Item>, mut invalid: Vec<Invalid>, as_of: Date) -> Portfolio {
+    let mut entries = Vec::with_capacity(items.len());
+    let mut actions = Vec::new();
+    for item in items {
+        entries.push(item.entry);
+        actions.extend(item.actions);
+    }
     entries.sort_by(|a, b| a.file.cmp(&b.file));
+    invalid.sort_by(|a, b| a.file.cmp(&b.file));
     actions.sort_by(|a, b| {
         b.overdue
             .cmp(&a.overdue)

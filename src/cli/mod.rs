@@ -157,7 +157,9 @@ fn report_error(err: vetted::Error) -> u8 {
     match err {
         vetted::Error::Invalid(diags) => {
             print_diagnostics(&diags);
-            if diags.iter().any(Diagnostic::is_error) {
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            if errors > 0 {
+                eprintln!("{errors} error(s) found; nothing was written.");
                 BAD_INPUT
             } else {
                 OK
@@ -185,10 +187,6 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     let mut err = std::io::stderr().lock();
     for d in diags {
         let _ = writeln!(err, "{}", terminal_safe(&d.to_string()));
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        let _ = writeln!(err, "{errors} error(s) found; nothing was written.");
     }
 }
 

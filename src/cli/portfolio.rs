@@ -40,6 +40,12 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     for invalid in &portfolio.invalid {
         super::print_diagnostics(&invalid.diagnostics);
     }
+    if !portfolio.invalid.is_empty() {
+        eprintln!(
+            "{} manifest(s) could not be assessed; they are listed in the report.",
+            portfolio.invalid.len()
+        );
+    }
     args.common.emit(&renderer, "portfolio.md.j2", &portfolio)?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {

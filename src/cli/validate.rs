@@ -51,6 +51,10 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
         }
     }
     print_diagnostics(&all);
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!("{errors} error(s) found.");
+    }
     if worst == IO_ERROR { IO_ERROR } else { worst }
 }
 

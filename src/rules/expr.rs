@@ -16,13 +16,14 @@ use crate::diag;
 /// The names an expression may start from.
 pub const ROOTS: [&str; 4] = ["answers", "integration", "vendor", "incidents"];
 /// Fields of `integration`.
-pub const INTEGRATION_FIELDS: [&str; 6] = [
+pub const INTEGRATION_FIELDS: [&str; 7] = [
     "purpose",
     "permissions",
     "exchange_keys",
     "funds_at_risk",
     "data_classes",
     "keys",
+    "key_permissions",
 ];
 /// Fields of `vendor`.
 pub const VENDOR_FIELDS: [&str; 5] = ["name", "website", "docs", "repository", "egress_ips"];

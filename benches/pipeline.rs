@@ -1,0 +1,148 @@
+//! Benchmarks: `cargo bench` (release build; takes about a minute).
+//!
+//! A plain harness (no criterion) to keep the dependency tree small: each
+//! case runs a fixed number of iterations after a warm-up and prints the
+//! median of five runs. Figures go to docs/performance.md.
+//!
+//! Set VETTED_BENCH_KEEP=DIR to keep the 10,000 generated manifests there,
+//! e.g. to measure the binary's peak memory with `/usr/bin/time -v`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use vetted::checklist::{Catalog, QuestionType};
+use vetted::rules::Policy;
+
+const AS_OF: &str = "2026-11-27";
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn time<F: FnMut()>(name: &str, iterations: u32, mut f: F) -> Duration {
+    f();
+    let runs: Vec<Duration> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            start.elapsed() / iterations
+        })
+        .collect();
+    let m = median(runs);
+    println!("{name:<48} {m:>12.3?} per iteration");
+    m
+}
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A synthetic manifest: every question of its checklists answered with a
+/// random option, most with evidence, some keys and incidents.
+fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize) -> String {
+    let crypto = rng.chance(75);
+    let checklists = if crypto { "[baseline, exchange-keys]" } else { "[baseline]" };
+    let permissions = if crypto { ["[read]", "[read, trade]", "[read, trade]"][rng.below(3)] } else { "[read, write]" };
+    let mut s = format!(
+        "vendor: {{name: Vendor {i}, website: https://v{i}.example, egress-ips: [203.0.113.{}]}}\n\
+         integration:\n  purpose: Synthetic integration {i}\n  checklists: {checklists}\n  permissions: {permissions}\n",
+        i % 250
+    );
+    if crypto {
+        let _ = write!(
+            s,
+            "  funds-at-risk: {{amount: {}, currency: USD}}\n  keys:\n    - {{exchange: binance, label: v{i}-main, created: 2026-0{}-15, permissions: {permissions}, ip-restricted: {}}}\n",
+            1000 * (1 + rng.below(50)),
+            1 + rng.below(9),
+            rng.chance(80)
+        );
+    }
+    s.push_str("assessment: {assessor: Bench, date: 2026-11-20}\nanswers:\n");
+    let ids: Vec<&str> = if crypto { vec!["baseline", "exchange-keys"] } else { vec!["baseline"] };
+    for id in ids {
+        for area in &catalog.get(id).unwrap().checklist.areas {
+            for q in &area.questions {
+                let value = match q.kind {
+                    QuestionType::Choice => q.options[rng.below(q.options.len())].value.clone(),
+                    QuestionType::Multi => format!("[{}]", q.options[rng.below(q.options.len())].value),
+                    QuestionType::Bool => rng.chance(70).to_string(),
+                    QuestionType::Number => rng.below(100).to_string(),
+                    QuestionType::Date => format!("2026-0{}-01", 1 + rng.below(9)),
+                    QuestionType::Text => "synthetic".to_string(),
+                };
+                let _ = write!(s, "  {}:\n    value: {value}\n    source: document\n", q.id);
+                if rng.chance(60) {
+                    let _ = writeln!(s, "    evidence: [{{url: https://v{i}.example/security, observed: 2026-1{}-0{}}}]", rng.below(2), 1 + rng.below(9));
+                }
+            }
+        }
+    }
+    if rng.chance(20) {
+        let _ = write!(s, "incidents:\n  - {{date: 2025-03-01, kind: key-leak, severity: high, acknowledged-after-days: {}, denied-first: {}}}\n", rng.below(60), rng.chance(30));
+    }
+    s
+}
+
+fn main() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = Policy::default_policy();
+    let as_of = AS_OF.parse().unwrap();
+    let example = std::fs::read("examples/well-run-saas-bot.yaml").unwrap();
+    let renderer = vetted::report::Renderer::new(Default::default());
+    println!("vetted benchmarks (median of 5 runs)");
+
+    time("load catalog (2 bundled checklists)", 20, || {
+        vetted::load_catalog(None).unwrap();
+    });
+    let per = time("load + validate + evaluate one example", 200, || {
+        vetted::evaluate_file("x.yaml", example.clone(), &catalog, &policy, as_of).unwrap();
+    });
+    println!("{:<48} {:>12.0} manifests per second (one core)", "", 1.0 / per.as_secs_f64());
+    let (report, _) = vetted::assess("x.yaml", example.clone(), &catalog, &policy, as_of).unwrap();
+    let questions = report.questions.len();
+    time(&format!("render Markdown report ({questions} questions)"), 200, || {
+        renderer.markdown(&report).unwrap();
+    });
+    time("render JSON report", 200, || {
+        report.to_json();
+    });
+
+    // Portfolio of 10,000 generated manifests.
+    let keep = std::env::var_os("VETTED_BENCH_KEEP");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = keep.as_deref().map(Path::new).unwrap_or(tmp.path()).to_path_buf();
+    let mut rng = Rng(0x5eed_cafe);
+    let mut bytes = 0;
+    for i in 0..10_000 {
+        let sub = dir.join(format!("{:02}", i / 1000));
+        std::fs::create_dir_all(&sub).unwrap();
+        let text = synthetic(&catalog, &mut rng, i);
+        bytes += text.len();
+        std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
+    }
+    println!("generated 10,000 manifests, {:.1} MB, in {}", bytes as f64 / 1e6, dir.display());
+    let start = Instant::now();
+    let p = vetted::load_portfolio(&dir, &catalog, &policy, as_of).unwrap();
+    let elapsed = start.elapsed();
+    assert_eq!(p.entries.len() + p.invalid.len(), 10_000);
+    assert!(p.invalid.is_empty(), "{:?}", p.invalid.first());
+    println!("{:<48} {elapsed:>12.3?} ({} threads)", "portfolio of 10,000 manifests", std::thread::available_parallelism().map_or(1, |n| n.get()));
+}

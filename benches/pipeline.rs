@@ -59,8 +59,16 @@ impl Rng {
 /// random option, most with evidence, some keys and incidents.
 fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize) -> String {
     let crypto = rng.chance(75);
-    let checklists = if crypto { "[baseline, exchange-keys]" } else { "[baseline]" };
-    let permissions = if crypto { ["[read]", "[read, trade]", "[read, trade]"][rng.below(3)] } else { "[read, write]" };
+    let checklists = if crypto {
+        "[baseline, exchange-keys]"
+    } else {
+        "[baseline]"
+    };
+    let permissions = if crypto {
+        ["[read]", "[read, trade]", "[read, trade]"][rng.below(3)]
+    } else {
+        "[read, write]"
+    };
     let mut s = format!(
         "vendor: {{name: Vendor {i}, website: https://v{i}.example, egress-ips: [203.0.113.{}]}}\n\
          integration:\n  purpose: Synthetic integration {i}\n  checklists: {checklists}\n  permissions: {permissions}\n",
@@ -76,13 +84,19 @@ fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize) -> String {
         );
     }
     s.push_str("assessment: {assessor: Bench, date: 2026-11-20}\nanswers:\n");
-    let ids: Vec<&str> = if crypto { vec!["baseline", "exchange-keys"] } else { vec!["baseline"] };
+    let ids: Vec<&str> = if crypto {
+        vec!["baseline", "exchange-keys"]
+    } else {
+        vec!["baseline"]
+    };
     for id in ids {
         for area in &catalog.get(id).unwrap().checklist.areas {
             for q in &area.questions {
                 let value = match q.kind {
                     QuestionType::Choice => q.options[rng.below(q.options.len())].value.clone(),
-                    QuestionType::Multi => format!("[{}]", q.options[rng.below(q.options.len())].value),
+                    QuestionType::Multi => {
+                        format!("[{}]", q.options[rng.below(q.options.len())].value)
+                    }
                     QuestionType::Bool => rng.chance(70).to_string(),
                     QuestionType::Number => rng.below(100).to_string(),
                     QuestionType::Date => format!("2026-0{}-01", 1 + rng.below(9)),
@@ -90,13 +104,23 @@ fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize) -> String {
                 };
                 let _ = write!(s, "  {}:\n    value: {value}\n    source: document\n", q.id);
                 if rng.chance(60) {
-                    let _ = writeln!(s, "    evidence: [{{url: https://v{i}.example/security, observed: 2026-1{}-0{}}}]", rng.below(2), 1 + rng.below(9));
+                    let _ = writeln!(
+                        s,
+                        "    evidence: [{{url: https://v{i}.example/security, observed: 2026-1{}-0{}}}]",
+                        rng.below(2),
+                        1 + rng.below(9)
+                    );
                 }
             }
         }
     }
     if rng.chance(20) {
-        let _ = write!(s, "incidents:\n  - {{date: 2025-03-01, kind: key-leak, severity: high, acknowledged-after-days: {}, denied-first: {}}}\n", rng.below(60), rng.chance(30));
+        let _ = write!(
+            s,
+            "incidents:\n  - {{date: 2025-03-01, kind: key-leak, severity: high, acknowledged-after-days: {}, denied-first: {}}}\n",
+            rng.below(60),
+            rng.chance(30)
+        );
     }
     s
 }
@@ -115,12 +139,20 @@ fn main() {
     let per = time("load + validate + evaluate one example", 200, || {
         vetted::evaluate_file("x.yaml", example.clone(), &catalog, &policy, as_of).unwrap();
     });
-    println!("{:<48} {:>12.0} manifests per second (one core)", "", 1.0 / per.as_secs_f64());
+    println!(
+        "{:<48} {:>12.0} manifests per second (one core)",
+        "",
+        1.0 / per.as_secs_f64()
+    );
     let (report, _) = vetted::assess("x.yaml", example.clone(), &catalog, &policy, as_of).unwrap();
     let questions = report.questions.len();
-    time(&format!("render Markdown report ({questions} questions)"), 200, || {
-        renderer.markdown(&report).unwrap();
-    });
+    time(
+        &format!("render Markdown report ({questions} questions)"),
+        200,
+        || {
+            renderer.markdown(&report).unwrap();
+        },
+    );
     time("render JSON report", 200, || {
         report.to_json();
     });
@@ -128,7 +160,11 @@ fn main() {
     // Portfolio of 10,000 generated manifests.
     let keep = std::env::var_os("VETTED_BENCH_KEEP");
     let tmp = tempfile::tempdir().unwrap();
-    let dir = keep.as_deref().map(Path::new).unwrap_or(tmp.path()).to_path_buf();
+    let dir = keep
+        .as_deref()
+        .map(Path::new)
+        .unwrap_or(tmp.path())
+        .to_path_buf();
     let mut rng = Rng(0x5eed_cafe);
     let mut bytes = 0;
     for i in 0..10_000 {
@@ -138,11 +174,19 @@ fn main() {
         bytes += text.len();
         std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
     }
-    println!("generated 10,000 manifests, {:.1} MB, in {}", bytes as f64 / 1e6, dir.display());
+    println!(
+        "generated 10,000 manifests, {:.1} MB, in {}",
+        bytes as f64 / 1e6,
+        dir.display()
+    );
     let start = Instant::now();
     let p = vetted::load_portfolio(&dir, &catalog, &policy, as_of).unwrap();
     let elapsed = start.elapsed();
     assert_eq!(p.entries.len() + p.invalid.len(), 10_000);
     assert!(p.invalid.is_empty(), "{:?}", p.invalid.first());
-    println!("{:<48} {elapsed:>12.3?} ({} threads)", "portfolio of 10,000 manifests", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "{:<48} {elapsed:>12.3?} ({} threads)",
+        "portfolio of 10,000 manifests",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
 }

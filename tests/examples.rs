@@ -117,3 +117,29 @@ fn reports_of_every_example_match_their_snapshots() {
         insta::assert_snapshot!(format!("{}.json", e.file), r.to_json());
     }
 }
+
+#[test]
+fn compliance_document_and_html_page_match_snapshots() {
+    let r = assess("well-run-saas-bot.yaml");
+    let renderer = vetted::report::Renderer::new(Default::default());
+    let md = renderer.render("compliance.md.j2", &r).unwrap();
+    for section in [
+        "## 1. Scope and purpose",
+        "## 2. Method",
+        "## 4. Controls by framework",
+        "### SOC 2 trust services criteria",
+        "### ISO/IEC 27001:2022 Annex A",
+        "## 7. Sign-off",
+        "## Appendix A: evidence",
+    ] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    insta::assert_snapshot!("well-run-saas-bot.yaml.compliance.md", md);
+    let policy = Policy::default_policy();
+    let html = vetted::report::html::page(
+        "t",
+        &renderer.markdown(&r).unwrap(),
+        &[vetted::report::chart::assessment(&r, &policy)],
+    );
+    insta::assert_snapshot!("well-run-saas-bot.yaml.html", html);
+}

@@ -14,10 +14,24 @@ pub struct Args {
     file: PathBuf,
     #[command(flatten)]
     common: Common,
+    /// Which document: the full report, or the compliance review document
+    /// a reviewer files (scope, method, decision, controls by framework,
+    /// waivers, open findings, sign-off, evidence appendix).
+    #[arg(long, value_enum, default_value = "report")]
+    template: Template,
     /// Exit 1 when the verdict is at least this bad (reject, conditions) or
     /// the residual tier at least this high (low, medium, high, critical).
     #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
     fail_on: Option<FailOn>,
+}
+
+/// Documents `vetted assess` can render.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Template {
+    /// The assessment report.
+    Report,
+    /// The compliance review document.
+    Compliance,
 }
 
 /// A `--fail-on` threshold.
@@ -61,7 +75,19 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let (file, bytes) = read_input(&args.file)?;
     let (report, warnings) = vetted::assess(&file, bytes, &catalog, &policy, args.common.as_of())?;
     print_diagnostics(&warnings);
-    args.common.emit(&renderer, "report.md.j2", &report)?;
+    let (template, title) = match args.template {
+        Template::Report => (
+            "report.md.j2",
+            format!("Vendor assessment: {}", report.vendor.name),
+        ),
+        Template::Compliance => (
+            "compliance.md.j2",
+            format!("Third-party security review: {}", report.vendor.name),
+        ),
+    };
+    args.common.emit(&renderer, template, &report, &title, || {
+        vec![vetted::report::chart::assessment(&report, &policy)]
+    })?;
     Ok(match args.fail_on {
         Some(f) if fails(f, report.summary.verdict, report.summary.tier) => {
             eprintln!(

@@ -47,6 +47,12 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         })
         .collect();
     let comparison = vetted::compare::compare(&candidates, &policy);
-    args.common.emit(&renderer, "compare.md.j2", &comparison)?;
+    args.common.emit(
+        &renderer,
+        "compare.md.j2",
+        &comparison,
+        "Vendor comparison",
+        || vec![vetted::report::chart::comparison(&comparison)],
+    )?;
     Ok(OK)
 }

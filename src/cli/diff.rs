@@ -52,7 +52,9 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         return Err(vetted::Error::Invalid(problems));
     }
     let d = vetted::diff::diff((&sides[0].0, &sides[0].1), (&sides[1].0, &sides[1].1));
-    args.common.emit(&renderer, "diff.md.j2", &d)?;
+    let title = format!("Reassessment: {}", d.vendor);
+    args.common
+        .emit(&renderer, "diff.md.j2", &d, &title, Vec::new)?;
     Ok(match args.fail_on {
         Some(FailOn::Worse) if d.worse => {
             eprintln!("vetted: the verdict or tier got worse");

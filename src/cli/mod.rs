@@ -99,6 +99,8 @@ pub enum Format {
     Md,
     /// The report structure as JSON.
     Json,
+    /// A self-contained HTML page (the Markdown, sanitised, with SVG charts).
+    Html,
 }
 
 /// Options shared by every command that renders a report.
@@ -128,15 +130,22 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `value` as Markdown through `template`, or as JSON, and writes it.
+    /// Renders `value` as Markdown through `template`, as JSON, or as an
+    /// HTML page titled `title` with `charts` (computed only for HTML), and
+    /// writes it.
     fn emit<T: Serialize>(
         &self,
         renderer: &vetted::report::Renderer,
         template: &str,
         value: &T,
+        title: &str,
+        charts: impl FnOnce() -> Vec<String>,
     ) -> Result<(), vetted::Error> {
         let text = match self.format {
             Format::Md => renderer.render(template, value)?,
+            Format::Html => {
+                vetted::report::html::page(title, &renderer.render(template, value)?, &charts())
+            }
             Format::Json => {
                 let mut s = serde_json::to_string_pretty(value).expect("reports always serialise");
                 s.push('\n');

@@ -46,7 +46,13 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
             portfolio.invalid.len()
         );
     }
-    args.common.emit(&renderer, "portfolio.md.j2", &portfolio)?;
+    args.common.emit(
+        &renderer,
+        "portfolio.md.j2",
+        &portfolio,
+        "Vendor portfolio",
+        || vec![vetted::report::chart::portfolio(&portfolio)],
+    )?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {
             eprintln!(

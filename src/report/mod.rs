@@ -6,7 +6,9 @@
 //! for Markdown unless the template marks it safe, so a template author
 //! cannot forget to escape a vendor's name.
 
+pub mod chart;
 pub mod escape;
+pub mod html;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,8 +28,12 @@ use crate::manifest::{Manifest, Provenance};
 use crate::rules::{Permission, Policy, Verdict};
 
 /// The embedded templates, by name.
-pub const TEMPLATES: [(&str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     ("report.md.j2", include_str!("../../templates/report.md.j2")),
+    (
+        "compliance.md.j2",
+        include_str!("../../templates/compliance.md.j2"),
+    ),
     (
         "checklist.md.j2",
         include_str!("../../templates/checklist.md.j2"),
@@ -87,6 +93,99 @@ pub struct Report {
     pub unanswered: Vec<QuestionResult>,
     /// Waivers.
     pub waivers: Vec<WaiverStatus>,
+    /// Questions grouped by the framework controls they reference.
+    pub frameworks: Vec<FrameworkSection>,
+}
+
+/// The questions that reference one framework.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameworkSection {
+    /// Key used in checklists (`soc2`).
+    pub id: String,
+    /// Full name.
+    pub title: &'static str,
+    /// One row per question, by reference.
+    pub rows: Vec<FrameworkRow>,
+}
+
+/// One question under a framework control.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameworkRow {
+    /// The control, as the checklist cites it (`CC6.1`).
+    pub reference: String,
+    /// Question id.
+    pub question: String,
+    /// Question text.
+    pub text: String,
+    /// How it counted.
+    pub status: Status,
+    /// The answer.
+    pub answer: Option<String>,
+    /// Where it came from.
+    pub source: Option<Provenance>,
+    /// Evidence state.
+    pub evidence: EvidenceState,
+    /// Evidence locations with the date each was observed.
+    pub observed: Vec<String>,
+}
+
+/// Frameworks in the order a compliance document lists them, with titles.
+pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
+    ("soc2", "SOC 2 trust services criteria"),
+    ("iso27001", "ISO/IEC 27001:2022 Annex A"),
+    ("ccss", "CryptoCurrency Security Standard (CCSS)"),
+    ("mvsp", "Minimum Viable Secure Product (MVSP)"),
+    ("gdpr", "GDPR"),
+    ("rfc9116", "RFC 9116 (security.txt)"),
+    ("caiq", "CSA CAIQ"),
+    ("scorecard", "OpenSSF Scorecard"),
+];
+
+fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<FrameworkSection> {
+    let mut out = Vec::new();
+    for (id, title) in FRAMEWORK_TITLES {
+        let mut rows: Vec<FrameworkRow> = a
+            .questions
+            .iter()
+            .filter_map(|r| {
+                let (_, _, q) = catalog.question(&r.id)?;
+                let reference = q.references.get(id)?;
+                Some(FrameworkRow {
+                    reference: reference.clone(),
+                    question: r.id.clone(),
+                    text: r.text.clone(),
+                    status: r.status,
+                    answer: r.answer.clone(),
+                    source: r.source,
+                    evidence: r.evidence,
+                    observed: manifest
+                        .answers
+                        .get(&r.id)
+                        .map(|ans| {
+                            ans.evidence
+                                .iter()
+                                .map(|e| format!("{} ({})", e.url, e.observed))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_by(|x, y| {
+            x.reference
+                .cmp(&y.reference)
+                .then_with(|| x.question.cmp(&y.question))
+        });
+        out.push(FrameworkSection {
+            id: id.to_string(),
+            title,
+            rows,
+        });
+    }
+    out
 }
 
 /// Producer name and version.
@@ -356,6 +455,7 @@ impl Report {
                 .map(round_question)
                 .collect(),
             waivers: a.waivers.clone(),
+            frameworks: frameworks(manifest, catalog, a),
         }
     }
 

@@ -198,3 +198,4 @@ pub fn load_portfolio(
     }
     Ok(portfolio::build(items, invalid, as_of))
 }
+pub mod fill;

@@ -28,6 +28,9 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most alias uses in one document.
     pub max_aliases: usize,
+    /// Most parser events replayed through aliases in one document. Honest
+    /// manifests use none; the limit stops an alias bomb early and cheaply.
+    pub max_alias_replay: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +42,7 @@ impl Default for Limits {
             max_depth: 48,
             max_nodes: 200_000,
             max_aliases: 1_000,
+            max_alias_replay: 20_000,
         }
     }
 }
@@ -190,7 +194,7 @@ pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic
     options.duplicate_keys = DuplicateKeyPolicy::Error;
     options.strict_booleans = true;
     options.with_snippet = false;
-    options.alias_limits.max_total_replayed_events = limits.max_nodes;
+    options.alias_limits.max_total_replayed_events = limits.max_alias_replay;
     options.alias_limits.max_replay_stack_depth = limits.max_depth;
 
     let parsed: Result<Option<Node>, _> = serde_saphyr::from_str_with_options(text, options);

@@ -328,3 +328,45 @@ fn checklist_lint_is_clean_for_bundled_and_fails_on_problems() {
     );
     assert_eq!(stdout(&["checklist", "lint", "nope"]).0, Some(2));
 }
+
+#[test]
+fn fill_without_a_terminal_stops_with_exit_2_and_answers_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.yaml");
+    let out = vetted()
+        .args(["--checklists", "tests/fixtures", "fill"])
+        .arg(&path)
+        .args(["--checklist", "arith"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
+    assert!(!path.exists());
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(&answers, "vendor.name: Scripted\nintegration.purpose: p\nassessment.assessor: A\n\"answer:alpha.crit\": good\n").unwrap();
+    let out = vetted()
+        .args(["--checklists", "tests/fixtures", "fill"])
+        .arg(&path)
+        .args(["--checklist", "arith", "--as-of", "2026-11-27", "--answers"])
+        .arg(&answers)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Verdict:") && err.contains("vetted assess"),
+        "{err}"
+    );
+    let (code, _, _) = stdout(&[
+        "--checklists",
+        "tests/fixtures",
+        "validate",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0));
+}

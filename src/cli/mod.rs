@@ -7,6 +7,7 @@ mod assess;
 mod checklist;
 mod compare;
 mod diff;
+mod fill;
 mod portfolio;
 mod schema;
 mod validate;
@@ -56,6 +57,8 @@ struct Cli {
 enum Command {
     /// Score a manifest and render its report.
     Assess(assess::Args),
+    /// Answer checklists interactively into a manifest, saving after every answer.
+    Fill(fill::Args),
     /// Compare candidate vendors side by side.
     Compare(compare::Args),
     /// Review every manifest under a directory: register and due actions.
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Assess(args) => assess::run(args, cli.checklists.as_deref()),
+        Command::Fill(args) => fill::run(args, cli.checklists.as_deref()),
         Command::Compare(args) => compare::run(args, cli.checklists.as_deref()),
         Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
         Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),

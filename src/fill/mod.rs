@@ -1,0 +1,734 @@
+//! `vetted fill`: answer checklists interactively, never losing an answer.
+//!
+//! The session is pure logic over a [`Prompter`]: the terminal one lives in
+//! the CLI, [`Scripted`] answers from a file (tests, scripted imports). The
+//! manifest is written atomically after every answer, and only after the new
+//! text has passed the same loader as `vetted assess` (so a secret typed into
+//! a note is refused, not saved). A hand-written manifest is backed up beside
+//! itself before `fill` first rewrites it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::checklist::{Catalog, Question, QuestionType};
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::evaluate::{self, Assessment, Status};
+use crate::manifest::{
+    self, Answer, AssessmentInfo, Evidence, Funds, Integration, Manifest, Provenance, Vendor,
+};
+use crate::rules::{Permission, Policy};
+
+/// The first line of every manifest `fill` writes; its absence marks a
+/// hand-written file, which is backed up before the first rewrite.
+pub const HEADER: &str = "# Written by `vetted fill`; edit freely, `vetted fill FILE` resumes.";
+
+/// The user stopped the session (Ctrl-C, Esc, closed terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// Asks questions. Every prompt has a stable `key` (`vendor.name`,
+/// `answer:keys.withdrawal`, `evidence:keys.withdrawal`, ...) so that a
+/// scripted prompter can answer it. `Ok(None)` means skipped.
+pub trait Prompter {
+    /// Shows a line of information.
+    fn say(&mut self, text: &str);
+    /// Free text; `default` is offered as the answer.
+    fn text(
+        &mut self,
+        key: &str,
+        label: &str,
+        help: Option<&str>,
+        default: Option<&str>,
+    ) -> Result<Option<String>, Interrupted>;
+    /// One of `options` (value, label); returns the index.
+    fn select(
+        &mut self,
+        key: &str,
+        label: &str,
+        help: Option<&str>,
+        options: &[(String, String)],
+        default: Option<usize>,
+    ) -> Result<Option<usize>, Interrupted>;
+    /// Any of `options`; returns the indices.
+    fn multi_select(
+        &mut self,
+        key: &str,
+        label: &str,
+        help: Option<&str>,
+        options: &[(String, String)],
+        defaults: &[usize],
+    ) -> Result<Option<Vec<usize>>, Interrupted>;
+}
+
+/// How a session ended.
+#[derive(Debug, thiserror::Error)]
+pub enum FillError {
+    /// Interrupted; everything confirmed before is saved.
+    #[error("interrupted; every confirmed answer is saved")]
+    Interrupted,
+    /// The existing manifest is invalid.
+    #[error("the manifest is invalid")]
+    Invalid(Vec<Diagnostic>),
+    /// A required answer was not given.
+    #[error("{0}")]
+    Incomplete(String),
+    /// Reading or writing failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+impl From<Interrupted> for FillError {
+    fn from(_: Interrupted) -> Self {
+        FillError::Interrupted
+    }
+}
+
+/// What to fill.
+pub struct Options<'a> {
+    /// The manifest to create or resume.
+    pub path: &'a Path,
+    /// Checklists for a new manifest.
+    pub checklists: Vec<String>,
+    /// Walk every applicable question, with current answers as defaults.
+    pub revisit: bool,
+    /// Today.
+    pub as_of: Date,
+}
+
+/// The end-of-session summary.
+#[derive(Debug)]
+pub struct Summary {
+    /// The final assessment.
+    pub assessment: Assessment,
+    /// Questions answered in this session.
+    pub answered: usize,
+    /// Where the backup of a hand-written manifest went, if one was made.
+    pub backup: Option<PathBuf>,
+}
+
+/// Runs a session.
+pub fn run(
+    prompter: &mut dyn Prompter,
+    catalog: &Catalog,
+    policy: &Policy,
+    opts: &Options<'_>,
+) -> Result<Summary, FillError> {
+    let io = |source| FillError::Io {
+        path: opts.path.to_path_buf(),
+        source,
+    };
+    let existing = match std::fs::read(opts.path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    let mut store = Store {
+        path: opts.path.to_path_buf(),
+        needs_backup: false,
+        backup: None,
+    };
+    let mut manifest = match &existing {
+        Some(bytes) => {
+            store.needs_backup = !bytes.starts_with(HEADER.as_bytes());
+            let loaded = manifest::load(&opts.path.display().to_string(), bytes.clone(), catalog)
+                .map_err(FillError::Invalid)?;
+            prompter.say(&format!("Resuming {}.", opts.path.display()));
+            loaded.manifest
+        }
+        None => {
+            if opts.checklists.is_empty() {
+                return Err(FillError::Incomplete(
+                    "a new manifest needs at least one --checklist".into(),
+                ));
+            }
+            let m = start(prompter, catalog, opts)?;
+            store.save(&m, catalog, prompter)?;
+            m
+        }
+    };
+
+    let mut visited: BTreeSet<String> = BTreeSet::new();
+    let mut answered = 0;
+    loop {
+        let assessment = evaluate::evaluate(&manifest, catalog, policy, opts.as_of)
+            .map_err(FillError::Invalid)?;
+        let pending: Vec<&evaluate::QuestionResult> = assessment
+            .questions
+            .iter()
+            .filter(|r| !matches!(r.status, Status::NotApplicable | Status::Waived))
+            .filter(|r| !visited.contains(&r.id))
+            .filter(|r| opts.revisit || r.status == Status::Unanswered)
+            .collect();
+        let Some(next) = pending.first() else { break };
+        prompter.say(&format!(
+            "Score {:.1}, confidence {:.0}%; {} question(s) to go.",
+            assessment.score,
+            assessment.confidence,
+            pending.len()
+        ));
+        let id = next.id.clone();
+        visited.insert(id.clone());
+        let (_, area, question) = catalog.question(&id).expect("questions in scope exist");
+        prompter.say(&format!(
+            "[{}] {} ({} severity)",
+            area.title, question.id, question.severity
+        ));
+        if let Some(answer) = ask(prompter, question, manifest.answers.get(&id), opts.as_of)? {
+            let previous = manifest.answers.insert(id.clone(), answer);
+            if store.save(&manifest, catalog, prompter)? {
+                answered += 1;
+            } else {
+                // Refused by the loader (a secret in a note, say): undo.
+                match previous {
+                    Some(p) => manifest.answers.insert(id.clone(), p),
+                    None => manifest.answers.remove(&id),
+                };
+            }
+        }
+    }
+    let assessment =
+        evaluate::evaluate(&manifest, catalog, policy, opts.as_of).map_err(FillError::Invalid)?;
+    Ok(Summary {
+        assessment,
+        answered,
+        backup: store.backup,
+    })
+}
+
+/// Writes the manifest after each answer.
+struct Store {
+    path: PathBuf,
+    needs_backup: bool,
+    backup: Option<PathBuf>,
+}
+
+impl Store {
+    /// Saves if the text loads cleanly; says why not otherwise.
+    fn save(
+        &mut self,
+        m: &Manifest,
+        catalog: &Catalog,
+        prompter: &mut dyn Prompter,
+    ) -> Result<bool, FillError> {
+        let mut value = serde_json::to_value(m).expect("a manifest always serialises");
+        prune(&mut value);
+        let body = serde_saphyr::to_string(&value)
+            .map_err(|e| FillError::Incomplete(format!("cannot write the manifest: {e}")))?;
+        let newline = if body.ends_with('\n') { "" } else { "\n" };
+        let text = format!("{HEADER}\n{body}{newline}");
+        if let Err(diags) = manifest::load(
+            &self.path.display().to_string(),
+            text.clone().into_bytes(),
+            catalog,
+        ) {
+            for d in &diags {
+                prompter.say(&format!("Not saved: {}", d.message));
+            }
+            return Ok(false);
+        }
+        let io = |source| FillError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        if self.needs_backup {
+            let backup = PathBuf::from(format!("{}.bak", self.path.display()));
+            if !backup.exists() {
+                std::fs::copy(&self.path, &backup).map_err(io)?;
+                prompter.say(&format!(
+                    "Backed up the hand-written manifest to {}.",
+                    backup.display()
+                ));
+                self.backup = Some(backup);
+            }
+            self.needs_backup = false;
+        }
+        crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(io)?;
+        Ok(true)
+    }
+}
+
+/// Drops empty optional fields (null, empty lists and maps) so that the
+/// written manifest holds only what was said. Required lists stay, even
+/// empty.
+fn prune(value: &mut Json) {
+    match value {
+        Json::Object(map) => {
+            map.values_mut().for_each(prune);
+            map.retain(|k, v| {
+                let empty = v.is_null()
+                    || v.as_array().is_some_and(Vec::is_empty)
+                    || v.as_object().is_some_and(|o| o.is_empty());
+                !empty || matches!(k.as_str(), "permissions" | "checklists")
+            });
+        }
+        Json::Array(items) => items.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+fn required(prompter: &mut dyn Prompter, key: &str, label: &str) -> Result<String, FillError> {
+    for _ in 0..3 {
+        match prompter.text(key, label, None, None)? {
+            Some(v) if !v.trim().is_empty() => return Ok(v.trim().to_string()),
+            _ => prompter.say(&format!("{label} is required.")),
+        }
+    }
+    Err(FillError::Incomplete(format!("{label} is required")))
+}
+
+/// Asks until `check` accepts, at most three times; then the field is skipped.
+fn checked(
+    prompter: &mut dyn Prompter,
+    key: &str,
+    label: &str,
+    default: Option<&str>,
+    check: &dyn Fn(&str) -> Result<(), String>,
+) -> Result<Option<String>, FillError> {
+    for _ in 0..3 {
+        match prompter.text(key, label, None, default)? {
+            None => return Ok(None),
+            Some(v) if v.trim().is_empty() => return Ok(None),
+            Some(v) => match check(v.trim()) {
+                Ok(()) => return Ok(Some(v.trim().to_string())),
+                Err(why) => prompter.say(&why),
+            },
+        }
+    }
+    prompter.say(&format!("{label}: skipped after three invalid answers."));
+    Ok(None)
+}
+
+/// An https URL with a host, checked with the `url` crate.
+pub fn check_https(s: &str) -> Result<(), String> {
+    match url::Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
+        Ok(u) => Err(format!(
+            "`{}` links are not accepted: evidence must be an https address",
+            u.scheme()
+        )),
+        Err(e) => Err(format!(
+            "not a valid URL ({e}); write a full address such as https://vendor.example/security"
+        )),
+    }
+}
+
+const PERMISSIONS: [Permission; 6] = [
+    Permission::Read,
+    Permission::Trade,
+    Permission::Transfer,
+    Permission::Withdraw,
+    Permission::Write,
+    Permission::Admin,
+];
+const DATA_CLASSES: [&str; 6] = [
+    "contact",
+    "personal",
+    "financial",
+    "trading-history",
+    "credentials",
+    "source-code",
+];
+
+fn start(
+    prompter: &mut dyn Prompter,
+    _catalog: &Catalog,
+    opts: &Options<'_>,
+) -> Result<Manifest, FillError> {
+    prompter.say(
+        "New assessment. First the vendor and the integration; empty answers skip optional fields.",
+    );
+    let name = required(prompter, "vendor.name", "Vendor name")?;
+    let website = checked(
+        prompter,
+        "vendor.website",
+        "Vendor website",
+        None,
+        &check_https,
+    )?;
+    let docs = checked(
+        prompter,
+        "vendor.docs",
+        "Security or API documentation",
+        None,
+        &check_https,
+    )?;
+    let repository = checked(
+        prompter,
+        "vendor.repository",
+        "Source repository",
+        None,
+        &check_https,
+    )?;
+    let ips = checked(
+        prompter,
+        "vendor.egress-ips",
+        "Published egress IPs (comma-separated)",
+        None,
+        &|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .try_for_each(|p| {
+                    p.split('/')
+                        .next()
+                        .unwrap_or(p)
+                        .parse::<std::net::IpAddr>()
+                        .map(|_| ())
+                        .map_err(|_| format!("`{p}` is not an IP address"))
+                })
+        },
+    )?;
+    let purpose = required(
+        prompter,
+        "integration.purpose",
+        "What will the integration do",
+    )?;
+    let perm_options: Vec<(String, String)> = PERMISSIONS
+        .iter()
+        .map(|p| (p.as_str().to_string(), p.as_str().to_string()))
+        .collect();
+    let permissions = prompter
+        .multi_select(
+            "integration.permissions",
+            "Permissions the vendor asks for",
+            None,
+            &perm_options,
+            &[0],
+        )?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| PERMISSIONS[i])
+        .collect();
+    let funds = checked(
+        prompter,
+        "integration.funds-at-risk",
+        "Funds at risk (amount and currency, e.g. 25000 USD)",
+        None,
+        &|s| parse_funds(s).map(|_| ()),
+    )?
+    .and_then(|s| parse_funds(&s).ok());
+    let class_options: Vec<(String, String)> = DATA_CLASSES
+        .iter()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect();
+    let data_classes = prompter
+        .multi_select(
+            "integration.data-classes",
+            "Data the vendor receives",
+            None,
+            &class_options,
+            &[],
+        )?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| DATA_CLASSES[i].to_string())
+        .collect();
+    let assessor = required(prompter, "assessment.assessor", "Your name (assessor)")?;
+    Ok(Manifest {
+        vendor: Vendor {
+            name,
+            website,
+            docs,
+            repository,
+            egress_ips: ips
+                .map(|s| {
+                    s.split(',')
+                        .map(|p| p.trim().to_string())
+                        .filter(|p| !p.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        integration: Integration {
+            purpose,
+            checklists: opts.checklists.clone(),
+            permissions,
+            funds_at_risk: funds,
+            data_classes,
+            keys: Vec::new(),
+        },
+        assessment: AssessmentInfo {
+            assessor,
+            approver: None,
+            date: opts.as_of,
+        },
+        answers: BTreeMap::new(),
+        incidents: Vec::new(),
+        waivers: Vec::new(),
+    })
+}
+
+fn parse_funds(s: &str) -> Result<Funds, String> {
+    let mut parts = s.split_whitespace();
+    let amount = parts
+        .next()
+        .and_then(|a| a.replace(',', "").parse::<f64>().ok())
+        .filter(|a| *a >= 0.0);
+    let currency = parts
+        .next()
+        .map(str::to_uppercase)
+        .filter(|c| (3..=5).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_uppercase()));
+    match (amount, currency, parts.next()) {
+        (Some(amount), Some(currency), None) => Ok(Funds { amount, currency }),
+        _ => Err(format!(
+            "`{s}` is not an amount and a currency, e.g. 25000 USD"
+        )),
+    }
+}
+
+/// Asks one question; `None` when skipped.
+fn ask(
+    prompter: &mut dyn Prompter,
+    q: &Question,
+    current: Option<&Answer>,
+    today: Date,
+) -> Result<Option<Answer>, FillError> {
+    let key = format!("answer:{}", q.id);
+    let help = q.help.as_deref();
+    let unknown = ("unknown".to_string(), "Unknown".to_string());
+    let value: Json = match q.kind {
+        QuestionType::Choice | QuestionType::Bool => {
+            let mut options: Vec<(String, String)> = match q.kind {
+                QuestionType::Bool => {
+                    vec![("true".into(), "Yes".into()), ("false".into(), "No".into())]
+                }
+                _ => q
+                    .options
+                    .iter()
+                    .map(|o| {
+                        (
+                            o.value.clone(),
+                            format!("{} (score {:.2})", o.label, o.score),
+                        )
+                    })
+                    .collect(),
+            };
+            options.push(unknown);
+            let default = current.and_then(|a| {
+                let v = match &a.value {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                options.iter().position(|(value, _)| *value == v)
+            });
+            let Some(i) = prompter.select(&key, &q.text, help, &options, default)? else {
+                return Ok(None);
+            };
+            match (q.kind, options[i].0.as_str()) {
+                (_, "unknown") => Json::String("unknown".into()),
+                (QuestionType::Bool, v) => Json::Bool(v == "true"),
+                (_, v) => Json::String(v.to_string()),
+            }
+        }
+        QuestionType::Multi => {
+            let options: Vec<(String, String)> = q
+                .options
+                .iter()
+                .map(|o| {
+                    (
+                        o.value.clone(),
+                        format!("{} (score {:.2})", o.label, o.score),
+                    )
+                })
+                .collect();
+            let defaults: Vec<usize> = current
+                .and_then(|a| a.value.as_array())
+                .map(|vals| {
+                    options
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| vals.iter().any(|v| v.as_str() == Some(&o.0)))
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let Some(chosen) = prompter.multi_select(&key, &q.text, help, &options, &defaults)?
+            else {
+                return Ok(None);
+            };
+            Json::Array(
+                chosen
+                    .into_iter()
+                    .map(|i| Json::String(options[i].0.clone()))
+                    .collect(),
+            )
+        }
+        QuestionType::Number | QuestionType::Date | QuestionType::Text => {
+            let default = current.map(|a| {
+                a.value
+                    .as_str()
+                    .map_or_else(|| a.value.to_string(), str::to_string)
+            });
+            let check = |s: &str| -> Result<(), String> {
+                if s == "unknown" {
+                    return Ok(());
+                }
+                match q.kind {
+                    QuestionType::Number => s
+                        .parse::<f64>()
+                        .map(|_| ())
+                        .map_err(|_| format!("`{s}` is not a number")),
+                    QuestionType::Date => s.parse::<Date>().map(|_| ()).map_err(|e| e.to_string()),
+                    _ => Ok(()),
+                }
+            };
+            let Some(v) = checked(prompter, &key, &q.text, default.as_deref(), &check)? else {
+                return Ok(None);
+            };
+            match (q.kind, v.parse::<f64>()) {
+                (QuestionType::Number, Ok(n)) => {
+                    serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
+                }
+                _ => Json::String(v),
+            }
+        }
+    };
+    let mut answer = Answer {
+        value,
+        source: current.map_or(Provenance::VendorClaim, |a| a.source),
+        evidence: current.map(|a| a.evidence.clone()).unwrap_or_default(),
+        note: current.and_then(|a| a.note.clone()),
+    };
+    if answer.is_unknown() {
+        return Ok(Some(answer));
+    }
+    if let Some(url) = checked(
+        prompter,
+        &format!("evidence:{}", q.id),
+        "Evidence URL (https; empty to skip)",
+        None,
+        &check_https,
+    )? {
+        let observed = checked(
+            prompter,
+            &format!("observed:{}", q.id),
+            "Date you observed it",
+            Some(&today.to_string()),
+            &|s| match s.parse::<Date>() {
+                Ok(d) if d <= today => Ok(()),
+                Ok(_) => Err("evidence cannot be observed after today".into()),
+                Err(e) => Err(e.to_string()),
+            },
+        )?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(today);
+        answer.evidence.push(Evidence {
+            url,
+            observed,
+            expires: None,
+            note: None,
+        });
+        if answer.source == Provenance::VendorClaim {
+            answer.source = Provenance::Document;
+        }
+    }
+    if let Some(note) = prompter.text(
+        &format!("note:{}", q.id),
+        "Note (optional)",
+        None,
+        answer.note.as_deref(),
+    )? {
+        answer.note = Some(note).filter(|n| !n.trim().is_empty());
+    }
+    Ok(Some(answer))
+}
+
+/// Answers prompts from a map of key to value (a YAML or JSON file).
+/// Missing keys are skipped; `Json::Null` is a skip; the key `interrupt-at`
+/// names a prompt at which to act as if the user pressed Ctrl-C.
+pub struct Scripted {
+    answers: BTreeMap<String, Json>,
+    /// Everything said, for tests and for the CLI to print.
+    pub transcript: Vec<String>,
+    /// The keys of the prompts asked, in order.
+    pub asked: Vec<String>,
+}
+
+impl Scripted {
+    /// From a JSON object.
+    pub fn new(answers: Json) -> Scripted {
+        let answers = match answers {
+            Json::Object(map) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        Scripted {
+            answers,
+            transcript: Vec::new(),
+            asked: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, key: &str) -> Result<Option<Json>, Interrupted> {
+        self.asked.push(key.to_string());
+        if self.answers.get("interrupt-at").and_then(Json::as_str) == Some(key) {
+            return Err(Interrupted);
+        }
+        Ok(self.answers.get(key).filter(|v| !v.is_null()).cloned())
+    }
+
+    fn index(options: &[(String, String)], v: &Json) -> Option<usize> {
+        let s = match v {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        options
+            .iter()
+            .position(|(value, label)| *value == s || *label == s)
+    }
+}
+
+impl Prompter for Scripted {
+    fn say(&mut self, text: &str) {
+        self.transcript.push(text.to_string());
+    }
+
+    fn text(
+        &mut self,
+        key: &str,
+        _: &str,
+        _: Option<&str>,
+        default: Option<&str>,
+    ) -> Result<Option<String>, Interrupted> {
+        Ok(match self.get(key)? {
+            Some(Json::String(s)) => Some(s),
+            Some(other) => Some(other.to_string()),
+            None => default.map(str::to_string),
+        })
+    }
+
+    fn select(
+        &mut self,
+        key: &str,
+        _: &str,
+        _: Option<&str>,
+        options: &[(String, String)],
+        _: Option<usize>,
+    ) -> Result<Option<usize>, Interrupted> {
+        Ok(self.get(key)?.and_then(|v| Scripted::index(options, &v)))
+    }
+
+    fn multi_select(
+        &mut self,
+        key: &str,
+        _: &str,
+        _: Option<&str>,
+        options: &[(String, String)],
+        _: &[usize],
+    ) -> Result<Option<Vec<usize>>, Interrupted> {
+        Ok(self.get(key)?.map(|v| match v {
+            Json::Array(items) => items
+                .iter()
+                .filter_map(|i| Scripted::index(options, i))
+                .collect(),
+            single => Scripted::index(options, &single).into_iter().collect(),
+        }))
+    }
+}

@@ -172,7 +172,7 @@ struct Scored {
 fn counts(r: &QuestionResult) -> bool {
     matches!(
         r.status,
-        Status::Answered | Status::Unknown | Status::Unanswered
+        Status::Answered | Status::Unknown | Status::Unanswered | Status::Waived
     )
 }
 
@@ -205,12 +205,7 @@ fn score(a: &Assessment, shared: &BTreeSet<&str>, weight: &dyn Fn(&str) -> f64) 
             .map(|r| r.weight * r.score.unwrap_or(0.0))
             .sum::<f64>()
             / w_total;
-        let c = rs
-            .iter()
-            .filter(|r| r.backed)
-            .map(|r| r.weight)
-            .sum::<f64>()
-            / w_total;
+        let c = crate::evaluate::confidence_of(rs).unwrap_or(0.0) / 100.0;
         out.areas.insert(area.to_string(), 100.0 * s);
         out.score += share * 100.0 * s;
         out.confidence += share * 100.0 * c;

@@ -379,13 +379,7 @@ pub fn evaluate(
                 .map(|r| r.weight * r.score.unwrap_or(0.0))
                 .sum::<f64>()
                 / total;
-            let c = counted
-                .iter()
-                .filter(|r| r.backed)
-                .map(|r| r.weight)
-                .sum::<f64>()
-                / total;
-            (Some(100.0 * s), Some(100.0 * c))
+            (Some(100.0 * s), confidence_of(&counted))
         } else {
             (None, None)
         };
@@ -410,15 +404,11 @@ pub fn evaluate(
         .map(|a| a.weight)
         .sum();
     let mut score = 0.0;
-    let mut confidence = 0.0;
     if area_total > 0.0 {
         for area in &mut areas {
-            let (Some(s), Some(c)) = (area.score, area.confidence) else {
-                continue;
-            };
+            let Some(s) = area.score else { continue };
             let share = area.weight / area_total;
             score += share * s;
-            confidence += share * c;
             let weight_total: f64 = questions
                 .iter()
                 .filter(|r| r.area == area.id && counts(r.status))
@@ -436,6 +426,21 @@ pub fn evaluate(
             }
         }
     }
+    // Confidence weighs areas the same way, over the areas that have
+    // anything to be confident about (an area of waived questions has not).
+    let confident_total: f64 = areas
+        .iter()
+        .filter(|a| a.confidence.is_some())
+        .map(|a| a.weight)
+        .sum();
+    let confidence = if confident_total > 0.0 {
+        areas
+            .iter()
+            .filter_map(|a| a.confidence.map(|c| a.weight / confident_total * c))
+            .sum()
+    } else {
+        0.0
+    };
     let score_tier = policy.tier_for(score);
 
     // Gates.
@@ -576,11 +581,33 @@ pub fn evaluate(
     })
 }
 
+/// Whether a question takes part in the score. A waived question counts as
+/// satisfied (score 1), as an exemption does in CLOMonitor, so that adding a
+/// waiver can never lower a score; it takes no part in confidence.
 fn counts(status: Status) -> bool {
     matches!(
         status,
-        Status::Answered | Status::Unknown | Status::Unanswered
+        Status::Answered | Status::Unknown | Status::Unanswered | Status::Waived
     )
+}
+
+/// Share (0 to 100) of the non-waived weight of `results` backed by current
+/// evidence; none when every question is waived.
+pub fn confidence_of(results: &[&QuestionResult]) -> Option<f64> {
+    let total: f64 = results
+        .iter()
+        .filter(|r| r.status != Status::Waived)
+        .map(|r| r.weight)
+        .sum();
+    (total > 0.0).then(|| {
+        100.0
+            * results
+                .iter()
+                .filter(|r| r.backed)
+                .map(|r| r.weight)
+                .sum::<f64>()
+            / total
+    })
 }
 
 fn runtime_error(
@@ -636,7 +663,8 @@ fn score_question(
     let answer_score = match status {
         Status::Answered => answer.map(|a| answer_score(q, &a.value, as_of)),
         Status::Unknown | Status::Unanswered => Some(0.0),
-        _ => None,
+        Status::Waived => Some(1.0),
+        Status::NotApplicable | Status::Unscored => None,
     };
     let evidence = match answer {
         _ if q.evidence == EvidenceNeed::None => EvidenceState::NotNeeded,

@@ -66,9 +66,14 @@ fn every_diagnostic_code_is_documented() {
         codes.remove(not_a_code);
     }
     // Codes the CLI prints directly (`error[code]: ...`).
-    let cli = std::fs::read_to_string("src/cli/fill.rs").unwrap() + &std::fs::read_to_string("src/cli/mod.rs").unwrap();
+    let cli = std::fs::read_to_string("src/cli/fill.rs").unwrap()
+        + &std::fs::read_to_string("src/cli/mod.rs").unwrap();
     for part in cli.split("error[").skip(1) {
-        if let Some(code) = part.split(']').next().filter(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')) {
+        if let Some(code) = part
+            .split(']')
+            .next()
+            .filter(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+        {
             codes.insert(code.to_string());
         }
     }

@@ -229,3 +229,23 @@ fn evaluation_is_deterministic() {
     };
     assert_eq!(render(), render());
 }
+
+#[test]
+fn a_waived_question_counts_as_satisfied_and_leaves_confidence() {
+    // alpha.med false (bad) with current evidence; everything else good.
+    let answers = format!(
+        "  alpha.crit:\n    value: good\n{EV_CURRENT}  alpha.med:\n    value: false\n{EV_CURRENT}  alpha.low:\n    value: good\n{EV_CURRENT}\
+         \x20 beta.high:\n    value: good\n{EV_CURRENT}  beta.date:\n    value: 2026-08-19\n  beta.chain:\n    value: true\n{EV_CURRENT}"
+    );
+    let plain = run(&manifest(&answers, ""));
+    assert!(close(plain.areas[0].score.unwrap(), 100.0 * 12.5 / 17.5));
+    let waiver =
+        "waivers:\n  - {question: alpha.med, reason: r, approved-by: CISO, expires: 2027-01-01}\n";
+    let waived = run(&manifest(&answers, waiver));
+    // Satisfied: alpha is (10 + 5 + 2.5) / 17.5 = 100; the waived weight
+    // leaves the confidence denominator, so confidence stays 100.
+    assert!(close(waived.areas[0].score.unwrap(), 100.0));
+    assert!(close(waived.areas[0].confidence.unwrap(), 100.0));
+    assert!(close(q(&waived, "alpha.med").points_lost_answer, 0.0));
+    assert!(waived.score > plain.score);
+}

@@ -1,0 +1,200 @@
+//! Properties that must hold for any input (proptest).
+
+use proptest::prelude::*;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use vetted::checklist::{Catalog, Source};
+use vetted::level::Level;
+use vetted::report::escape::escape;
+use vetted::rules::{Policy, Verdict};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// Text of a rendered document; any markup event fails.
+fn rendered_text(md: &str) -> Result<String, String> {
+    let mut text = String::new();
+    for e in Parser::new_ext(md, options()) {
+        match e {
+            Event::Text(t) => text.push_str(&t),
+            Event::Start(
+                Tag::Paragraph | Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell,
+            )
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow,
+            ) => {}
+            Event::End(TagEnd::TableCell) => text.push('|'),
+            other => return Err(format!("{other:?}")),
+        }
+    }
+    Ok(text)
+}
+
+/// Text that CommonMark can carry: NUL becomes U+FFFD by the spec.
+fn text_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        "[ \\t\\n\\r*_`~<>|\\[\\]()!#&;:/\\\\.=+\\-0-9a-zA-Z]{0,40}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn escaped_text_renders_as_itself_in_a_paragraph(s in text_strategy()) {
+        let md = format!("{}\n", escape(&s));
+        prop_assert_eq!(rendered_text(&md).map_err(|e| TestCaseError::fail(e))?, s);
+    }
+
+    #[test]
+    fn escaped_text_renders_as_itself_in_a_table_cell(s in text_strategy()) {
+        let md = format!("| a | b |\n|---|---|\n| {} | x |\n", escape(&s));
+        let text = rendered_text(&md).map_err(|e| TestCaseError::fail(e))?;
+        prop_assert_eq!(text, format!("a|b|{s}|x|"));
+    }
+}
+
+fn catalog() -> Catalog {
+    let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
+    Catalog::with_extra(vec![Source {
+        file: "arith.yaml".into(),
+        bytes,
+    }])
+    .unwrap()
+}
+
+#[derive(Clone, Debug)]
+struct Answers {
+    crit: &'static str,
+    med: Option<bool>,
+    low: &'static str,
+    high: &'static str,
+    date_days: u32,
+    chain: Option<bool>,
+    evidence: [bool; 6],
+}
+
+fn answers() -> impl Strategy<Value = Answers> {
+    (
+        prop::sample::select(vec!["good", "half", "bad", "unknown", "-"]),
+        prop::option::of(any::<bool>()),
+        prop::sample::select(vec!["good", "bad", "unknown", "-"]),
+        prop::sample::select(vec!["good", "bad", "unknown", "-"]),
+        0u32..1200,
+        prop::option::of(any::<bool>()),
+        prop::array::uniform6(any::<bool>()),
+    )
+        .prop_map(
+            |(crit, med, low, high, date_days, chain, evidence)| Answers {
+                crit,
+                med,
+                low,
+                high,
+                date_days,
+                chain,
+                evidence,
+            },
+        )
+}
+
+fn manifest(a: &Answers, waivers: &str) -> String {
+    let ev = |i: usize| {
+        if a.evidence[i] {
+            "    evidence: [{url: https://v.example/e, observed: 2026-11-01}]\n"
+        } else {
+            ""
+        }
+    };
+    let mut s = String::from(
+        "vendor: {name: P}\nintegration: {purpose: p, checklists: [arith], permissions: [read]}\nassessment: {assessor: A, date: 2026-11-27}\nanswers:\n",
+    );
+    let mut add = |id: &str, value: Option<String>, i: usize| {
+        if let Some(v) = value {
+            s.push_str(&format!("  {id}:\n    value: {v}\n{}", ev(i)));
+        }
+    };
+    let choice = |v: &str| (v != "-").then(|| v.to_string());
+    add("alpha.crit", choice(a.crit), 0);
+    add("alpha.med", a.med.map(|b| b.to_string()), 1);
+    add("alpha.low", choice(a.low), 2);
+    add("beta.high", choice(a.high), 3);
+    let date: vetted::date::Date = "2026-11-27".parse().unwrap();
+    add(
+        "beta.date",
+        Some(date.plus_days(-(a.date_days as i64)).to_string()),
+        4,
+    );
+    add("beta.chain", a.chain.map(|b| b.to_string()), 5);
+    s.push_str(waivers);
+    s
+}
+
+fn run(text: &str) -> vetted::evaluate::Assessment {
+    let catalog = catalog();
+    let (_, a) = vetted::evaluate_file(
+        "p.yaml",
+        text.as_bytes().to_vec(),
+        &catalog,
+        &Policy::default_policy(),
+        "2026-11-27".parse().unwrap(),
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}\n{text}"));
+    a
+}
+
+fn better(v: &'static str) -> &'static str {
+    match v {
+        "bad" | "unknown" | "-" => "good",
+        other => other,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn score_is_within_bounds_and_evaluation_is_deterministic(a in answers()) {
+        let text = manifest(&a, "");
+        let x = run(&text);
+        prop_assert!((0.0..=100.0).contains(&x.score), "{}", x.score);
+        prop_assert!((0.0..=100.0).contains(&x.confidence));
+        let catalog = catalog();
+        let policy = Policy::default_policy();
+        let json = |t: &str| vetted::assess("p.yaml", t.as_bytes().to_vec(), &catalog, &policy, "2026-11-27".parse().unwrap()).unwrap().0.to_json();
+        prop_assert_eq!(json(&text), json(&text));
+    }
+
+    /// Improving an answer that no condition depends on never lowers the
+    /// score or worsens the tier. (Improving an answer that opens follow-up
+    /// questions can lower the score: the follow-ups then count, unanswered.)
+    #[test]
+    fn improving_an_answer_never_hurts(a in answers(), which in 0usize..3) {
+        let before = run(&manifest(&a, ""));
+        let mut b = a.clone();
+        match which {
+            0 => b.med = Some(true),
+            1 => b.high = better(b.high),
+            _ => b.chain = Some(true),
+        }
+        let after = run(&manifest(&b, ""));
+        prop_assert!(after.score >= before.score - 1e-9, "{} -> {}", before.score, after.score);
+        prop_assert!(after.tier <= before.tier);
+    }
+
+    #[test]
+    fn a_waiver_never_worsens_the_verdict(a in answers(), target in prop::sample::select(vec!["alpha.med", "alpha.low", "beta.date", "beta.chain"])) {
+        let before = run(&manifest(&a, ""));
+        let waiver = format!("waivers:\n  - {{question: {target}, reason: r, approved-by: CISO, expires: 2027-06-01}}\n");
+        let after = run(&manifest(&a, &waiver));
+        prop_assert!(after.verdict <= before.verdict, "{:?} -> {:?}", before.verdict, after.verdict);
+    }
+
+    #[test]
+    fn a_reject_rule_always_rejects(mut a in answers()) {
+        a.high = "bad";
+        let x = run(&manifest(&a, ""));
+        prop_assert_eq!(x.verdict, Verdict::Reject);
+        prop_assert!(x.tier >= Level::Low);
+    }
+}

@@ -44,13 +44,13 @@ proptest! {
     #[test]
     fn escaped_text_renders_as_itself_in_a_paragraph(s in text_strategy()) {
         let md = format!("{}\n", escape(&s));
-        prop_assert_eq!(rendered_text(&md).map_err(|e| TestCaseError::fail(e))?, s);
+        prop_assert_eq!(rendered_text(&md).map_err(TestCaseError::fail)?, s);
     }
 
     #[test]
     fn escaped_text_renders_as_itself_in_a_table_cell(s in text_strategy()) {
         let md = format!("| a | b |\n|---|---|\n| {} | x |\n", escape(&s));
-        let text = rendered_text(&md).map_err(|e| TestCaseError::fail(e))?;
+        let text = rendered_text(&md).map_err(TestCaseError::fail)?;
         prop_assert_eq!(text, format!("a|b|{s}|x|"));
     }
 }

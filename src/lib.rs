@@ -198,4 +198,5 @@ pub fn load_portfolio(
     }
     Ok(portfolio::build(items, invalid, as_of))
 }
+pub mod evidence;
 pub mod fill;

@@ -370,3 +370,29 @@ fn fill_without_a_terminal_stops_with_exit_2_and_answers_from_a_file() {
     ]);
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn a_template_that_loops_without_end_runs_out_of_fuel() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("report.md.j2"),
+        "{% for a in range(10000) %}{% for b in range(10000) %}{{ b }}{% endfor %}{% endfor %}\n",
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let (code, out, err) = stdout(&[
+        "assess",
+        GOOD,
+        "--as-of",
+        "2026-11-27",
+        "--templates",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("error[template]") && err.contains("fuel"),
+        "{err}"
+    );
+    assert!(out.is_empty());
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -42,9 +42,10 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         file: file.to_string(),
         root,
     };
-    if diags.is_empty() {
-        check_dates(&doc, &mut diags);
-    }
+    // Dates are checked on the raw tree, so they are reported together with
+    // schema problems; the checks that need the typed model wait for a file
+    // that fits the schema.
+    check_dates(&doc, &mut diags);
     if !diags.is_empty() {
         diag::sort(&mut diags);
         return Err(diags);

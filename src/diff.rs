@@ -86,8 +86,10 @@ pub fn diff(old: (&Manifest, &Assessment), new: (&Manifest, &Assessment)) -> Dif
         .into_iter()
         .filter(|id| {
             let (a, b) = (om.answers.get(*id), nm.answers.get(*id));
-            a.map(|x| (&x.value, x.source, x.evidence.len()))
-                != b.map(|x| (&x.value, x.source, x.evidence.len()))
+            // Any change counts: value, provenance, evidence (new, removed,
+            // or re-observed) or note.
+            a.map(serde_json::to_value).transpose().ok()
+                != b.map(serde_json::to_value).transpose().ok()
         })
         .map(|id| {
             let before = ol.get(id).map_or(0.0, |x| x.0);

@@ -270,9 +270,12 @@ pub fn evaluate(
     // of a question that no longer applies vanishes too. Iterate to a fixed
     // point (conditions only read other questions' answers).
     let mut not_applicable: BTreeSet<String> = BTreeSet::new();
+    let mut converged = false;
     for _ in 0..=scope.len() {
         let ctx = context(manifest, catalog, as_of, &not_applicable);
         let mut next = BTreeSet::new();
+        // Only the last pass's errors matter: each pass sees the same ones.
+        diags.clear();
         for (checklist, _, q) in &scope {
             if let Some(expr) = catalog.condition(&q.id) {
                 match expr.is_true(&ctx) {
@@ -294,12 +297,29 @@ pub fn evaluate(
             }
         }
         if next == not_applicable {
+            converged = true;
             break;
         }
         not_applicable = next;
     }
+    if !converged && diags.is_empty() {
+        // Conditions that switch each other on and off (A asked when B is
+        // not, and B when A is not) have no stable answer.
+        let file = scope
+            .first()
+            .and_then(|(c, _, _)| catalog.get(&c.id))
+            .map_or_else(String::new, |l| l.doc.file.clone());
+        diags.push(
+            Diagnostic::error(
+                "conditions-unstable",
+                &file,
+                crate::diag::Pos::START,
+                "the `when` conditions of these checklists switch each other on and off, so which questions apply has no stable answer",
+            )
+            .with_help("make follow-up conditions depend only on questions asked before them"),
+        );
+    }
     if !diags.is_empty() {
-        diags.dedup();
         return Err(diags);
     }
 
@@ -507,6 +527,52 @@ pub fn evaluate(
     }
     if !diags.is_empty() {
         return Err(diags);
+    }
+
+    // The policy's never-grant list is a gate of its own, whatever the
+    // checklists say: a manifest that leaves out the exchange-keys checklist
+    // must not get a withdrawal key approved.
+    let never = &policy.key_policy.never_grant;
+    let forbidden: BTreeSet<Permission> = manifest
+        .integration
+        .permissions
+        .iter()
+        .chain(
+            manifest
+                .integration
+                .keys
+                .iter()
+                .flat_map(|k| k.permissions.iter()),
+        )
+        .copied()
+        .filter(|p| never.contains(p))
+        .collect();
+    if !forbidden.is_empty() {
+        let names: Vec<&str> = forbidden.iter().map(|p| p.as_str()).collect();
+        let message = format!(
+            "The integration asks for or holds {}, which the policy never grants to a vendor",
+            names.join(", ")
+        );
+        rejected_by.push("never-grant (policy)".to_string());
+        gates.push(Gate {
+            rule: "never-grant".to_string(),
+            checklist: "policy".to_string(),
+            effect: "reject".to_string(),
+            message: message.clone(),
+            waived: false,
+        });
+        findings.push(Finding {
+            id: "never-grant".to_string(),
+            kind: "rule",
+            severity: Level::Critical,
+            title: message,
+            detail: "rejects the integration".to_string(),
+            remediation: Some(format!(
+                "Issue a key without {}; no trading, tracking or tax feature needs it.",
+                names.join(", ")
+            )),
+            points_lost: 0.0,
+        });
     }
 
     // Answers below the policy's threshold are findings; better answers

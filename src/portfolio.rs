@@ -214,20 +214,24 @@ pub fn build(items: Vec<Item>, mut invalid: Vec<Invalid>, as_of: Date) -> Portfo
 }
 
 /// Every `*.yaml`/`*.yml` file under `dir`, recursively, sorted. Hidden
-/// directories (`.git`) are skipped.
+/// directories (`.git`) and symlinked directories are skipped; symlinked
+/// files are read.
 pub fn manifest_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
+            let entry = entry?;
+            let path = entry.path();
             let hidden = path
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'));
             if hidden {
                 continue;
             }
-            if path.is_dir() {
+            // Symlinked directories are not followed: a link back to a
+            // parent would list every vendor again (or forever).
+            if entry.file_type()?.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
                 out.push(path);

@@ -285,7 +285,12 @@ fn syntax_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         None => message,
     };
     let lower = text.to_lowercase();
-    let (code, help) = if lower.contains("duplicate") {
+    let (code, help) = if lower.contains("documents") {
+        (
+            "multiple-documents",
+            "a file holds one YAML document; remove the `---` line and what follows, or split the file",
+        )
+    } else if lower.contains("duplicate") {
         (
             "duplicate-key",
             "each key may appear once per mapping; merge the two entries or delete one",
@@ -485,6 +490,12 @@ mod tests {
             d.code == "yaml-budget-exceeded" || d.code == "yaml-syntax",
             "{d}"
         );
+    }
+
+    #[test]
+    fn a_second_document_has_its_own_diagnostic() {
+        let d = parse_err("a: 1\n---\nb: 2\n");
+        assert_eq!(d.code, "multiple-documents", "{d}");
     }
 
     #[test]

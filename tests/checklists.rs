@@ -281,3 +281,23 @@ fn a_waiver_cannot_neutralise_a_reject() {
     let r = run(&m);
     assert_eq!(r.summary.verdict, Verdict::Reject);
 }
+
+#[test]
+fn withdrawal_is_rejected_even_without_the_exchange_keys_checklist() {
+    let mut m = base();
+    m["integration"]["checklists"] = json!(["baseline"]);
+    m["integration"]["permissions"] = json!(["read", "trade", "withdraw"]);
+    let answers = m["answers"].as_object_mut().unwrap();
+    answers.retain(|k, _| !k.starts_with("keys.") && !k.starts_with("key_"));
+    let r = run(&m);
+    assert_eq!(r.summary.verdict, Verdict::Reject);
+    assert!(
+        fired(&r).contains(&"never-grant".to_string()),
+        "{:?}",
+        fired(&r)
+    );
+    // A key that holds withdraw is enough, whatever the integration asks.
+    let mut m = base();
+    m["integration"]["keys"][0]["permissions"] = json!(["read", "trade", "withdraw"]);
+    assert_eq!(run(&m).summary.verdict, Verdict::Reject);
+}

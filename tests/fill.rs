@@ -228,6 +228,66 @@ fn a_hand_written_manifest_is_backed_up_once() {
     let (r, _) = session(&path, json!({"answer:alpha.med": "true"}), false);
     assert!(r.unwrap().backup.is_none());
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), original);
+    // A comment added by hand afterwards is backed up too, beside the first
+    // backup, never over it.
+    let edited = format!(
+        "{}# reviewed with legal\n",
+        std::fs::read_to_string(&path).unwrap()
+    );
+    std::fs::write(&path, &edited).unwrap();
+    let (r, _) = session(&path, json!({"answer:beta.high": "good"}), false);
+    let second = r.unwrap().backup.expect("hand edit backed up");
+    assert!(
+        second.to_string_lossy().ends_with(".bak.1"),
+        "{}",
+        second.display()
+    );
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), edited);
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), original);
+}
+
+#[test]
+fn resuming_an_older_assessment_keeps_evidence_observed_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.yaml");
+    std::fs::write(&path, "vendor: {name: Old}\nintegration: {purpose: p, checklists: [arith], permissions: [read]}\nassessment: {assessor: A, date: 2026-11-01}\n").unwrap();
+    let (r, p) = session(
+        &path,
+        json!({"answer:alpha.crit": "good", "evidence:alpha.crit": "https://old.example/doc"}),
+        false,
+    );
+    assert_eq!(r.unwrap().answered, 1, "{:?}", p.transcript);
+    let m = load(&path);
+    assert_eq!(m.assessment.date.to_string(), "2026-11-27");
+    assert_eq!(
+        m.answers["alpha.crit"].evidence[0].observed.to_string(),
+        "2026-11-27"
+    );
+}
+
+#[test]
+fn a_refused_answer_is_asked_again_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("again.yaml");
+    let secret: String = "q8ZtR3vLw1Nc6YhJ0pKe4XbUa7GsMd2FoTi9VnCr5Hl"
+        .chars()
+        .rev()
+        .collect();
+    let (r, p) = session(
+        &path,
+        with(
+            header(),
+            json!({"answer:alpha.crit": "good", "note:alpha.crit": format!("key {secret}")}),
+        ),
+        false,
+    );
+    r.unwrap();
+    assert_eq!(
+        p.asked.iter().filter(|k| *k == "answer:alpha.crit").count(),
+        2,
+        "{:?}",
+        p.asked
+    );
 }
 
 #[test]

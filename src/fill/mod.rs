@@ -4,8 +4,8 @@
 //! the CLI, [`Scripted`] answers from a file (tests, scripted imports). The
 //! manifest is written atomically after every answer, and only after the new
 //! text has passed the same loader as `vetted assess` (so a secret typed into
-//! a note is refused, not saved). A hand-written manifest is backed up beside
-//! itself before `fill` first rewrites it.
+//! a note is refused, not saved). A manifest that rewriting would change
+//! (comments, hand edits, its own layout) is backed up beside itself first.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -21,8 +21,7 @@ use crate::manifest::{
 };
 use crate::rules::{Permission, Policy};
 
-/// The first line of every manifest `fill` writes; its absence marks a
-/// hand-written file, which is backed up before the first rewrite.
+/// The first line of every manifest `fill` writes.
 pub const HEADER: &str = "# Written by `vetted fill`; edit freely, `vetted fill FILE` resumes.";
 
 /// The user stopped the session (Ctrl-C, Esc, closed terminal).
@@ -137,11 +136,23 @@ pub fn run(
     };
     let mut manifest = match &existing {
         Some(bytes) => {
-            store.needs_backup = !bytes.starts_with(HEADER.as_bytes());
             let loaded = manifest::load(&opts.path.display().to_string(), bytes.clone(), catalog)
                 .map_err(FillError::Invalid)?;
+            // Anything in the file that rewriting would drop (comments,
+            // hand edits, a layout of its own) is backed up first.
+            store.needs_backup = render(&loaded.manifest)
+                .ok()
+                .map(String::into_bytes)
+                .as_ref()
+                != Some(bytes);
             prompter.say(&format!("Resuming {}.", opts.path.display()));
-            loaded.manifest
+            let mut m = loaded.manifest;
+            // Continuing an assessment dates it today, so that evidence
+            // observed today is not "after the assessment".
+            if opts.as_of > m.assessment.date {
+                m.assessment.date = opts.as_of;
+            }
+            m
         }
         None => {
             if opts.checklists.is_empty() {
@@ -156,6 +167,7 @@ pub fn run(
     };
 
     let mut visited: BTreeSet<String> = BTreeSet::new();
+    let mut refused: BTreeSet<String> = BTreeSet::new();
     let mut answered = 0;
     loop {
         let assessment = evaluate::evaluate(&manifest, catalog, policy, opts.as_of)
@@ -186,11 +198,15 @@ pub fn run(
             if store.save(&manifest, catalog, prompter)? {
                 answered += 1;
             } else {
-                // Refused by the loader (a secret in a note, say): undo.
+                // Refused by the loader (a secret in a note, say): undo, and
+                // ask again unless this was already the retry.
                 match previous {
                     Some(p) => manifest.answers.insert(id.clone(), p),
                     None => manifest.answers.remove(&id),
                 };
+                if refused.insert(id.clone()) {
+                    visited.remove(&id);
+                }
             }
         }
     }
@@ -218,12 +234,7 @@ impl Store {
         catalog: &Catalog,
         prompter: &mut dyn Prompter,
     ) -> Result<bool, FillError> {
-        let mut value = serde_json::to_value(m).expect("a manifest always serialises");
-        prune(&mut value);
-        let body = serde_saphyr::to_string(&value)
-            .map_err(|e| FillError::Incomplete(format!("cannot write the manifest: {e}")))?;
-        let newline = if body.ends_with('\n') { "" } else { "\n" };
-        let text = format!("{HEADER}\n{body}{newline}");
+        let text = render(m)?;
         if let Err(diags) = manifest::load(
             &self.path.display().to_string(),
             text.clone().into_bytes(),
@@ -239,20 +250,35 @@ impl Store {
             source,
         };
         if self.needs_backup {
-            let backup = PathBuf::from(format!("{}.bak", self.path.display()));
-            if !backup.exists() {
-                std::fs::copy(&self.path, &backup).map_err(io)?;
-                prompter.say(&format!(
-                    "Backed up the hand-written manifest to {}.",
-                    backup.display()
-                ));
-                self.backup = Some(backup);
-            }
+            // Never overwrite an earlier backup: take the first free name.
+            let backup = (0..)
+                .map(|n| match n {
+                    0 => PathBuf::from(format!("{}.bak", self.path.display())),
+                    n => PathBuf::from(format!("{}.bak.{n}", self.path.display())),
+                })
+                .find(|p| !p.exists())
+                .expect("some backup name is free");
+            std::fs::copy(&self.path, &backup).map_err(io)?;
+            prompter.say(&format!(
+                "Backed up the hand-edited manifest to {} before rewriting it.",
+                backup.display()
+            ));
+            self.backup = Some(backup);
             self.needs_backup = false;
         }
         crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(io)?;
         Ok(true)
     }
+}
+
+/// The text `fill` writes for a manifest.
+fn render(m: &Manifest) -> Result<String, FillError> {
+    let mut value = serde_json::to_value(m).expect("a manifest always serialises");
+    prune(&mut value);
+    let body = serde_saphyr::to_string(&value)
+        .map_err(|e| FillError::Incomplete(format!("cannot write the manifest: {e}")))?;
+    let newline = if body.ends_with('\n') { "" } else { "\n" };
+    Ok(format!("{HEADER}\n{body}{newline}"))
 }
 
 /// Drops empty optional fields (null, empty lists and maps) so that the

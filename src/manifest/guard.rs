@@ -60,6 +60,16 @@ fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<
                 // Keys directly under `answers` are question ids, checked
                 // against the checklists; a question about secret storage
                 // is not a secret.
+                // A key pasted as a field name is as leaked as a value.
+                if let Some(kind) = looks_like_secret(&key.name) {
+                    out.push(refuse(
+                        file,
+                        key.pos,
+                        path,
+                        &format!("has a field name that looks like {kind}"),
+                    ));
+                    continue;
+                }
                 if !under_answers && name_is_secret(&key.name) && has_content(value) {
                     out.push(refuse(
                         file,
@@ -144,9 +154,10 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
         if url.password().is_some() {
             return Some("a URL with an embedded password");
         }
-        return url
-            .query_pairs()
-            .any(|(_, v)| is_token(&v))
+        let in_fragment = url
+            .fragment()
+            .is_some_and(|f| f.split(['&', '=']).any(is_token));
+        return (url.query_pairs().any(|(_, v)| is_token(&v)) || in_fragment)
             .then_some("a URL carrying an API key or token");
     }
     text.split(|c: char| c.is_whitespace() || "\"'`,;:()[]{}<>/\\|=".contains(c))
@@ -154,13 +165,22 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
         .then_some("an API key or secret (a long random token)")
 }
 
+/// Twelve or more consecutive lowercase words of 3 to 8 letters, none of
+/// them a common English word: a BIP-39 recovery phrase, alone or pasted into
+/// longer text.
 fn is_mnemonic(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    matches!(words.len(), 12 | 15 | 18 | 21 | 24)
-        && words
-            .iter()
-            .all(|w| (3..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()))
-        && !words.iter().any(|w| PROSE_WORDS.contains(w))
+    let mut run = 0;
+    for word in text.split_whitespace() {
+        let w = word.trim_matches(|c: char| c == ',' || c == '.' || c == '"' || c == '\'');
+        let phrase_word = (3..=8).contains(&w.len())
+            && w.bytes().all(|b| b.is_ascii_lowercase())
+            && !PROSE_WORDS.contains(&w);
+        run = if phrase_word { run + 1 } else { 0 };
+        if run >= 12 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A long token drawn from a key alphabet, mixing letters and digits, with
@@ -178,7 +198,7 @@ fn is_token(token: &str) -> bool {
     // appear only in UUID-shaped ids (OKX keys), so a joined token counts
     // only as a UUID or when one of its parts is a token on its own.
     if t.contains(['-', '_']) {
-        return is_uuid(t) || t.split(['-', '_']).any(is_token);
+        return is_uuid(t) || is_hex_groups(t) || t.split(['-', '_']).any(is_token);
     }
     let has_digit = t.bytes().any(|b| b.is_ascii_digit());
     let has_alpha = t.bytes().any(|b| b.is_ascii_alphabetic());
@@ -193,6 +213,20 @@ fn is_token(token: &str) -> bool {
         return false;
     }
     entropy(t) >= 3.3
+}
+
+/// Hex groups joined by hyphens, 24 hex digits or more in all, mixing
+/// letters and digits (HTX keys: `8hex-8hex-8hex-5hex`).
+fn is_hex_groups(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('-').collect();
+    let hex: usize = parts.iter().map(|p| p.len()).sum();
+    parts.len() >= 3
+        && hex >= 24
+        && parts
+            .iter()
+            .all(|p| p.len() >= 4 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && t.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn is_uuid(t: &str) -> bool {
@@ -308,6 +342,28 @@ mod tests {
         for text in ok {
             assert!(looks_like_secret(text).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn refuses_shapes_found_in_review() {
+        // HTX/Huobi access key shape.
+        assert!(looks_like_secret("key a4c123b1-612dd272-d1371c17-149d4").is_some());
+        // A token in a URL fragment (OAuth implicit flow).
+        let key = fake_binance_key();
+        assert!(looks_like_secret(&format!("https://x.example/cb#access_token={key}")).is_some());
+        // A phrase inside longer text.
+        let phrase =
+            "abandon ability able about above absent absorb abstract absurd abuse access accident";
+        assert!(looks_like_secret(&format!("seed: {phrase} (do not share)")).is_some());
+        // A key used as a field name.
+        let d = diags(&format!(
+            "answers:
+  {key}:
+    value: x
+"
+        ));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(!d[0].to_string().contains(&key[..12]));
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     let root = yaml::parse(file, &text, &limits).map_err(|d| vec![d])?;
     // The guard runs first and on the raw tree, so that a secret is refused
     // even in a file with other mistakes, and even in an unknown field.
-    let mut diags = guard::check(file, &root);
-    diags.extend(schema::validate(Format::Manifest, file, &root));
+    let secrets = guard::check(file, &root);
+    let mut diags = schema::validate(Format::Manifest, file, &root);
     let doc = Document {
         file: file.to_string(),
         root,
@@ -46,6 +46,11 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     // schema problems; the checks that need the typed model wait for a file
     // that fits the schema.
     check_dates(&doc, &mut diags);
+    // Other diagnostics quote the value they complain about; where the guard
+    // found a secret, only the guard's (which never shows it) may speak.
+    let hidden: BTreeSet<(u32, u32)> = secrets.iter().map(|d| (d.line, d.col)).collect();
+    diags.retain(|d| !hidden.contains(&(d.line, d.col)));
+    diags.extend(secrets);
     if !diags.is_empty() {
         diag::sort(&mut diags);
         return Err(diags);
@@ -208,7 +213,14 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                 .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
             );
         }
-        check_answer(doc, &format!("{at}/value"), question, answer, diags);
+        check_answer(
+            doc,
+            &format!("{at}/value"),
+            question,
+            answer,
+            assessed,
+            diags,
+        );
         for (j, ev) in answer.evidence.iter().enumerate() {
             check_url(doc, &format!("{at}/evidence/{j}/url"), &ev.url, diags);
             if ev.observed > assessed {
@@ -316,6 +328,7 @@ fn check_answer(
     at: &str,
     q: &crate::checklist::Question,
     answer: &Answer,
+    assessed: Date,
     diags: &mut Vec<Diagnostic>,
 ) {
     if answer.is_unknown() {
@@ -370,6 +383,15 @@ fn check_answer(
             (!value.is_number()).then(|| (format!("question `{}` takes a number", q.id), None))
         }
         QuestionType::Date => match value.as_str().map(str::parse::<Date>) {
+            Some(Ok(d)) if d > assessed => Some((
+                format!(
+                    "question `{}` is answered {d}, after the assessment ({assessed})",
+                    q.id
+                ),
+                Some(
+                    "a date answer records something that already happened; check the year".into(),
+                ),
+            )),
             Some(Ok(_)) => None,
             _ => Some((
                 format!("question `{}` takes a date", q.id),

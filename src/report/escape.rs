@@ -31,6 +31,15 @@ pub fn escape(text: &str) -> String {
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
             '\0' => out.push('\u{FFFD}'),
+            // Other control characters, and the bidirectional controls that
+            // reorder what a reader sees, would act on a terminal showing
+            // the raw Markdown: write them as character references, which
+            // render as the same character.
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("&#x{:X};", c as u32));
+            }
             // An underscore between two letters or digits can neither open
             // nor close emphasis (CommonMark's flanking rules), so ids like
             // `keys.ip_binding` stay readable in the raw Markdown.
@@ -152,6 +161,7 @@ mod tests {
             "$x$ math",
             "[^1] footnote",
             "&amp; entity",
+            "bell\u{7} escape\u{1b}c reset\u{202E}reversed",
             "snake_case_id and _emphasis_ and __strong__",
             "a_*b*_c",
         ] {
@@ -166,5 +176,6 @@ mod tests {
             "Northwind Signals, 2026-11-20"
         );
         assert_eq!(escape("82.5"), "82.5");
+        assert!(!escape("a\u{1b}[31mb\u{7}").contains(['\u{1b}', '\u{7}']));
     }
 }

@@ -197,6 +197,9 @@ fn score(a: &Assessment, shared: &BTreeSet<&str>, weight: &dyn Fn(&str) -> f64) 
     if total_area <= 0.0 {
         return out;
     }
+    // Confidence over the areas that have anything to be confident about,
+    // as in the assessment itself (an area of waived questions has not).
+    let mut confident: Vec<(f64, f64)> = Vec::new();
     for (area, rs) in &by_area {
         let w_total: f64 = rs.iter().map(|r| r.weight).sum();
         let share = weight(area) / total_area;
@@ -205,10 +208,11 @@ fn score(a: &Assessment, shared: &BTreeSet<&str>, weight: &dyn Fn(&str) -> f64) 
             .map(|r| r.weight * r.score.unwrap_or(0.0))
             .sum::<f64>()
             / w_total;
-        let c = crate::evaluate::confidence_of(rs).unwrap_or(0.0) / 100.0;
+        if let Some(c) = crate::evaluate::confidence_of(rs) {
+            confident.push((weight(area), c));
+        }
         out.areas.insert(area.to_string(), 100.0 * s);
         out.score += share * 100.0 * s;
-        out.confidence += share * 100.0 * c;
         for r in rs {
             let unit = 100.0 * share * r.weight / w_total;
             out.points
@@ -216,6 +220,10 @@ fn score(a: &Assessment, shared: &BTreeSet<&str>, weight: &dyn Fn(&str) -> f64) 
             out.units.insert(r.id.clone(), unit);
             out.scores.insert(r.id.clone(), r.score.unwrap_or(0.0));
         }
+    }
+    let confident_total: f64 = confident.iter().map(|(w, _)| w).sum();
+    if confident_total > 0.0 {
+        out.confidence = confident.iter().map(|(w, c)| w / confident_total * c).sum();
     }
     out
 }
@@ -462,9 +470,10 @@ fn decisive(
     second: usize,
     shared: &BTreeSet<&str>,
 ) -> Vec<Decisive> {
-    // The gap is the difference in answer scores, weighted by what the
-    // question is worth on average to the two: the same answer is never a
-    // difference, even when the question weighs differently in each score.
+    // The gap is the difference in effective scores (after evidence
+    // credit), weighted by what the question is worth on average to the
+    // two: the same answer with the same evidence is never a difference,
+    // even when the question weighs differently in each score.
     let mut gaps: Vec<(f64, &str)> = shared
         .iter()
         // A question that applies to only one of the two is not a difference

@@ -35,6 +35,11 @@ Examples:
   vetted assess examples/well-run-saas-bot.yaml
   vetted assess vendor.yaml --format json -o report.json --as-of 2026-11-27
   vetted assess vendor.yaml --fail-on conditions      # exit 1 unless approved outright
+  vetted assess vendor.yaml --format html --template compliance -o review.html
+  vetted fill new-vendor.yaml --checklist baseline --checklist exchange-keys
+  vetted compare candidate-a.yaml candidate-b.yaml --format html -o compare.html
+  vetted portfolio vendors/ --fail-on overdue
+  vetted diff vendor-2025.yaml vendor-2026.yaml --fail-on worse
   vetted validate vendors/*.yaml
   vetted checklist show exchange-keys
   vetted schema manifest > manifest.schema.json
@@ -67,7 +72,7 @@ enum Command {
     Diff(diff::Args),
     /// Check manifests or checklists and report every problem.
     Validate(validate::Args),
-    /// List or show checklists.
+    /// List, show or lint checklists.
     #[command(subcommand)]
     Checklist(checklist::Command),
     /// Print the JSON Schema of a file format.

@@ -132,11 +132,12 @@ pub fn grouped_bars(
     let n = series.len().max(1) as f64;
     let bar = 14.0;
     let group_w = bar * n + 18.0;
-    let left = 40.0;
+    // Room on the left and below for the slanted category labels.
+    let left = 140.0;
     let plot_h = 200.0;
-    let top = 40.0 + 20.0 * series.len() as f64;
+    let top = 64.0 + 20.0 * series.len() as f64;
     let width = left + group_w * categories.len() as f64 + 20.0;
-    let height = top + plot_h + 120.0;
+    let height = top + plot_h + 150.0;
     let mut s = String::new();
     let _ = write!(
         s,

@@ -15,6 +15,7 @@ use crate::date::Date;
 use crate::evaluate::{Assessment, EvidenceState, QuestionResult, Status};
 use crate::level::Level;
 use crate::manifest::Manifest;
+use crate::report::round;
 use crate::rules::{Policy, Verdict};
 
 /// One candidate: a loaded manifest and its assessment.
@@ -325,11 +326,11 @@ pub fn compare(candidates: &[Candidate<'_>], policy: &Policy) -> Comparison {
                 verdict: judged[i].1,
                 verdict_label: judged[i].1.label(),
                 tier: judged[i].2,
-                score: round(scored[i].score),
-                confidence: round(scored[i].confidence),
+                score: round(scored[i].score, 1),
+                confidence: round(scored[i].confidence, 1),
                 own_verdict: c.assessment.verdict,
                 own_tier: c.assessment.tier,
-                own_score: round(c.assessment.score),
+                own_score: round(c.assessment.score, 1),
             }
         })
         .collect();
@@ -343,7 +344,7 @@ pub fn compare(candidates: &[Candidate<'_>], policy: &Policy) -> Comparison {
         .map(|(id, (title, weight, _))| {
             let scores: Vec<Option<f64>> = order
                 .iter()
-                .map(|&i| scored[i].areas.get(*id).copied().map(round))
+                .map(|&i| scored[i].areas.get(*id).copied().map(|s| round(s, 1)))
                 .collect();
             let top = scores
                 .iter()
@@ -431,11 +432,6 @@ pub fn compare(candidates: &[Candidate<'_>], policy: &Policy) -> Comparison {
     }
 }
 
-fn round(x: f64) -> f64 {
-    let r = (x * 10.0).round() / 10.0;
-    if r == 0.0 { 0.0 } else { r }
-}
-
 /// Pairs where one candidate is at least as good in every area both have.
 fn dominance(entries: &[(String, &BTreeMap<String, f64>)]) -> Vec<Dominance> {
     let mut out = Vec::new();
@@ -502,7 +498,7 @@ fn decisive(
             Decisive {
                 question: q.to_string(),
                 text,
-                gap: (gap * 100.0).round() / 100.0,
+                gap: round(gap, 2),
                 answers: [first, second]
                     .iter()
                     .map(|&i| {
@@ -519,9 +515,7 @@ fn decisive(
                             urls: answer
                                 .map(|a| a.evidence.iter().map(|e| e.url.clone()).collect())
                                 .unwrap_or_default(),
-                            points: ((scored[i].points.get(q).copied().unwrap_or(0.0)) * 100.0)
-                                .round()
-                                / 100.0,
+                            points: round(scored[i].points.get(q).copied().unwrap_or(0.0), 2),
                         }
                     })
                     .collect(),

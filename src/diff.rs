@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::evaluate::Assessment;
 use crate::level::Level;
 use crate::manifest::{Incident, Manifest};
+use crate::report::round;
 use crate::rules::Verdict;
 
 /// Before and after of one number or label.
@@ -54,12 +55,6 @@ pub struct Diff {
     pub findings_resolved: Vec<String>,
     /// Incidents in the new manifest only.
     pub incidents_added: Vec<Incident>,
-}
-
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    let r = (x * f).round() / f;
-    if r == 0.0 { 0.0 } else { r }
 }
 
 /// Compares two assessments of the same vendor.

@@ -169,8 +169,8 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         verdict: a.verdict,
         verdict_label: a.verdict.label(),
         tier: a.tier,
-        score: (a.score * 10.0).round() / 10.0,
-        confidence: (a.confidence * 10.0).round() / 10.0,
+        score: crate::report::round(a.score, 1),
+        confidence: crate::report::round(a.confidence, 1),
         assessed: m.assessment.date,
         review_due: a.next_review,
     };

@@ -262,14 +262,7 @@ fn unreachable(catalog: &Catalog, expr: &Expr, scenarios: &[Manifest], as_of: Da
 /// everything granted with a well-handled breach.
 fn scenarios(as_of: Date) -> Vec<Manifest> {
     let day = |d: i64| as_of.plus_days(-d).to_string();
-    let all = [
-        "contact",
-        "personal",
-        "financial",
-        "trading-history",
-        "credentials",
-        "source-code",
-    ];
+    let all = crate::manifest::DATA_CLASSES;
     let raw = [
         json!({
             "vendor": {"name": "A"},

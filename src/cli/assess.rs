@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use vetted::level::Level;
 use vetted::rules::Verdict;
 
-use super::{Common, FAILED_GATE, OK, print_diagnostics, read_input, report_error};
+use super::{Common, FAILED_GATE, OK, print_diagnostics, read_input};
 
 /// Arguments of `vetted assess`.
 #[derive(clap::Args, Debug)]
@@ -62,16 +62,15 @@ pub fn fails(fail_on: FailOn, verdict: Verdict, tier: Level) -> bool {
 }
 
 pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
-    match execute(&args, checklists) {
-        Ok(code) => code,
-        Err(e) => report_error(e),
-    }
+    super::finish(execute(&args, checklists))
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let catalog = vetted::load_catalog(checklists)?;
-    let policy = vetted::load_policy(args.common.policy.as_deref())?;
-    let renderer = vetted::load_templates(args.common.templates.as_deref())?;
+    let super::Setup {
+        catalog,
+        policy,
+        renderer,
+    } = args.common.setup(checklists)?;
     let (file, bytes) = read_input(&args.file)?;
     let (report, warnings) = vetted::assess(&file, bytes, &catalog, &policy, args.common.as_of())?;
     print_diagnostics(&warnings);

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Common, OK, read_input, report_error};
+use super::{Common, OK, read_input};
 
 /// Arguments of `vetted compare`.
 #[derive(clap::Args, Debug)]
@@ -15,16 +15,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
-    match execute(&args, checklists) {
-        Ok(code) => code,
-        Err(e) => report_error(e),
-    }
+    super::finish(execute(&args, checklists))
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let catalog = vetted::load_catalog(checklists)?;
-    let policy = vetted::load_policy(args.common.policy.as_deref())?;
-    let renderer = vetted::load_templates(args.common.templates.as_deref())?;
+    let super::Setup {
+        catalog,
+        policy,
+        renderer,
+    } = args.common.setup(checklists)?;
     let as_of = args.common.as_of();
     let mut loaded = Vec::new();
     let mut problems = Vec::new();

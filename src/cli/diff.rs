@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::{Common, FAILED_GATE, OK, read_input, report_error};
+use super::{Common, FAILED_GATE, OK, read_input};
 
 /// What makes `vetted diff` exit 1.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -28,16 +28,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
-    match execute(&args, checklists) {
-        Ok(code) => code,
-        Err(e) => report_error(e),
-    }
+    super::finish(execute(&args, checklists))
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let catalog = vetted::load_catalog(checklists)?;
-    let policy = vetted::load_policy(args.common.policy.as_deref())?;
-    let renderer = vetted::load_templates(args.common.templates.as_deref())?;
+    let super::Setup {
+        catalog,
+        policy,
+        renderer,
+    } = args.common.setup(checklists)?;
     let as_of = args.common.as_of();
     let mut sides = Vec::new();
     let mut problems = Vec::new();

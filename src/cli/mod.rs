@@ -133,7 +133,28 @@ pub struct Common {
     templates: Option<PathBuf>,
 }
 
+/// What every reporting command loads before its own work.
+struct Setup {
+    catalog: vetted::checklist::Catalog,
+    policy: vetted::rules::Policy,
+    renderer: vetted::report::Renderer,
+}
+
+/// The exit code of a command's result, printing the error if there is one.
+fn finish(result: Result<u8, vetted::Error>) -> u8 {
+    result.unwrap_or_else(report_error)
+}
+
 impl Common {
+    /// Loads the checklists, the policy and the templates.
+    fn setup(&self, checklists: Option<&Path>) -> Result<Setup, vetted::Error> {
+        Ok(Setup {
+            catalog: vetted::load_catalog(checklists)?,
+            policy: vetted::load_policy(self.policy.as_deref())?,
+            renderer: vetted::load_templates(self.templates.as_deref())?,
+        })
+    }
+
     /// The as-of date, today by default.
     fn as_of(&self) -> Date {
         self.as_of.unwrap_or_else(Date::today_utc)

@@ -17,7 +17,8 @@ use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::evaluate::{self, Assessment, Status};
 use crate::manifest::{
-    self, Answer, AssessmentInfo, Evidence, Funds, Integration, Manifest, Provenance, Vendor,
+    self, Answer, AssessmentInfo, DATA_CLASSES, Evidence, Funds, Integration, Manifest, Provenance,
+    Vendor,
 };
 use crate::rules::{Permission, Policy};
 
@@ -353,14 +354,6 @@ const PERMISSIONS: [Permission; 6] = [
     Permission::Withdraw,
     Permission::Write,
     Permission::Admin,
-];
-const DATA_CLASSES: [&str; 6] = [
-    "contact",
-    "personal",
-    "financial",
-    "trading-history",
-    "credentials",
-    "source-code",
 ];
 
 fn start(

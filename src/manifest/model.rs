@@ -8,6 +8,16 @@ use crate::date::Date;
 use crate::level::Level;
 use crate::rules::Permission;
 
+/// The data classes a manifest may declare (the schema's list).
+pub const DATA_CLASSES: [&str; 6] = [
+    "contact",
+    "personal",
+    "financial",
+    "trading-history",
+    "credentials",
+    "source-code",
+];
+
 /// A whole manifest.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

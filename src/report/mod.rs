@@ -296,7 +296,9 @@ pub struct EvidenceRow {
     pub source: Provenance,
 }
 
-fn round(x: f64, digits: i32) -> f64 {
+/// `x` rounded to `digits` decimals, without a negative zero: reports show
+/// numbers at a fixed precision so that output is stable.
+pub fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     let r = (x * f).round() / f;
     if r == 0.0 { 0.0 } else { r }

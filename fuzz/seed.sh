@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Seeds the fuzz corpora from the project's tests and ../shared/fixtures
+# (copied at run time: the shared fixtures are never committed here).
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p corpus/{manifest_loader,checklist_loader,security_txt,security_insights,markdown_escaper}
+cp ../examples/*.yaml ../tests/bad-input/*.yaml corpus/manifest_loader/ 2>/dev/null || true
+cp ../checklists/*.yaml ../tests/fixtures/*.yaml corpus/checklist_loader/
+cp ../tests/fixtures/security-txt/* corpus/security_txt/
+if [ -d ../../shared/fixtures ]; then
+  cp ../../shared/fixtures/security-txt/* corpus/security_txt/
+  cp ../../shared/fixtures/security-insights/* corpus/security_insights/
+fi
+printf 'Evil | *Corp* <script>alert(1)</script> [x](javascript:alert(1))' > corpus/markdown_escaper/injection
+printf -- '- 1. # = \t\n  spaced  ' > corpus/markdown_escaper/line-starts

@@ -13,7 +13,13 @@ fn catalog() -> &'static vetted::checklist::Catalog {
 
 fuzz_target!(|data: &[u8]| {
     let policy = vetted::rules::Policy::default_policy();
-    if let Ok((report, _)) = vetted::assess("fuzz.yaml", data.to_vec(), catalog(), &policy, "2026-11-27".parse().unwrap()) {
+    if let Ok((report, _)) = vetted::assess(
+        "fuzz.yaml",
+        data.to_vec(),
+        catalog(),
+        &policy,
+        "2026-11-27".parse().unwrap(),
+    ) {
         let _ = report.to_json();
         let _ = vetted::report::Renderer::new(Default::default()).markdown(&report);
     }

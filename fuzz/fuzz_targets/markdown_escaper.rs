@@ -6,11 +6,16 @@ use libfuzzer_sys::fuzz_target;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     let expected = s.replace('\0', "\u{FFFD}");
     let md = format!("{}\n", vetted::report::escape::escape(s));
     let mut text = String::new();
-    for e in Parser::new_ext(&md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES) {
+    for e in Parser::new_ext(
+        &md,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,
+    ) {
         match e {
             Event::Text(t) => text.push_str(&t),
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}

@@ -1094,8 +1094,3 @@ fn conditions(
     out.push(format!("Reassess by {next_review}."));
     out
 }
-
-/// Permission names for reports.
-pub fn permission_names(perms: &[Permission]) -> String {
-    names(perms)
-}

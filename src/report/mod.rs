@@ -569,15 +569,3 @@ pub fn override_paths(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
         .filter(|(_, p)| p.is_file())
         .collect()
 }
-
-impl EvidenceState {
-    /// Human word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EvidenceState::Current => "current",
-            EvidenceState::Stale => "stale",
-            EvidenceState::Missing => "missing",
-            EvidenceState::NotNeeded => "not needed",
-        }
-    }
-}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Common, OK, read_input};
+use super::{Common, OK};
 
 /// Arguments of `vetted compare`.
 #[derive(clap::Args, Debug)]
@@ -19,24 +19,9 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let super::Setup {
-        catalog,
-        policy,
-        renderer,
-    } = args.common.setup(checklists)?;
+    let setup = args.common.setup(checklists)?;
     let as_of = args.common.as_of();
-    let mut loaded = Vec::new();
-    let mut problems = Vec::new();
-    for path in &args.files {
-        let (file, bytes) = read_input(path)?;
-        match vetted::evaluate_file(&file, bytes, &catalog, &policy, as_of) {
-            Ok((m, a)) => loaded.push((file, m, a)),
-            Err(mut d) => problems.append(&mut d),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(vetted::Error::Invalid(problems));
-    }
+    let loaded = setup.evaluate_all(&args.files, as_of)?;
     let candidates: Vec<vetted::compare::Candidate<'_>> = loaded
         .iter()
         .map(|(file, manifest, assessment)| vetted::compare::Candidate {
@@ -45,9 +30,9 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
             assessment,
         })
         .collect();
-    let comparison = vetted::compare::compare(&candidates, &policy);
+    let comparison = vetted::compare::compare(&candidates, &setup.policy);
     args.common.emit(
-        &renderer,
+        &setup.renderer,
         "compare.md.j2",
         &comparison,
         "Vendor comparison",

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::{Common, FAILED_GATE, OK, read_input};
+use super::{Common, FAILED_GATE, OK};
 
 /// What makes `vetted diff` exit 1.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -32,28 +32,13 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let super::Setup {
-        catalog,
-        policy,
-        renderer,
-    } = args.common.setup(checklists)?;
+    let setup = args.common.setup(checklists)?;
     let as_of = args.common.as_of();
-    let mut sides = Vec::new();
-    let mut problems = Vec::new();
-    for path in [&args.old, &args.new] {
-        let (file, bytes) = read_input(path)?;
-        match vetted::evaluate_file(&file, bytes, &catalog, &policy, as_of) {
-            Ok(x) => sides.push(x),
-            Err(mut d) => problems.append(&mut d),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(vetted::Error::Invalid(problems));
-    }
-    let d = vetted::diff::diff((&sides[0].0, &sides[0].1), (&sides[1].0, &sides[1].1));
+    let sides = setup.evaluate_all([&args.old, &args.new], as_of)?;
+    let d = vetted::diff::diff((&sides[0].1, &sides[0].2), (&sides[1].1, &sides[1].2));
     let title = format!("Reassessment: {}", d.vendor);
     args.common
-        .emit(&renderer, "diff.md.j2", &d, &title, Vec::new)?;
+        .emit(&setup.renderer, "diff.md.j2", &d, &title, Vec::new)?;
     Ok(match args.fail_on {
         Some(FailOn::Worse) if d.worse => {
             eprintln!("vetted: the verdict or tier got worse");

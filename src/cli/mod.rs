@@ -145,6 +145,39 @@ fn finish(result: Result<u8, vetted::Error>) -> u8 {
     result.unwrap_or_else(report_error)
 }
 
+impl Setup {
+    /// Loads and evaluates every manifest in `paths` on `as_of`, as
+    /// (file name, manifest, assessment); the problems of all of them are
+    /// reported together.
+    fn evaluate_all<'p>(
+        &self,
+        paths: impl IntoIterator<Item = &'p PathBuf>,
+        as_of: Date,
+    ) -> Result<
+        Vec<(
+            String,
+            vetted::manifest::Manifest,
+            vetted::evaluate::Assessment,
+        )>,
+        vetted::Error,
+    > {
+        let mut loaded = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let (file, bytes) = read_input(path)?;
+            match vetted::evaluate_file(&file, bytes, &self.catalog, &self.policy, as_of) {
+                Ok((m, a)) => loaded.push((file, m, a)),
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if problems.is_empty() {
+            Ok(loaded)
+        } else {
+            Err(vetted::Error::Invalid(problems))
+        }
+    }
+}
+
 impl Common {
     /// Loads the checklists, the policy and the templates.
     fn setup(&self, checklists: Option<&Path>) -> Result<Setup, vetted::Error> {

@@ -1,17 +1,15 @@
 //! `vetted fill` through a scripted prompter, on the arithmetic fixture.
 
 use serde_json::json;
-use vetted::checklist::{Catalog, Source};
+use vetted::checklist::Catalog;
 use vetted::fill::{self, FillError, Options, Scripted};
 use vetted::rules::Policy;
 
+/// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
+/// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn catalog() -> Catalog {
-    let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
-    Catalog::with_extra(vec![Source {
-        file: "arith.yaml".into(),
-        bytes,
-    }])
-    .unwrap()
+    vetted::load_catalog(Some(std::path::Path::new("tests/fixtures")))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn header() -> serde_json::Value {

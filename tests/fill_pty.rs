@@ -74,14 +74,7 @@ fn fill_survives_sigkill_and_resumes() {
     let _ = p.exp_eof();
 
     let text = std::fs::read_to_string(&path).expect("the manifest was saved");
-    let catalog = {
-        let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
-        vetted::checklist::Catalog::with_extra(vec![vetted::checklist::Source {
-            file: "arith.yaml".into(),
-            bytes,
-        }])
-        .unwrap()
-    };
+    let catalog = vetted::load_catalog(Some(std::path::Path::new("tests/fixtures"))).unwrap();
     let m = vetted::manifest::load("pty.yaml", text.into_bytes(), &catalog)
         .unwrap_or_else(|d| panic!("{d:#?}"))
         .manifest;

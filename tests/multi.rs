@@ -2,19 +2,17 @@
 //! bundled examples.
 
 use assert_cmd::Command;
-use vetted::checklist::{Catalog, Source};
+use vetted::checklist::Catalog;
 use vetted::compare::{Candidate, compare};
 use vetted::rules::Policy;
 
 const AS_OF: &str = "2026-11-27";
 
+/// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
+/// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn arith() -> Catalog {
-    let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
-    Catalog::with_extra(vec![Source {
-        file: "arith.yaml".into(),
-        bytes,
-    }])
-    .unwrap()
+    vetted::load_catalog(Some(std::path::Path::new("tests/fixtures")))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn manifest(name: &str, answers: &str) -> String {

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use vetted::checklist::{Catalog, Source};
+use vetted::checklist::Catalog;
 use vetted::level::Level;
 use vetted::report::escape::escape;
 use vetted::rules::{Policy, Verdict};
@@ -55,13 +55,11 @@ proptest! {
     }
 }
 
+/// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
+/// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn catalog() -> Catalog {
-    let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
-    Catalog::with_extra(vec![Source {
-        file: "arith.yaml".into(),
-        bytes,
-    }])
-    .unwrap()
+    vetted::load_catalog(Some(std::path::Path::new("tests/fixtures")))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! `tests/fixtures/arith.yaml` (weights: critical 10, high 7.5, medium 5,
 //! low 2.5; area alpha weight 1, beta weight 3).
 
-use vetted::checklist::{Catalog, Source};
+use vetted::checklist::Catalog;
 use vetted::date::Date;
 use vetted::evaluate::{Assessment, Status, evaluate};
 use vetted::level::Level;
@@ -10,13 +10,11 @@ use vetted::rules::{Policy, Verdict};
 
 const AS_OF: &str = "2026-11-27";
 
+/// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
+/// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn catalog() -> Catalog {
-    let bytes = std::fs::read("tests/fixtures/arith.yaml").unwrap();
-    Catalog::with_extra(vec![Source {
-        file: "arith.yaml".into(),
-        bytes,
-    }])
-    .unwrap_or_else(|d| panic!("{d:#?}"))
+    vetted::load_catalog(Some(std::path::Path::new("tests/fixtures")))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 fn manifest(answers: &str, extra: &str) -> String {

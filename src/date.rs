@@ -43,6 +43,19 @@ impl Date {
     }
 }
 
+/// The current UTC time as RFC 3339 to the second (`2026-11-28T01:02:03Z`).
+/// Only the CLI calls this, to stamp what `vetted collect` observed.
+pub fn now_rfc3339() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        Date(t.date()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 impl FromStr for Date {
     type Err = DateError;
 

@@ -591,6 +591,32 @@ pub fn evaluate(
             points_lost: r.points_lost_answer + r.points_lost_evidence,
         });
     }
+    // A person's answer that collected evidence disagrees with is flagged,
+    // never silently replaced: the reviewer decides which is right. A claim
+    // better than the evidence matters as much as the question; a claim
+    // worse than the evidence is only out of date.
+    for c in crate::evidence::contradictions(manifest, catalog) {
+        let (_, _, q) = catalog.question(&c.question).expect("question in scope");
+        let claimed = answer_score(q, &c.answer, as_of);
+        let observed = answer_score(q, &c.collected, as_of);
+        let severity = if claimed <= observed {
+            Level::Low
+        } else {
+            q.severity
+        };
+        findings.push(Finding {
+            id: c.question.clone(),
+            kind: "contradiction",
+            severity,
+            title: format!("Collected evidence contradicts the answer to: {}", q.text),
+            detail: c.describe(),
+            remediation: Some(
+                "Check which is right; correct the answer, or record why the evidence is wrong in its note."
+                    .into(),
+            ),
+            points_lost: 0.0,
+        });
+    }
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

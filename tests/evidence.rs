@@ -1,30 +1,17 @@
 //! Evidence parsers on real files written by others (`../shared/fixtures`,
 //! read in place) and on the project's own hand-written fixtures.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
+
+use support::shared;
 
 use vetted::date::Date;
 use vetted::evidence::security_txt::{self, Status};
 
 fn as_of() -> Date {
     "2026-11-27".parse().unwrap()
-}
-
-/// The shared fixtures, or None (with a message) on a fresh clone without
-/// them. Under CI they must be there.
-fn shared(kind: &str) -> Option<PathBuf> {
-    let dir = Path::new("../shared/fixtures").join(kind);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have ../shared/fixtures/{kind}"
-    );
-    eprintln!(
-        "SKIPPED: ../shared/fixtures/{kind} is absent; only the project's own fixtures were parsed"
-    );
-    None
 }
 
 fn parse_file(path: &Path) -> security_txt::SecurityTxt {
@@ -66,10 +53,10 @@ fn own_security_txt_fixtures() {
         html.contacts.is_empty(),
         "a Contact inside HTML is not a field"
     );
-    assert_eq!(html.status(as_of(), None).0, Status::Missing);
+    assert_eq!(html.status(as_of(), None).0, Status::Invalid);
 
     let partial = parse_file(&dir.join("no-expires.txt"));
-    assert_eq!(partial.status(as_of(), None).0, Status::Missing);
+    assert_eq!(partial.status(as_of(), None).0, Status::Incomplete);
     assert!(
         partial.problems.iter().any(|p| p.line == 3),
         "{:?}",
@@ -117,7 +104,7 @@ fn every_shared_security_txt_parses_and_the_notable_ones_say_what_they_are() {
     let a = get("002-");
     assert_eq!(a.contacts.len(), 2);
     assert_eq!(a.expires_raw.as_deref(), Some("DATE_EXP"));
-    assert_eq!(a.status(as_of(), None).0, Status::Missing);
+    assert_eq!(a.status(as_of(), None).0, Status::Incomplete);
     // Signed and expired 2023-09-30.
     let j = get("007-");
     assert!(j.signed);
@@ -127,7 +114,7 @@ fn every_shared_security_txt_parses_and_the_notable_ones_say_what_they_are() {
     assert_eq!(t.expires.unwrap().to_string(), "2025-06-30");
     assert_eq!(t.status(as_of(), None).0, Status::Expired);
     // No Expires at all.
-    assert_eq!(get("011-").status(as_of(), None).0, Status::Missing);
+    assert_eq!(get("011-").status(as_of(), None).0, Status::Incomplete);
     // Valid, more than a year ahead, with an extension field.
     let l = get("015-");
     let (status, reasons) = l.status(as_of(), None);

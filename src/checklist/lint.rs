@@ -112,6 +112,40 @@ fn lint_one(
                     out.push(warn("options-same-score", &format!("{at}/options"), format!("every option of `{}` scores the same, so the answer cannot change the score", question.id)));
                 }
             }
+            for (c, collect) in question.collect.iter().enumerate() {
+                let at = format!("{at}/collect/{c}");
+                if !crate::evidence::collect::is_known_fact(&collect.fact) {
+                    let names: Vec<&str> = crate::evidence::collect::FACTS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect();
+                    out.push(
+                        warn(
+                            "unknown-fact",
+                            &format!("{at}/fact"),
+                            format!("no collector produces the fact `{}`", collect.fact),
+                        )
+                        .with_help(
+                            match crate::diag::suggest(&collect.fact, names.iter().copied()) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => "see `vetted collect --help` for the facts".to_string(),
+                            },
+                        ),
+                    );
+                }
+                for (m, mapping) in collect.map.iter().enumerate() {
+                    if !crate::evidence::fits(question, &mapping.answer) {
+                        out.push(warn(
+                            "collect-answer-invalid",
+                            &format!("{at}/map/{m}/answer"),
+                            format!(
+                                "`{}` is not an answer `{}` accepts, so this mapping is never used",
+                                mapping.answer, question.id
+                            ),
+                        ));
+                    }
+                }
+            }
             if question.is_scored() {
                 let w = policy.weight(question.severity);
                 total += w;
@@ -342,6 +376,26 @@ mod tests {
                 .count(),
             1,
             "{diags:#?}"
+        );
+    }
+
+    #[test]
+    fn checks_collect_declarations() {
+        let text = CHECKLIST.replace(
+            "          - {value: no-never, label: N, score: 0}\n",
+            "          - {value: no-never, label: N, score: 0}\n        collect:\n          - fact: security-txt.stauts\n          - fact: repository.archived\n            map: [{equals: true, answer: maybe}]\n",
+        );
+        let diags = lint_text(&text);
+        let found: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert!(found.contains(&("unknown-fact", 18)), "{diags:#?}");
+        assert!(
+            found.contains(&("collect-answer-invalid", 20)),
+            "{diags:#?}"
+        );
+        let unknown = diags.iter().find(|d| d.code == "unknown-fact").unwrap();
+        assert!(
+            format!("{unknown:?}").contains("security-txt.status"),
+            "{unknown:?}"
         );
     }
 

@@ -138,6 +138,59 @@ pub struct Question {
     /// Framework references (soc2, iso27001, ccss, ...).
     #[serde(default)]
     pub references: BTreeMap<String, String>,
+    /// Collected facts that answer the question, tried in order.
+    #[serde(default)]
+    pub collect: Vec<Collect>,
+}
+
+/// A collected fact that answers a question.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Collect {
+    /// The fact's name (`security-txt.status`).
+    pub fact: String,
+    /// How its value becomes an answer, first match wins; with no entries
+    /// the value is the answer as it is.
+    #[serde(default)]
+    pub map: Vec<Mapping>,
+}
+
+/// One step of a [`Collect`] map.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Mapping {
+    /// Matches a fact equal to this.
+    #[serde(default)]
+    pub equals: Option<serde_json::Value>,
+    /// Matches a numeric fact at least this.
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// The answer it gives.
+    pub answer: serde_json::Value,
+}
+
+impl Mapping {
+    /// Whether a fact's value matches (an entry with no test matches any).
+    pub fn matches(&self, value: &serde_json::Value) -> bool {
+        let equal = self.equals.as_ref().is_none_or(|e| match (e, value) {
+            (serde_json::Value::Number(a), serde_json::Value::Number(b)) => {
+                a.as_f64() == b.as_f64()
+            }
+            _ => e == value,
+        });
+        let enough = self
+            .at_least
+            .is_none_or(|n| value.as_f64().is_some_and(|v| v >= n));
+        equal && enough
+    }
+}
+
+/// The answer a question gets from collected facts, and the fact behind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derived<'a> {
+    /// The answer value.
+    pub answer: serde_json::Value,
+    /// The fact's name.
+    pub fact: &'a str,
 }
 
 impl Question {
@@ -148,6 +201,25 @@ impl Question {
             QuestionType::Number | QuestionType::Date => !self.bands.is_empty(),
             QuestionType::Text => false,
         }
+    }
+
+    /// The answer the first usable collected fact gives, if any.
+    pub fn derive<'a>(
+        &'a self,
+        facts: &BTreeMap<String, crate::manifest::Fact>,
+    ) -> Option<Derived<'a>> {
+        self.collect.iter().find_map(|c| {
+            let value = &facts.get(&c.fact)?.value;
+            let answer = if c.map.is_empty() {
+                value.clone()
+            } else {
+                c.map.iter().find(|m| m.matches(value))?.answer.clone()
+            };
+            Some(Derived {
+                answer,
+                fact: &c.fact,
+            })
+        })
     }
 
     /// The option with this value.

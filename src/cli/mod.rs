@@ -5,6 +5,7 @@
 
 mod assess;
 mod checklist;
+mod collect;
 mod compare;
 mod diff;
 mod fill;
@@ -37,6 +38,7 @@ Examples:
   vetted assess vendor.yaml --fail-on conditions      # exit 1 unless approved outright
   vetted assess vendor.yaml --format html --template compliance -o review.html
   vetted fill new-vendor.yaml --checklist baseline --checklist exchange-keys
+  vetted collect new-vendor.yaml --dry-run              # public evidence, over HTTPS
   vetted compare candidate-a.yaml candidate-b.yaml --format html -o compare.html
   vetted portfolio vendors/ --fail-on overdue
   vetted diff vendor-2025.yaml vendor-2026.yaml --fail-on worse
@@ -64,6 +66,9 @@ enum Command {
     Assess(assess::Args),
     /// Answer checklists interactively into a manifest, saving after every answer.
     Fill(fill::Args),
+    /// Gather public evidence (security.txt, HTTPS/HSTS, Security Insights,
+    /// repository, Scorecard) into a manifest.
+    Collect(Box<collect::Args>),
     /// Compare candidate vendors side by side.
     Compare(compare::Args),
     /// Review every manifest under a directory: register and due actions.
@@ -91,6 +96,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Assess(args) => assess::run(args, cli.checklists.as_deref()),
         Command::Fill(args) => fill::run(args, cli.checklists.as_deref()),
+        Command::Collect(args) => collect::run(*args, cli.checklists.as_deref()),
         Command::Compare(args) => compare::run(args, cli.checklists.as_deref()),
         Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
         Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),

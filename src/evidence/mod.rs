@@ -1,6 +1,233 @@
-//! Public evidence about a vendor: parsers for what vendors publish about
-//! their own security. (The fetching layer and `vetted collect` are not
-//! built yet; the parsers are pure and tested on real files.)
+//! Public evidence about a vendor: the parsers of what vendors publish about
+//! their own security ([`security_txt`], [`security_insights`]), the HTTP
+//! layer ([`fetch`]), the collectors ([`collect`]), and how collected facts
+//! meet a manifest's answers ([`apply`], [`contradictions`]).
+//!
+//! Which fact answers which question is declared in the checklists
+//! (`collect:` on a question), never here.
 
+pub mod collect;
+pub mod fetch;
 pub mod security_insights;
 pub mod security_txt;
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::checklist::{Catalog, Question, QuestionType};
+use crate::manifest::{Answer, Collected, Evidence, Fact, Manifest, Provenance};
+
+/// Everything there is to collect about `vendor`: plans the fetches, runs
+/// them at most `concurrency` at once, and turns the answers into facts.
+/// `as_of` judges expiry dates; `observed` (RFC 3339) stamps each fact.
+/// Failures are recorded, never fatal.
+pub async fn gather<F: fetch::Fetcher>(
+    vendor: &crate::manifest::Vendor,
+    fetcher: &F,
+    sources: &collect::Sources,
+    concurrency: usize,
+    as_of: crate::date::Date,
+    observed: &str,
+    progress: &mut dyn collect::Progress,
+) -> Collected {
+    let (jobs, planned) = collect::plan(vendor, sources, observed);
+    let results = collect::fetch_all(fetcher, jobs, concurrency, progress).await;
+    let mut collected = collect::interpret(&results, as_of, observed);
+    let fetched = std::mem::replace(&mut collected.failures, planned);
+    collected.failures.extend(fetched);
+    collected
+}
+
+/// An answer `collect` wrote or would write.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    /// The question.
+    pub question: String,
+    /// The collected answer it had before, if any.
+    pub before: Option<Json>,
+    /// The answer now.
+    pub after: Json,
+    /// The fact behind it.
+    pub fact: String,
+}
+
+/// A person's answer that a collected fact disagrees with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contradiction {
+    /// The question.
+    pub question: String,
+    /// What the person answered.
+    pub answer: Json,
+    /// Where their answer came from.
+    pub source: &'static str,
+    /// The answer the fact gives.
+    pub collected: Json,
+    /// The fact's name.
+    pub fact: String,
+    /// The fact itself.
+    pub evidence: Fact,
+}
+
+impl Contradiction {
+    /// One line for a report or a terminal.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "answered {} ({}), but collected {} = {} (observed {} at {}) means {}",
+            show(&self.answer),
+            self.source,
+            self.fact,
+            show(&self.evidence.value),
+            self.evidence.observed,
+            self.evidence.url,
+            show(&self.collected),
+        );
+        if let Some(d) = &self.evidence.detail {
+            s.push_str(&format!(": {d}"));
+        }
+        s
+    }
+}
+
+fn show(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Applied {
+    /// Answers written from facts (new or changed).
+    pub filled: Vec<Change>,
+    /// Answers left alone because a person gave them, and a fact disagrees.
+    pub contradictions: Vec<Contradiction>,
+    /// The assessment's date, before and after, if observing moved it.
+    pub redated: Option<(crate::date::Date, crate::date::Date)>,
+}
+
+/// The questions of the manifest's checklists that some fact can answer.
+fn collectable<'a>(manifest: &Manifest, catalog: &'a Catalog) -> Vec<&'a Question> {
+    manifest
+        .integration
+        .checklists
+        .iter()
+        .filter_map(|id| catalog.get(id))
+        .flat_map(|l| l.checklist.areas.iter().flat_map(|a| a.questions.iter()))
+        .filter(|q| !q.collect.is_empty())
+        .collect()
+}
+
+/// Whether `value` is a well-formed answer to `q`; a mapping that gives
+/// anything else is skipped rather than written (and linted).
+pub fn fits(q: &Question, value: &Json) -> bool {
+    match q.kind {
+        QuestionType::Choice => value.as_str().is_some_and(|v| q.option(v).is_some()),
+        QuestionType::Multi => value.as_array().is_some_and(|vs| {
+            vs.iter()
+                .all(|v| v.as_str().is_some_and(|v| q.option(v).is_some()))
+        }),
+        QuestionType::Bool => value.is_boolean(),
+        QuestionType::Number => value.is_number(),
+        QuestionType::Date => value
+            .as_str()
+            .is_some_and(|s| s.parse::<crate::date::Date>().is_ok()),
+        QuestionType::Text => value.is_string(),
+    }
+}
+
+/// Records `collected` in the manifest and fills the questions its facts
+/// answer. A person's answer (any source but `collected`) is never
+/// changed; where a fact disagrees with it, the disagreement is returned.
+pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -> Applied {
+    let mut out = Applied::default();
+    for q in collectable(manifest, catalog) {
+        let Some(derived) = q.derive(&collected.facts) else {
+            continue;
+        };
+        if !fits(q, &derived.answer) {
+            continue;
+        }
+        let fact = &collected.facts[derived.fact];
+        let existing = manifest.answers.get(&q.id);
+        if let Some(a) = existing
+            && a.source != Provenance::Collected
+        {
+            if let Some(c) = contradiction(q, a, &collected) {
+                out.contradictions.push(c);
+            }
+            continue;
+        }
+        let before = existing.map(|a| a.value.clone());
+        if before.as_ref() != Some(&derived.answer) {
+            out.filled.push(Change {
+                question: q.id.clone(),
+                before,
+                after: derived.answer.clone(),
+                fact: derived.fact.to_string(),
+            });
+        }
+        let note = format!("collected: {} = {}", derived.fact, fact.value);
+        let evidence = Evidence {
+            url: fact.url.clone(),
+            observed: fact.observed_date().unwrap_or(manifest.assessment.date),
+            expires: None,
+            note: Some(note),
+        };
+        manifest.answers.insert(
+            q.id.clone(),
+            Answer {
+                value: derived.answer,
+                source: Provenance::Collected,
+                evidence: vec![evidence],
+                note: None,
+            },
+        );
+    }
+    // Evidence cannot postdate the assessment it supports: collecting is
+    // part of the assessment, so it is now dated the day of observation
+    // (as `fill` dates a resumed assessment today).
+    let latest = collected
+        .facts
+        .values()
+        .filter_map(Fact::observed_date)
+        .max();
+    if let Some(day) = latest
+        && day > manifest.assessment.date
+    {
+        out.redated = Some((manifest.assessment.date, day));
+        manifest.assessment.date = day;
+    }
+    manifest.collected = Some(collected);
+    out
+}
+
+fn contradiction(q: &Question, a: &Answer, collected: &Collected) -> Option<Contradiction> {
+    if a.source == Provenance::Collected || a.is_unknown() {
+        return None;
+    }
+    let derived = q.derive(&collected.facts)?;
+    if !fits(q, &derived.answer) || derived.answer == a.value {
+        return None;
+    }
+    Some(Contradiction {
+        question: q.id.clone(),
+        answer: a.value.clone(),
+        source: a.source.as_str(),
+        collected: derived.answer,
+        fact: derived.fact.to_string(),
+        evidence: collected.facts[derived.fact].clone(),
+    })
+}
+
+/// Every person's answer in the manifest that its collected facts
+/// disagree with, in question order.
+pub fn contradictions(manifest: &Manifest, catalog: &Catalog) -> Vec<Contradiction> {
+    let Some(collected) = &manifest.collected else {
+        return Vec::new();
+    };
+    collectable(manifest, catalog)
+        .into_iter()
+        .filter_map(|q| contradiction(q, manifest.answers.get(&q.id)?, collected))
+        .collect()
+}

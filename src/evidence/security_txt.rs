@@ -49,8 +49,7 @@ pub struct SecurityTxt {
     pub problems: Vec<Problem>,
 }
 
-/// The verdict on a security.txt on a given date; the values match the
-/// options of the `documentation.security_txt` question.
+/// The verdict on a security.txt on a given date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
@@ -58,16 +57,24 @@ pub enum Status {
     Valid,
     /// Present but past its Expires date.
     Expired,
-    /// Absent, not a security.txt, or without the required fields.
+    /// Served as text, but without a Contact or a valid Expires.
+    Incomplete,
+    /// Not a security.txt at all: an HTML page served in its place.
+    Invalid,
+    /// Not served (404 and the like); set by the collector, never by
+    /// [`SecurityTxt::status`], which only sees files that were served.
     Missing,
 }
 
 impl Status {
-    /// The option value of `documentation.security_txt`.
+    /// The value of the `security-txt.status` fact; the checklist maps it
+    /// to an answer.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Valid => "valid",
             Status::Expired => "expired",
+            Status::Incomplete => "incomplete",
+            Status::Invalid => "invalid",
             Status::Missing => "missing",
         }
     }
@@ -253,11 +260,15 @@ impl SecurityTxt {
                 "fetched from {url}, which none of its Canonical fields names"
             ));
         }
-        if self.html || self.contacts.is_empty() || self.expires_raw.is_none() {
-            return (Status::Missing, reasons);
+        if self.html {
+            reasons.push("an HTML page was served instead of a text file".into());
+            return (Status::Invalid, reasons);
+        }
+        if self.contacts.is_empty() || self.expires_raw.is_none() {
+            return (Status::Incomplete, reasons);
         }
         match self.expires {
-            None => (Status::Missing, reasons),
+            None => (Status::Incomplete, reasons),
             Some(e) if e < as_of => {
                 reasons.push(format!("expired on {e}"));
                 (Status::Expired, reasons)

@@ -23,7 +23,7 @@ use crate::manifest::{
 use crate::rules::{Permission, Policy};
 
 /// The first line of every manifest `fill` writes.
-pub const HEADER: &str = "# Written by `vetted fill`; edit freely, `vetted fill FILE` resumes.";
+pub use crate::manifest::write::HEADER;
 
 /// The user stopped the session (Ctrl-C, Esc, closed terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,11 +141,7 @@ pub fn run(
                 .map_err(FillError::Invalid)?;
             // Anything in the file that rewriting would drop (comments,
             // hand edits, a layout of its own) is backed up first.
-            store.needs_backup = render(&loaded.manifest)
-                .ok()
-                .map(String::into_bytes)
-                .as_ref()
-                != Some(bytes);
+            store.needs_backup = manifest::write::needs_backup(bytes, &loaded.manifest);
             prompter.say(&format!("Resuming {}.", opts.path.display()));
             let mut m = loaded.manifest;
             // Continuing an assessment dates it today, so that evidence
@@ -235,7 +231,7 @@ impl Store {
         catalog: &Catalog,
         prompter: &mut dyn Prompter,
     ) -> Result<bool, FillError> {
-        let text = render(m)?;
+        let text = manifest::write::render(m).map_err(FillError::Incomplete)?;
         if let Err(diags) = manifest::load(
             &self.path.display().to_string(),
             text.clone().into_bytes(),
@@ -251,15 +247,7 @@ impl Store {
             source,
         };
         if self.needs_backup {
-            // Never overwrite an earlier backup: take the first free name.
-            let backup = (0..)
-                .map(|n| match n {
-                    0 => PathBuf::from(format!("{}.bak", self.path.display())),
-                    n => PathBuf::from(format!("{}.bak.{n}", self.path.display())),
-                })
-                .find(|p| !p.exists())
-                .expect("some backup name is free");
-            std::fs::copy(&self.path, &backup).map_err(io)?;
+            let backup = manifest::write::backup(&self.path).map_err(io)?;
             prompter.say(&format!(
                 "Backed up the hand-edited manifest to {} before rewriting it.",
                 backup.display()
@@ -269,35 +257,6 @@ impl Store {
         }
         crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(io)?;
         Ok(true)
-    }
-}
-
-/// The text `fill` writes for a manifest.
-fn render(m: &Manifest) -> Result<String, FillError> {
-    let mut value = serde_json::to_value(m).expect("a manifest always serialises");
-    prune(&mut value);
-    let body = serde_saphyr::to_string(&value)
-        .map_err(|e| FillError::Incomplete(format!("cannot write the manifest: {e}")))?;
-    let newline = if body.ends_with('\n') { "" } else { "\n" };
-    Ok(format!("{HEADER}\n{body}{newline}"))
-}
-
-/// Drops empty optional fields (null, empty lists and maps) so that the
-/// written manifest holds only what was said. Required lists stay, even
-/// empty.
-fn prune(value: &mut Json) {
-    match value {
-        Json::Object(map) => {
-            map.values_mut().for_each(prune);
-            map.retain(|k, v| {
-                let empty = v.is_null()
-                    || v.as_array().is_some_and(Vec::is_empty)
-                    || v.as_object().is_some_and(|o| o.is_empty());
-                !empty || matches!(k.as_str(), "permissions" | "checklists")
-            });
-        }
-        Json::Array(items) => items.iter_mut().for_each(prune),
-        _ => {}
     }
 }
 
@@ -482,6 +441,7 @@ fn start(
         answers: BTreeMap::new(),
         incidents: Vec::new(),
         waivers: Vec::new(),
+        collected: None,
     })
 }
 

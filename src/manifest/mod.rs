@@ -3,6 +3,7 @@
 
 pub mod guard;
 mod model;
+pub mod write;
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;

@@ -37,6 +37,54 @@ pub struct Manifest {
     /// Accepted exceptions.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    /// What `vetted collect` observed; rewritten by each run.
+    #[serde(default)]
+    pub collected: Option<Collected>,
+}
+
+/// Public evidence gathered by `vetted collect`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Collected {
+    /// Facts by name (`security-txt.status`, `repository.archived`, ...).
+    #[serde(default)]
+    pub facts: BTreeMap<String, Fact>,
+    /// Fetches that failed, with the reason.
+    #[serde(default)]
+    pub failures: Vec<Failure>,
+}
+
+/// One observed fact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// What was found: text, a number, a flag, a date or a list.
+    pub value: serde_json::Value,
+    /// Where.
+    pub url: String,
+    /// When (RFC 3339, UTC).
+    pub observed: String,
+    /// Why the value is what it is (for example, the problems of a file).
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Fact {
+    /// The date it was observed on.
+    pub fn observed_date(&self) -> Option<Date> {
+        self.observed.get(..10)?.parse().ok()
+    }
+}
+
+/// A fetch that failed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Which collector.
+    pub collector: String,
+    /// What it fetched.
+    pub url: String,
+    /// Why it failed.
+    pub reason: String,
+    /// When (RFC 3339, UTC).
+    pub observed: String,
 }
 
 /// The vendor.

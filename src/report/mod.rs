@@ -95,6 +95,8 @@ pub struct Report {
     pub waivers: Vec<WaiverStatus>,
     /// Questions grouped by the framework controls they reference.
     pub frameworks: Vec<FrameworkSection>,
+    /// What `vetted collect` observed, if it ran.
+    pub collected: Option<crate::manifest::Collected>,
 }
 
 /// The questions that reference one framework.
@@ -458,6 +460,7 @@ impl Report {
                 .collect(),
             waivers: a.waivers.clone(),
             frameworks: frameworks(manifest, catalog, a),
+            collected: manifest.collected.clone(),
         }
     }
 

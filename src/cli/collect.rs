@@ -1,0 +1,284 @@
+//! `vetted collect`: fetch public evidence about a manifest's vendor and
+//! record it in the manifest.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+use vetted::date::Date;
+use vetted::evidence::collect::{FACTS, Job, Progress, Sources};
+use vetted::evidence::fetch::{FetchError, HttpFetcher, Options, Response};
+
+use super::{BAD_INPUT, OK, finish, terminal_safe};
+
+const AFTER_HELP: &str = "\
+Collectors: security.txt (RFC 9116) on the website; HTTPS and HSTS of the
+website and the docs; the repository's Security Insights file, metadata
+(GitHub API) and OpenSSF Scorecard result. Facts fill the questions the
+checklists map them to (source: collected); a person's answer is never
+overwritten, and a fact that disagrees with it becomes a finding of
+`vetted assess`. A failed fetch is recorded with its reason.
+
+Only https is fetched, redirects included. Internal addresses (loopback,
+private, link-local, CGNAT, unique-local, multicast, IPv4-mapped) are
+refused after DNS resolution unless --allow-private-network is given.
+
+Examples:
+  vetted collect vendor.yaml --dry-run
+  vetted collect vendor.yaml --proxy http://proxy.corp:3128 --ca-cert corp-ca.pem";
+
+/// Arguments of `vetted collect`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The manifest whose vendor is looked up; rewritten in place (backed up
+    /// first if hand-edited).
+    #[arg(required_unless_present = "list_facts")]
+    file: Option<PathBuf>,
+    /// Print what would change; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The date to judge expiry against (default today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    as_of: Option<Date>,
+    /// Fetches at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Allow internal addresses (an intranet vendor, a local test server).
+    #[arg(long)]
+    allow_private_network: bool,
+    /// The proxy to use; proxy variables in the environment are ignored.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<Url>,
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Vec<PathBuf>,
+    /// Pin a name to an address, like curl: HOST:PORT:ADDRESS (trusted as
+    /// given, so exempt from the address check).
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_pin)]
+    resolve: Vec<(String, SocketAddr)>,
+    /// Seconds to connect.
+    #[arg(long, default_value_t = 5, value_name = "S")]
+    connect_timeout: u64,
+    /// Seconds to wait for the next bytes of a response.
+    #[arg(long, default_value_t = 10, value_name = "S")]
+    read_timeout: u64,
+    /// Seconds a whole request may take.
+    #[arg(long, default_value_t = 15, value_name = "S")]
+    timeout: u64,
+    /// Largest body read, in bytes.
+    #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+    max_body: usize,
+    /// GitHub API base URL.
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com/")]
+    github_api: Url,
+    /// Raw file host for Security Insights files.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://raw.githubusercontent.com/"
+    )]
+    raw_content: Url,
+    /// OpenSSF Scorecard API base URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://api.securityscorecards.dev/"
+    )]
+    scorecard_api: Url,
+    /// List the facts collectors produce, then exit.
+    #[arg(long)]
+    list_facts: bool,
+}
+
+fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
+    let (host, rest) = s
+        .split_once(':')
+        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+    let (port, addr) = rest
+        .split_once(':')
+        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("`{port}` is not a port"))?;
+    let addr = addr.trim_start_matches('[').trim_end_matches(']');
+    let ip: std::net::IpAddr = addr
+        .parse()
+        .map_err(|_| format!("`{addr}` is not an IP address"))?;
+    Ok((host.to_ascii_lowercase(), SocketAddr::new(ip, port)))
+}
+
+/// A progress bar on a terminal, a line per fetch otherwise.
+enum Shown {
+    Bar(indicatif::ProgressBar),
+    Lines,
+}
+
+impl Progress for Shown {
+    fn begin(&mut self, total: usize) {
+        match self {
+            Shown::Bar(bar) => bar.set_length(total as u64),
+            Shown::Lines => eprintln!("fetching {total} URL(s)"),
+        }
+    }
+
+    fn finished(&mut self, job: &Job, outcome: &Result<Response, FetchError>) {
+        let line = match outcome {
+            Ok(r) => format!("HTTP {} {}", r.status, job.url),
+            Err(e) => format!("failed {}: {e}", job.url),
+        };
+        let line = terminal_safe(&line);
+        match self {
+            Shown::Bar(bar) => {
+                bar.inc(1);
+                bar.set_message(line);
+            }
+            Shown::Lines => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Runs `vetted collect`.
+pub fn run(args: Args, checklists: Option<&std::path::Path>) -> u8 {
+    if args.list_facts {
+        for (name, meaning) in FACTS {
+            println!("{name:36} {meaning}");
+        }
+        println!(
+            "{:36} a Scorecard check's score, 0 to 10",
+            "scorecard.check.<name>"
+        );
+        return OK;
+    }
+    let mut roots = Vec::new();
+    for path in &args.ca_cert {
+        match vetted::read(path) {
+            Ok(bytes) => roots.push(bytes),
+            Err(e) => return finish(Err(e)),
+        }
+    }
+    let options = Options {
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        read_timeout: Duration::from_secs(args.read_timeout),
+        total_timeout: Duration::from_secs(args.timeout),
+        max_body: args.max_body,
+        allow_private_network: args.allow_private_network,
+        proxy: args.proxy.clone(),
+        extra_roots_pem: roots,
+        pinned: args.resolve.clone(),
+        ..Options::default()
+    };
+    let fetcher = match HttpFetcher::new(options) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error[collect-setup]: {}", terminal_safe(&e));
+            return BAD_INPUT;
+        }
+    };
+    finish(collect(&args, checklists, &fetcher))
+}
+
+fn collect(
+    args: &Args,
+    checklists: Option<&std::path::Path>,
+    fetcher: &HttpFetcher,
+) -> Result<u8, vetted::Error> {
+    let catalog = vetted::load_catalog(checklists)?;
+    let path = args.file.as_deref().expect("clap requires FILE");
+    let file = path.display().to_string();
+    let bytes = vetted::read(path)?;
+    let loaded = vetted::manifest::load(&file, bytes.clone(), &catalog)?;
+    let sources = Sources {
+        github_api: args.github_api.clone(),
+        raw_content: args.raw_content.clone(),
+        scorecard_api: args.scorecard_api.clone(),
+    };
+    let as_of = args.as_of.unwrap_or_else(Date::today_utc);
+    let observed = vetted::date::now_rfc3339();
+    let mut shown = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .expect("a valid template"),
+        );
+        Shown::Bar(bar)
+    } else {
+        Shown::Lines
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| vetted::Error::Io {
+            path: PathBuf::from("<tokio runtime>"),
+            source,
+        })?;
+    let collected = runtime.block_on(vetted::evidence::gather(
+        &loaded.manifest.vendor,
+        fetcher,
+        &sources,
+        args.concurrency as usize,
+        as_of,
+        &observed,
+        &mut shown,
+    ));
+    if let Shown::Bar(bar) = &shown {
+        bar.finish_and_clear();
+    }
+    let mut updated = loaded.manifest.clone();
+    let applied = vetted::evidence::apply(&mut updated, &catalog, collected.clone());
+
+    let mut out = String::new();
+    out.push_str(&format!("Facts ({}):\n", collected.facts.len()));
+    for (name, fact) in &collected.facts {
+        out.push_str(&format!("  {name} = {}\n", fact.value));
+    }
+    if !collected.failures.is_empty() {
+        out.push_str(&format!("Failed ({}):\n", collected.failures.len()));
+        for f in &collected.failures {
+            out.push_str(&format!("  {} {}: {}\n", f.collector, f.url, f.reason));
+        }
+    }
+    let verb = if args.dry_run { "Would fill" } else { "Filled" };
+    out.push_str(&format!("{verb} ({}):\n", applied.filled.len()));
+    for c in &applied.filled {
+        let before = c
+            .before
+            .as_ref()
+            .map_or("unanswered".to_string(), |b| b.to_string());
+        out.push_str(&format!(
+            "  {}: {before} -> {} (from {})\n",
+            c.question, c.after, c.fact
+        ));
+    }
+    if !applied.contradictions.is_empty() {
+        out.push_str(&format!(
+            "Contradictions, left for you to settle ({}):\n",
+            applied.contradictions.len()
+        ));
+        for c in &applied.contradictions {
+            out.push_str(&format!("  {}: {}\n", c.question, c.describe()));
+        }
+    }
+    if let Some((was, now)) = applied.redated {
+        out.push_str(&format!(
+            "The assessment is dated {now} (was {was}), the day the evidence was observed.\n"
+        ));
+    }
+    if args.dry_run {
+        out.push_str(&format!("Dry run: {} was not changed.\n", file));
+    } else {
+        let backup =
+            vetted::manifest::write::save(path, &bytes, &loaded.manifest, &updated, &catalog)?;
+        if let Some(b) = backup {
+            out.push_str(&format!(
+                "Backed up the hand-edited manifest to {} before rewriting it.\n",
+                b.display()
+            ));
+        }
+        out.push_str(&format!("Wrote {file}.\n"));
+    }
+    print!("{}", terminal_safe(&out));
+    Ok(OK)
+}

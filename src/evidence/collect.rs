@@ -1,0 +1,617 @@
+//! The collectors of `vetted collect`: which URLs to fetch for a vendor,
+//! fetching them with bounded concurrency, and turning each answer (or
+//! failure) into facts.
+//!
+//! Facts are named `collector.fact` (`security-txt.status`,
+//! `repository.archived`); [`FACTS`] lists them all, and checklists say
+//! which fact answers which question.
+
+use std::sync::Arc;
+
+use serde_json::{Value as Json, json};
+use url::Url;
+
+use super::fetch::{FetchError, Fetcher, Response};
+use super::{security_insights, security_txt};
+use crate::date::Date;
+use crate::manifest::{Collected, Fact, Failure, Vendor};
+
+/// Every fact a collector can produce, with what it means. Scorecard checks
+/// add `scorecard.check.<check-name>` (lower case), scored 0 to 10.
+pub const FACTS: &[(&str, &str)] = &[
+    (
+        "security-txt.status",
+        "valid, expired, incomplete (no Contact or Expires), invalid (an HTML page) or missing (not served)",
+    ),
+    ("security-txt.expires", "the Expires date"),
+    ("security-txt.contact", "the Contact values"),
+    ("security-txt.has-policy", "whether a Policy is named"),
+    ("security-txt.signed", "whether the file is PGP-signed"),
+    (
+        "website.transport",
+        "hsts or https-only, for the vendor's website",
+    ),
+    ("website.hsts-max-age", "the HSTS max-age in seconds"),
+    (
+        "docs.transport",
+        "hsts or https-only, for the documentation",
+    ),
+    ("docs.hsts-max-age", "the HSTS max-age in seconds"),
+    (
+        "transport.overall",
+        "the weaker of website.transport and docs.transport",
+    ),
+    (
+        "security-insights.present",
+        "whether the repository publishes a Security Insights file",
+    ),
+    ("security-insights.version", "its schema version"),
+    (
+        "security-insights.current",
+        "not expired (v1) or updated within a year (v2)",
+    ),
+    (
+        "security-insights.accepts-reports",
+        "whether vulnerability reports are accepted",
+    ),
+    (
+        "security-insights.bug-bounty",
+        "whether a bug bounty is offered",
+    ),
+    (
+        "security-insights.status",
+        "the project or repository status",
+    ),
+    ("repository.license", "the SPDX licence id"),
+    ("repository.archived", "whether the repository is archived"),
+    ("repository.pushed", "the date of the last push"),
+    ("repository.stars", "the number of stars"),
+    ("scorecard.score", "the OpenSSF Scorecard score, 0 to 10"),
+    ("scorecard.date", "the date of the Scorecard run"),
+];
+
+/// Whether `name` is a fact some collector produces.
+pub fn is_known_fact(name: &str) -> bool {
+    FACTS.iter().any(|(n, _)| *n == name)
+        || name
+            .strip_prefix("scorecard.check.")
+            .is_some_and(|c| !c.is_empty() && !c.contains('.'))
+}
+
+/// Where the APIs are; tests point them at a local server.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    /// GitHub REST API (`/repos/OWNER/REPO`).
+    pub github_api: Url,
+    /// Raw file host (`/OWNER/REPO/HEAD/PATH`).
+    pub raw_content: Url,
+    /// OpenSSF Scorecard API (`/projects/github.com/OWNER/REPO`).
+    pub scorecard_api: Url,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        let url = |s: &str| Url::parse(s).expect("a valid built-in URL");
+        Sources {
+            github_api: url("https://api.github.com/"),
+            raw_content: url("https://raw.githubusercontent.com/"),
+            scorecard_api: url("https://api.securityscorecards.dev/"),
+        }
+    }
+}
+
+/// Which collector a fetch belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Collector {
+    /// `/.well-known/security.txt` on the website.
+    SecurityTxt,
+    /// HTTPS and HSTS of the website.
+    Website,
+    /// HTTPS and HSTS of the documentation.
+    Docs,
+    /// The Security Insights file in the repository.
+    SecurityInsights,
+    /// Repository metadata from the hosting API.
+    Repository,
+    /// The Scorecard result.
+    Scorecard,
+}
+
+impl Collector {
+    /// Name, as the prefix of its facts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Collector::SecurityTxt => "security-txt",
+            Collector::Website => "website",
+            Collector::Docs => "docs",
+            Collector::SecurityInsights => "security-insights",
+            Collector::Repository => "repository",
+            Collector::Scorecard => "scorecard",
+        }
+    }
+}
+
+/// One URL to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// For which collector.
+    pub collector: Collector,
+    /// What.
+    pub url: Url,
+    /// Whether the body is needed (not for transport checks).
+    pub body: bool,
+}
+
+/// Security Insights file names, in the order they are tried: v2 at the
+/// root, v2 under `.github/`, then v1.
+const INSIGHTS_FILES: [&str; 3] = [
+    "security-insights.yml",
+    ".github/security-insights.yml",
+    "SECURITY-INSIGHTS.yml",
+];
+
+/// The fetches for a vendor, plus failures for what cannot be fetched at
+/// all (an `http://` website, a repository host without a supported API).
+pub fn plan(vendor: &Vendor, sources: &Sources, observed: &str) -> (Vec<Job>, Vec<Failure>) {
+    let mut jobs = Vec::new();
+    let mut failures = Vec::new();
+    let mut fail = |collector: Collector, url: &str, reason: String| {
+        failures.push(Failure {
+            collector: collector.as_str().into(),
+            url: url.into(),
+            reason,
+            observed: observed.into(),
+        })
+    };
+    let mut site = |collector: Collector, raw: &Option<String>, jobs: &mut Vec<Job>| {
+        let Some(raw) = raw else { return None };
+        match Url::parse(raw) {
+            Ok(url) if url.scheme() == "https" => {
+                jobs.push(Job {
+                    collector,
+                    url: url.clone(),
+                    body: false,
+                });
+                Some(url)
+            }
+            Ok(_) => {
+                fail(
+                    collector,
+                    raw,
+                    "not an https URL; only https is fetched".into(),
+                );
+                None
+            }
+            Err(e) => {
+                fail(collector, raw, format!("not a URL: {e}"));
+                None
+            }
+        }
+    };
+    if let Some(website) = site(Collector::Website, &vendor.website, &mut jobs) {
+        let mut url = website;
+        url.set_path("/.well-known/security.txt");
+        url.set_query(None);
+        url.set_fragment(None);
+        jobs.push(Job {
+            collector: Collector::SecurityTxt,
+            url,
+            body: true,
+        });
+    }
+    site(Collector::Docs, &vendor.docs, &mut jobs);
+    if let Some(raw) = &vendor.repository {
+        match github_repo(raw) {
+            Some((owner, repo)) => {
+                let join = |base: &Url, path: &str| base.join(path).ok();
+                let mut push = |collector, url: Option<Url>| {
+                    if let Some(url) = url {
+                        jobs.push(Job {
+                            collector,
+                            url,
+                            body: true,
+                        })
+                    }
+                };
+                for file in INSIGHTS_FILES {
+                    push(
+                        Collector::SecurityInsights,
+                        join(&sources.raw_content, &format!("{owner}/{repo}/HEAD/{file}")),
+                    );
+                }
+                push(
+                    Collector::Repository,
+                    join(&sources.github_api, &format!("repos/{owner}/{repo}")),
+                );
+                push(
+                    Collector::Scorecard,
+                    join(
+                        &sources.scorecard_api,
+                        &format!("projects/github.com/{owner}/{repo}"),
+                    ),
+                );
+            }
+            None => fail(
+                Collector::Repository,
+                raw,
+                "only GitHub repositories (https://github.com/OWNER/REPO) can be read".into(),
+            ),
+        }
+    }
+    (jobs, failures)
+}
+
+/// `(owner, repo)` of a `https://github.com/OWNER/REPO` URL.
+fn github_repo(raw: &str) -> Option<(String, String)> {
+    let url = Url::parse(raw).ok()?;
+    if url.scheme() != "https" || url.host_str()? != "github.com" {
+        return None;
+    }
+    let mut parts = url.path_segments()?.filter(|s| !s.is_empty());
+    let owner = parts.next()?;
+    let repo = parts.next()?.trim_end_matches(".git");
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && s != "."
+            && s != ".."
+    };
+    (ok(owner) && ok(repo)).then(|| (owner.to_string(), repo.to_string()))
+}
+
+/// Told of progress, for a progress bar or log lines.
+pub trait Progress {
+    /// Before the first fetch.
+    fn begin(&mut self, total: usize);
+    /// After each fetch, in the order they finish.
+    fn finished(&mut self, job: &Job, outcome: &Result<Response, FetchError>);
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn begin(&mut self, _: usize) {}
+    fn finished(&mut self, _: &Job, _: &Result<Response, FetchError>) {}
+}
+
+/// Fetches every job, at most `concurrency` at once. Results come back in
+/// the order of `jobs`, whatever order they finished in.
+pub async fn fetch_all<F: Fetcher>(
+    fetcher: &F,
+    jobs: Vec<Job>,
+    concurrency: usize,
+    progress: &mut dyn Progress,
+) -> Vec<(Job, Result<Response, FetchError>)> {
+    progress.begin(jobs.len());
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let (fetcher, permits, url, body) =
+            (fetcher.clone(), permits.clone(), job.url.clone(), job.body);
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (i, fetcher.fetch(url, body).await)
+        });
+    }
+    let mut results: Vec<Option<Result<Response, FetchError>>> = vec![None; jobs.len()];
+    while let Some(done) = set.join_next().await {
+        let (i, outcome) = done.unwrap_or_else(|e| {
+            // A task only fails by panicking inside the HTTP stack; keep
+            // the other results and say which fetch broke.
+            (
+                usize::MAX,
+                Err(FetchError::Failed(format!("fetch task failed: {e}"))),
+            )
+        });
+        if let Some(slot) = results.get_mut(i) {
+            progress.finished(&jobs[i], &outcome);
+            *slot = Some(outcome);
+        }
+    }
+    jobs.into_iter()
+        .zip(results)
+        .map(|(job, r)| {
+            let r = r.unwrap_or_else(|| Err(FetchError::Failed("fetch task failed".into())));
+            (job, r)
+        })
+        .collect()
+}
+
+/// Turns fetch results into facts and failures. `as_of` judges dates;
+/// `observed` (RFC 3339) stamps every fact.
+pub fn interpret(
+    results: &[(Job, Result<Response, FetchError>)],
+    as_of: Date,
+    observed: &str,
+) -> Collected {
+    let mut out = Collected::default();
+    let mut insights_done = false;
+    let mut insights_missing = Vec::new();
+    for (job, result) in results {
+        let url = job.url.as_str();
+        let mut fact = |name: &str, value: Json, detail: Option<String>| {
+            out.facts.insert(
+                name.to_string(),
+                Fact {
+                    value,
+                    url: url.to_string(),
+                    observed: observed.to_string(),
+                    detail,
+                },
+            );
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                out.failures.push(Failure {
+                    collector: job.collector.as_str().into(),
+                    url: url.into(),
+                    reason: e.to_string(),
+                    observed: observed.into(),
+                });
+                continue;
+            }
+        };
+        let status = response.status;
+        let failed = |reason: String| Failure {
+            collector: job.collector.as_str().into(),
+            url: url.into(),
+            reason,
+            observed: observed.into(),
+        };
+        match job.collector {
+            Collector::SecurityTxt => {
+                if status != 200 {
+                    let s = security_txt::Status::Missing.as_str();
+                    fact(
+                        "security-txt.status",
+                        json!(s),
+                        Some(format!("HTTP {status}")),
+                    );
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&response.body);
+                let file = security_txt::parse(&text);
+                let (s, mut reasons) = file.status(as_of, Some(&response.final_url));
+                if let Some(ct) = &response.content_type
+                    && !ct.to_ascii_lowercase().starts_with("text/plain")
+                {
+                    reasons.push(format!("served as {ct}; RFC 9116 asks for text/plain"));
+                }
+                let detail = (!reasons.is_empty()).then(|| reasons.join("; "));
+                fact("security-txt.status", json!(s.as_str()), detail);
+                if !file.html {
+                    if let Some(e) = file.expires {
+                        fact("security-txt.expires", json!(e.to_string()), None);
+                    }
+                    if !file.contacts.is_empty() {
+                        fact("security-txt.contact", json!(file.contacts), None);
+                    }
+                    fact(
+                        "security-txt.has-policy",
+                        json!(!file.policy.is_empty()),
+                        None,
+                    );
+                    fact("security-txt.signed", json!(file.signed), None);
+                }
+            }
+            Collector::Website | Collector::Docs => {
+                let prefix = job.collector.as_str();
+                let max_age = response.hsts.as_deref().and_then(hsts_max_age);
+                let transport = if max_age.is_some_and(|a| a > 0) {
+                    "hsts"
+                } else {
+                    "https-only"
+                };
+                let detail = match &response.hsts {
+                    Some(h) => format!("HTTP {status}; Strict-Transport-Security: {h}"),
+                    None => format!("HTTP {status}; no Strict-Transport-Security header"),
+                };
+                fact(
+                    &format!("{prefix}.transport"),
+                    json!(transport),
+                    Some(detail),
+                );
+                if let Some(age) = max_age {
+                    fact(&format!("{prefix}.hsts-max-age"), json!(age), None);
+                }
+            }
+            Collector::SecurityInsights => {
+                if insights_done {
+                    continue;
+                }
+                if status == 404 {
+                    insights_missing.push(url.to_string());
+                    continue;
+                }
+                if status != 200 {
+                    out.failures.push(failed(format!("HTTP {status}")));
+                    continue;
+                }
+                insights_done = true;
+                let text = String::from_utf8_lossy(&response.body);
+                let si = security_insights::parse(url, &text);
+                let detail = (!si.problems.is_empty()).then(|| si.problems.join("; "));
+                fact("security-insights.present", json!(true), detail);
+                if let Some(v) = &si.schema_version {
+                    fact("security-insights.version", json!(v), None);
+                }
+                fact(
+                    "security-insights.current",
+                    json!(si.is_current(as_of)),
+                    None,
+                );
+                if let Some(b) = si.accepts_reports {
+                    fact("security-insights.accepts-reports", json!(b), None);
+                }
+                if let Some(b) = si.bug_bounty {
+                    fact("security-insights.bug-bounty", json!(b), None);
+                }
+                if let Some(s) = &si.status {
+                    fact("security-insights.status", json!(s), None);
+                }
+            }
+            Collector::Repository | Collector::Scorecard => {
+                if status != 200 {
+                    out.failures.push(failed(format!("HTTP {status}")));
+                    continue;
+                }
+                let parsed = if job.collector == Collector::Repository {
+                    repository_facts(&response.body)
+                } else {
+                    scorecard_facts(&response.body)
+                };
+                match parsed {
+                    Ok(facts) => facts.into_iter().for_each(|(n, v)| fact(&n, v, None)),
+                    Err(reason) => out.failures.push(failed(reason)),
+                }
+            }
+        }
+    }
+    if !insights_done && insights_missing.len() == INSIGHTS_FILES.len() {
+        out.facts.insert(
+            "security-insights.present".into(),
+            Fact {
+                value: json!(false),
+                url: insights_missing[0].clone(),
+                observed: observed.into(),
+                detail: Some(format!("HTTP 404 for {}", INSIGHTS_FILES.join(", "))),
+            },
+        );
+    }
+    add_transport(&mut out);
+    out
+}
+
+/// `transport.overall`: the weaker of the website's and the documentation's.
+fn add_transport(out: &mut Collected) {
+    let seen: Vec<&Fact> = ["website.transport", "docs.transport"]
+        .iter()
+        .filter_map(|n| out.facts.get(*n))
+        .collect();
+    let Some(first) = seen.first() else { return };
+    let weakest = seen
+        .iter()
+        .find(|f| f.value == json!("https-only"))
+        .unwrap_or(first);
+    let detail = seen
+        .iter()
+        .map(|f| format!("{}: {}", f.url, f.value.as_str().unwrap_or("?")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let fact = Fact {
+        detail: Some(detail),
+        ..(*weakest).clone()
+    };
+    out.facts.insert("transport.overall".into(), fact);
+}
+
+/// The `max-age` of a Strict-Transport-Security header.
+fn hsts_max_age(header: &str) -> Option<u64> {
+    header.split(';').find_map(|d| {
+        let (k, v) = d.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| v.trim().trim_matches('"').parse().ok())
+            .flatten()
+    })
+}
+
+/// A date at the start of an RFC 3339 timestamp or plain date.
+fn date_of(v: &Json) -> Option<String> {
+    let s = v.as_str()?;
+    let d: Date = s.get(..10)?.parse().ok()?;
+    Some(d.to_string())
+}
+
+/// Facts from a GitHub `GET /repos/OWNER/REPO` response.
+pub fn repository_facts(body: &[u8]) -> Result<Vec<(String, Json)>, String> {
+    let v: Json = serde_json::from_slice(body)
+        .map_err(|e| format!("the repository API answered with something other than JSON: {e}"))?;
+    if !v.is_object() {
+        return Err("the repository API answered with JSON that is not an object".into());
+    }
+    let mut facts = Vec::new();
+    let licence = v["license"]["spdx_id"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("none");
+    facts.push(("repository.license".into(), json!(licence)));
+    if let Some(b) = v["archived"].as_bool() {
+        facts.push(("repository.archived".into(), json!(b)));
+    }
+    if let Some(d) = date_of(&v["pushed_at"]) {
+        facts.push(("repository.pushed".into(), json!(d)));
+    }
+    if let Some(n) = v["stargazers_count"].as_u64() {
+        facts.push(("repository.stars".into(), json!(n)));
+    }
+    Ok(facts)
+}
+
+/// Facts from an OpenSSF Scorecard result (API or action output).
+pub fn scorecard_facts(body: &[u8]) -> Result<Vec<(String, Json)>, String> {
+    let v: Json = serde_json::from_slice(body)
+        .map_err(|e| format!("the Scorecard API answered with something other than JSON: {e}"))?;
+    let Some(score) = v["score"].as_f64() else {
+        return Err("the Scorecard result has no numeric `score`".into());
+    };
+    let mut facts = vec![("scorecard.score".to_string(), json!(score))];
+    if let Some(d) = date_of(&v["date"]) {
+        facts.push(("scorecard.date".into(), json!(d)));
+    }
+    for check in v["checks"].as_array().into_iter().flatten() {
+        let (Some(name), Some(score)) = (check["name"].as_str(), check["score"].as_i64()) else {
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        // -1 means the check could not be run: no fact rather than a zero.
+        if score >= 0
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            facts.push((format!("scorecard.check.{name}"), json!(score)));
+        }
+    }
+    Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_github_repository_urls() {
+        assert_eq!(
+            github_repo("https://github.com/ossf/scorecard.git"),
+            Some(("ossf".into(), "scorecard".into()))
+        );
+        assert_eq!(github_repo("https://github.com/ossf"), None);
+        assert_eq!(github_repo("https://gitlab.com/a/b"), None);
+        assert_eq!(github_repo("http://github.com/a/b"), None);
+        assert_eq!(github_repo("https://github.com/a/%2e%2e"), None);
+    }
+
+    #[test]
+    fn reads_hsts_max_age() {
+        assert_eq!(
+            hsts_max_age("max-age=31536000; includeSubDomains"),
+            Some(31536000)
+        );
+        assert_eq!(
+            hsts_max_age("includeSubDomains; MAX-AGE=\"600\""),
+            Some(600)
+        );
+        assert_eq!(hsts_max_age("max-age=abc"), None);
+    }
+
+    #[test]
+    fn knows_fact_names() {
+        assert!(is_known_fact("security-txt.status"));
+        assert!(is_known_fact("scorecard.check.code-review"));
+        assert!(!is_known_fact("scorecard.check."));
+        assert!(!is_known_fact("security-txt.statuses"));
+    }
+}

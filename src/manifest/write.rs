@@ -1,0 +1,96 @@
+//! Writing a manifest back to disk, for `fill` and `collect`: one layout,
+//! atomic replacement, and a backup of any file the rewrite would change
+//! beyond what the tool itself wrote.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use super::Manifest;
+
+/// The first line of every manifest `vetted` writes.
+pub const HEADER: &str = "# Written by `vetted fill`; edit freely, `vetted fill FILE` resumes.";
+
+/// The text `vetted` writes for a manifest.
+pub fn render(m: &Manifest) -> Result<String, String> {
+    let mut value = serde_json::to_value(m).expect("a manifest always serialises");
+    prune(&mut value);
+    let body =
+        serde_saphyr::to_string(&value).map_err(|e| format!("cannot write the manifest: {e}"))?;
+    let newline = if body.ends_with('\n') { "" } else { "\n" };
+    Ok(format!("{HEADER}\n{body}{newline}"))
+}
+
+/// Drops empty optional fields (null, empty lists and maps) so that the
+/// written manifest holds only what was said. Required lists stay, even
+/// empty.
+fn prune(value: &mut Json) {
+    match value {
+        Json::Object(map) => {
+            map.values_mut().for_each(prune);
+            map.retain(|k, v| {
+                let empty = v.is_null()
+                    || v.as_array().is_some_and(Vec::is_empty)
+                    || v.as_object().is_some_and(|o| o.is_empty());
+                !empty || matches!(k.as_str(), "permissions" | "checklists")
+            });
+        }
+        Json::Array(items) => items.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+/// Whether rewriting `on_disk` (loaded as `m`) would lose anything a person
+/// wrote: comments, hand edits, a layout of their own. Such a file is
+/// backed up before the first rewrite.
+pub fn needs_backup(on_disk: &[u8], m: &Manifest) -> bool {
+    render(m).ok().map(String::into_bytes).as_deref() != Some(on_disk)
+}
+
+/// Copies `path` to the first free name of `PATH.bak`, `PATH.bak.1`, ...:
+/// an earlier backup is never overwritten.
+pub fn backup(path: &Path) -> std::io::Result<PathBuf> {
+    let backup = (0..)
+        .map(|n| match n {
+            0 => PathBuf::from(format!("{}.bak", path.display())),
+            n => PathBuf::from(format!("{}.bak.{n}", path.display())),
+        })
+        .find(|p| !p.exists())
+        .expect("some backup name is free");
+    std::fs::copy(path, &backup)?;
+    Ok(backup)
+}
+
+/// Writes `m` to `path`, which held `on_disk` (loaded as `before`): checks
+/// that the new text loads cleanly (so a fact that trips the credential
+/// guard is never written), backs up a hand-edited file first, then
+/// replaces it atomically. Returns the backup's path, if one was made.
+pub fn save(
+    path: &Path,
+    on_disk: &[u8],
+    before: &Manifest,
+    m: &Manifest,
+    catalog: &crate::checklist::Catalog,
+) -> Result<Option<PathBuf>, crate::Error> {
+    let file = path.display().to_string();
+    let text = render(m).map_err(|message| {
+        crate::Error::Invalid(vec![crate::diag::Diagnostic::error(
+            "unwritable-manifest",
+            &file,
+            crate::diag::Pos::default(),
+            message,
+        )])
+    })?;
+    super::load(&file, text.clone().into_bytes(), catalog)?;
+    let io = |source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let backup = if needs_backup(on_disk, before) {
+        Some(backup(path).map_err(io)?)
+    } else {
+        None
+    };
+    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(io)?;
+    Ok(backup)
+}

@@ -1,0 +1,679 @@
+//! `vetted collect` against real servers on loopback: a TLS front (test CA)
+//! before wiremock or a deliberately misbehaving server. The guard, the caps
+//! and the time-outs are tested through the real HTTP stack.
+
+mod support;
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::json;
+use support::{TlsFront, VENDOR, files, raw_server, shared, tls_front};
+use url::Url;
+use vetted::date::Date;
+use vetted::evidence::collect::{Quiet, Sources};
+use vetted::evidence::fetch::{FetchError, Fetcher, HttpFetcher, Options, USER_AGENT};
+use vetted::manifest::{Collected, Vendor};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn as_of() -> Date {
+    "2026-11-27".parse().unwrap()
+}
+
+const OBSERVED: &str = "2026-11-27T10:00:00Z";
+
+async fn setup() -> (MockServer, TlsFront) {
+    let server = MockServer::start().await;
+    let front = tls_front(*server.address()).await;
+    (server, front)
+}
+
+fn fetcher(options: Options) -> HttpFetcher {
+    HttpFetcher::new(options).unwrap()
+}
+
+async fn get(f: &HttpFetcher, url: &str) -> Result<vetted::evidence::fetch::Response, FetchError> {
+    f.fetch(Url::parse(url).unwrap(), true).await
+}
+
+fn redirect(to: String) -> ResponseTemplate {
+    ResponseTemplate::new(302).insert_header("location", to.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetches_over_tls_as_vetted_without_compression() {
+    let (server, front) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/hello"))
+        .and(header("user-agent", USER_AGENT))
+        .and(header("accept-encoding", "identity"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("strict-transport-security", "max-age=63072000")
+                .set_body_string("hi"),
+        )
+        .mount(&server)
+        .await;
+    let r = get(&fetcher(front.options()), &front.url("/hello"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "the user agent and accept-encoding matched");
+    assert_eq!(r.body, b"hi");
+    assert_eq!(r.hsts.as_deref(), Some("max-age=63072000"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_is_refused_at_the_start_and_after_a_redirect() {
+    let (server, front) = setup().await;
+    let f = fetcher(front.options());
+    assert!(matches!(
+        get(&f, &format!("http://{VENDOR}:{}/", server.address().port())).await,
+        Err(FetchError::NotHttps(_))
+    ));
+    Mock::given(path("/to-http"))
+        .respond_with(redirect(format!(
+            "http://{VENDOR}:{}/plain",
+            server.address().port()
+        )))
+        .mount(&server)
+        .await;
+    let e = get(&f, &front.url("/to-http")).await.unwrap_err();
+    assert!(matches!(e, FetchError::NotHttps(_)), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guard_refuses_internal_addresses() {
+    let (server, front) = setup().await;
+    let port = front.addr.port();
+    Mock::given(path("/to-loopback"))
+        .respond_with(redirect(format!("https://127.0.0.1:{port}/secret")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/to-localhost"))
+        .respond_with(redirect(format!("https://localhost:{port}/secret")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/secret"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("internal"))
+        .mount(&server)
+        .await;
+    let f = fetcher(front.options());
+
+    // A public name (pinned, as if DNS said so) redirecting to a loopback
+    // literal: refused at the redirect.
+    let e = get(&f, &front.url("/to-loopback")).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            FetchError::Private {
+                kind: "loopback",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // A redirect to a name that resolves to loopback: refused after DNS.
+    let e = get(&f, &front.url("/to-localhost")).await.unwrap_err();
+    assert!(
+        matches!(e, FetchError::Private { kind: "loopback", ref host, .. } if host == "localhost"),
+        "{e:?}"
+    );
+    // IP literals and names straight away.
+    for url in [
+        format!("https://127.0.0.1:{port}/secret"),
+        format!("https://localhost:{port}/secret"),
+        format!("https://[::ffff:127.0.0.1]:{port}/secret"),
+    ] {
+        let e = get(&f, &url).await.unwrap_err();
+        assert!(matches!(e, FetchError::Private { .. }), "{url}: {e:?}");
+    }
+    // --allow-private-network lifts it.
+    let open = fetcher(Options {
+        allow_private_network: true,
+        ..front.options()
+    });
+    let r = get(&open, &front.url("/to-localhost")).await.unwrap();
+    assert_eq!(r.body, b"internal");
+    assert!(
+        r.final_url.starts_with("https://localhost:"),
+        "{}",
+        r.final_url
+    );
+    server.verify().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_bounded() {
+    let (server, front) = setup().await;
+    for i in 0..7 {
+        Mock::given(path(format!("/r{i}")))
+            .respond_with(redirect(front.url(&format!("/r{}", i + 1))))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/r7"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let f = fetcher(front.options());
+    // r2 -> r7 is five redirects: followed.
+    assert_eq!(get(&f, &front.url("/r2")).await.unwrap().status, 200);
+    // r1 -> r7 is six: refused.
+    let e = get(&f, &front.url("/r1")).await.unwrap_err();
+    assert_eq!(e, FetchError::TooManyRedirects(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_server_hits_the_time_out() {
+    // One byte every 100 ms never trips the 1-second read time-out, so only
+    // the total time-out can stop it.
+    let (upstream, sent) = raw_server(
+        "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",
+        1,
+        Duration::from_millis(100),
+        100_000,
+    )
+    .await;
+    let front = tls_front(upstream).await;
+    let f = fetcher(Options {
+        read_timeout: Duration::from_secs(1),
+        total_timeout: Duration::from_secs(2),
+        ..front.options()
+    });
+    let e = get(&f, &front.url("/slow")).await.unwrap_err();
+    assert_eq!(e, FetchError::Timeout(2));
+    assert!(sent.load(Ordering::SeqCst) < 100, "it stopped reading");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_50_mb_body_stops_at_the_cap() {
+    // Announced: refused from its Content-Length.
+    let (server, front) = setup().await;
+    Mock::given(path("/big"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'x'; 50 << 20]))
+        .mount(&server)
+        .await;
+    let f = fetcher(front.options());
+    assert_eq!(
+        get(&f, &front.url("/big")).await.unwrap_err(),
+        FetchError::TooLarge(1 << 20)
+    );
+
+    // Unannounced (read until close): stopped while streaming, long before
+    // the server could send it all.
+    let (upstream, sent) = raw_server(
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
+        64 << 10,
+        Duration::ZERO,
+        50 << 20,
+    )
+    .await;
+    let front = tls_front(upstream).await;
+    let f = fetcher(front.options());
+    assert_eq!(
+        get(&f, &front.url("/stream")).await.unwrap_err(),
+        FetchError::TooLarge(1 << 20)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let total = sent.load(Ordering::SeqCst);
+    assert!(total < 16 << 20, "the server sent {total} bytes");
+}
+
+fn vendor(front: &TlsFront, repository: bool) -> Vendor {
+    Vendor {
+        name: "Test".into(),
+        website: Some(front.url("/")),
+        docs: Some(front.url("/docs/")),
+        repository: repository.then(|| "https://github.com/acme/bot".to_string()),
+        egress_ips: vec![],
+    }
+}
+
+fn sources(front: &TlsFront) -> Sources {
+    Sources {
+        github_api: Url::parse(&front.url("/api/")).unwrap(),
+        raw_content: Url::parse(&front.url("/raw/")).unwrap(),
+        scorecard_api: Url::parse(&front.url("/scorecard/")).unwrap(),
+    }
+}
+
+async fn gather(front: &TlsFront, vendor: &Vendor) -> Collected {
+    vetted::evidence::gather(
+        vendor,
+        &fetcher(front.options()),
+        &sources(front),
+        8,
+        as_of(),
+        OBSERVED,
+        &mut Quiet,
+    )
+    .await
+}
+
+async fn serve(server: &MockServer, at: &str, status: u16, body: Vec<u8>, content_type: &str) {
+    Mock::given(path(at))
+        .respond_with(ResponseTemplate::new(status).set_body_raw(body, content_type))
+        .mount(server)
+        .await;
+}
+
+fn value(c: &Collected, fact: &str) -> serde_json::Value {
+    c.facts
+        .get(fact)
+        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
+        .value
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_404_is_a_fact_and_failures_are_recorded() {
+    let (server, front) = setup().await;
+    // Nothing mounted but the website: every other URL is a 404.
+    Mock::given(path("/"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let c = gather(&front, &vendor(&front, true)).await;
+    assert_eq!(value(&c, "security-txt.status"), json!("missing"));
+    assert_eq!(
+        c.facts["security-txt.status"].detail.as_deref(),
+        Some("HTTP 404")
+    );
+    assert_eq!(value(&c, "security-insights.present"), json!(false));
+    assert_eq!(value(&c, "website.transport"), json!("https-only"));
+    assert_eq!(value(&c, "transport.overall"), json!("https-only"));
+    let failed: Vec<(&str, &str)> = c
+        .failures
+        .iter()
+        .map(|f| (f.collector.as_str(), f.reason.as_str()))
+        .collect();
+    assert!(failed.contains(&("repository", "HTTP 404")), "{failed:?}");
+    assert!(failed.contains(&("scorecard", "HTTP 404")), "{failed:?}");
+    assert!(c.facts.values().all(|f| f.observed == OBSERVED));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_html_security_txt_is_invalid_and_hsts_is_read() {
+    let (server, front) = setup().await;
+    let html = std::fs::read("tests/fixtures/security-txt/html-page.txt").unwrap();
+    serve(&server, "/.well-known/security.txt", 200, html, "text/html").await;
+    Mock::given(path("/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("strict-transport-security", "max-age=31536000"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/docs/"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("strict-transport-security", "max-age=0"),
+        )
+        .mount(&server)
+        .await;
+    let c = gather(&front, &vendor(&front, false)).await;
+    assert_eq!(value(&c, "security-txt.status"), json!("invalid"));
+    let detail = c.facts["security-txt.status"].detail.clone().unwrap();
+    assert!(detail.contains("HTML"), "{detail}");
+    assert!(detail.contains("text/plain"), "{detail}");
+    assert_eq!(value(&c, "website.transport"), json!("hsts"));
+    assert_eq!(value(&c, "website.hsts-max-age"), json!(31536000));
+    // max-age=0 switches HSTS off: the weaker site sets the overall level.
+    assert_eq!(value(&c, "docs.transport"), json!("https-only"));
+    assert_eq!(value(&c, "transport.overall"), json!("https-only"));
+    assert!(c.failures.is_empty(), "{:?}", c.failures);
+}
+
+/// Serves each file in turn where `at` says and collects; returns the
+/// results by file name.
+async fn collect_each(dir: &Path, at: &str, repository: bool) -> Vec<(String, Collected)> {
+    let mut out = Vec::new();
+    for file in files(dir) {
+        let (server, front) = setup().await;
+        serve(
+            &server,
+            at,
+            200,
+            std::fs::read(&file).unwrap(),
+            "text/plain",
+        )
+        .await;
+        let c = gather(&front, &vendor(&front, repository)).await;
+        out.push((file.file_name().unwrap().to_string_lossy().into_owned(), c));
+    }
+    out
+}
+
+fn find<'a>(all: &'a [(String, Collected)], prefix: &str) -> &'a Collected {
+    &all.iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no fixture {prefix}"))
+        .1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_security_txt_fixture_is_collected() {
+    let own = collect_each(
+        Path::new("tests/fixtures/security-txt"),
+        "/.well-known/security.txt",
+        false,
+    )
+    .await;
+    assert_eq!(
+        value(find(&own, "valid-crlf"), "security-txt.status"),
+        json!("valid")
+    );
+    assert_eq!(
+        value(find(&own, "no-expires"), "security-txt.status"),
+        json!("incomplete")
+    );
+    let Some(dir) = shared("security-txt") else {
+        return;
+    };
+    let all = collect_each(&dir, "/.well-known/security.txt", false).await;
+    assert!(all.len() >= 30);
+    for (name, c) in &all {
+        assert!(
+            c.facts.contains_key("security-txt.status"),
+            "{name}: {c:#?}"
+        );
+    }
+    let g = find(&all, "001-");
+    assert_eq!(value(g, "security-txt.status"), json!("valid"));
+    assert_eq!(value(g, "security-txt.expires"), json!("2027-04-30"));
+    assert_eq!(value(g, "security-txt.signed"), json!(true));
+    // Canonical names grapheneos.org, not where the test served it.
+    let detail = g.facts["security-txt.status"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(detail.contains("Canonical"), "{detail}");
+    assert_eq!(
+        value(find(&all, "002-"), "security-txt.status"),
+        json!("incomplete")
+    );
+    assert_eq!(
+        value(find(&all, "007-"), "security-txt.status"),
+        json!("expired")
+    );
+    assert_eq!(
+        value(find(&all, "010-"), "security-txt.expires"),
+        json!("2025-06-30")
+    );
+    let o = find(&all, "026-");
+    assert_eq!(value(o, "security-txt.status"), json!("expired"));
+    assert_eq!(
+        value(o, "security-txt.contact").as_array().unwrap().len(),
+        3
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_security_insights_fixture_is_collected() {
+    let at = "/raw/acme/bot/HEAD/security-insights.yml";
+    let own = collect_each(Path::new("tests/fixtures/collect/insights"), at, true).await;
+    let v2 = find(&own, "v2-");
+    assert_eq!(value(v2, "security-insights.version"), json!("2.0.0"));
+    assert_eq!(value(v2, "security-insights.bug-bounty"), json!(true));
+    let Some(dir) = shared("security-insights") else {
+        return;
+    };
+    let all = collect_each(&dir, at, true).await;
+    assert!(all.len() >= 20);
+    for (name, c) in &all {
+        assert_eq!(value(c, "security-insights.present"), json!(true), "{name}");
+    }
+    let scorecard = find(&all, "022-");
+    assert_eq!(
+        value(scorecard, "security-insights.version"),
+        json!("2.0.0")
+    );
+    // Last updated 2025-11-25: a year and two days before the as-of date.
+    assert_eq!(value(scorecard, "security-insights.current"), json!(false));
+    let argo = find(&all, "001-");
+    assert!(argo.facts.contains_key("security-insights.version"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repository_and_scorecard_fixtures_are_collected() {
+    let own = collect_each(
+        Path::new("tests/fixtures/collect/repo"),
+        "/api/repos/acme/bot",
+        true,
+    )
+    .await;
+    let r = find(&own, "archived");
+    assert_eq!(value(r, "repository.archived"), json!(true));
+    assert_eq!(value(r, "repository.license"), json!("MIT"));
+    assert_eq!(value(r, "repository.pushed"), json!("2024-02-03"));
+    let own = collect_each(
+        Path::new("tests/fixtures/collect/scorecard"),
+        "/scorecard/projects/github.com/acme/bot",
+        true,
+    )
+    .await;
+    let s = find(&own, "scorecard");
+    assert_eq!(value(s, "scorecard.score"), json!(6.5));
+    assert_eq!(value(s, "scorecard.check.code-review"), json!(9));
+    assert!(
+        !s.facts.contains_key("scorecard.check.signed-releases"),
+        "-1 is no result"
+    );
+
+    if let Some(dir) = shared("github-repo") {
+        let all = collect_each(&dir, "/api/repos/acme/bot", true).await;
+        for (name, c) in &all {
+            assert!(c.facts.contains_key("repository.license"), "{name}: {c:#?}");
+        }
+        assert_eq!(
+            value(find(&all, "001-"), "repository.license"),
+            json!("Apache-2.0")
+        );
+        assert_eq!(
+            value(find(&all, "003-"), "repository.license"),
+            json!("MIT")
+        );
+        assert_eq!(
+            value(find(&all, "007-"), "repository.license"),
+            json!("none")
+        );
+        assert_eq!(
+            value(find(&all, "001-"), "repository.archived"),
+            json!(false)
+        );
+    }
+    if let Some(dir) = shared("scorecard") {
+        let all = collect_each(&dir, "/scorecard/projects/github.com/acme/bot", true).await;
+        for (name, c) in &all {
+            assert!(c.facts.contains_key("scorecard.score"), "{name}: {c:#?}");
+        }
+        let s = find(&all, "001-");
+        assert_eq!(value(s, "scorecard.score"), json!(9.7));
+        assert_eq!(value(s, "scorecard.date"), json!("2025-11-15"));
+        assert_eq!(value(s, "scorecard.check.code-review"), json!(10));
+        assert!(!s.facts.contains_key("scorecard.check.branch-protection"));
+        assert_eq!(
+            value(find(&all, "009-"), "scorecard.date"),
+            json!("2023-03-02")
+        );
+    }
+}
+
+/// `vetted collect` as a user runs it: the real binary, flags for the test
+/// CA, the pinned name and the API bases; guard on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
+    let (server, front) = setup().await;
+    let expired = std::fs::read("tests/fixtures/security-txt/signed-expired.txt").unwrap();
+    serve(
+        &server,
+        "/.well-known/security.txt",
+        200,
+        expired,
+        "text/plain",
+    )
+    .await;
+    for p in ["/", "/docs/"] {
+        Mock::given(path(p))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+    }
+    let repo = std::fs::read("tests/fixtures/collect/repo/archived.json").unwrap();
+    serve(
+        &server,
+        "/api/repos/acme/bot",
+        200,
+        repo,
+        "application/json",
+    )
+    .await;
+    let card = std::fs::read("tests/fixtures/collect/scorecard/scorecard.json").unwrap();
+    serve(
+        &server,
+        "/scorecard/projects/github.com/acme/bot",
+        200,
+        card,
+        "application/json",
+    )
+    .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("vendor.yaml");
+    let original = std::fs::read_to_string("examples/well-run-saas-bot.yaml")
+        .unwrap()
+        .replace(
+            "https://tidewater.example\n",
+            &format!("{}\n", front.url("/")),
+        )
+        .replace(
+            "https://docs.tidewater.example\n",
+            &format!("{}\n", front.url("/docs/")),
+        )
+        .replace(
+            "https://code.tidewater.example/tidewater/exchange-connectors\n",
+            "https://github.com/acme/bot\n",
+        )
+        .replacen(
+            "    value: valid\n    source: collected\n",
+            "    value: valid\n    source: vendor-claim\n",
+            1,
+        );
+    assert!(original.contains(&front.url("/docs/")));
+    std::fs::write(&manifest, &original).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &front.ca_pem).unwrap();
+
+    let args: Vec<String> = vec![
+        "collect".into(),
+        manifest.display().to_string(),
+        "--as-of".into(),
+        "2026-11-27".into(),
+        "--ca-cert".into(),
+        ca.display().to_string(),
+        "--resolve".into(),
+        format!("{VENDOR}:{}:127.0.0.1", front.addr.port()),
+        "--github-api".into(),
+        front.url("/api/"),
+        "--raw-content".into(),
+        front.url("/raw/"),
+        "--scorecard-api".into(),
+        front.url("/scorecard/"),
+    ];
+    let run = |extra: &'static [&'static str]| {
+        let mut args = args.clone();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        tokio::task::spawn_blocking(move || {
+            let out = assert_cmd::Command::cargo_bin("vetted")
+                .unwrap()
+                .args(&args)
+                .output()
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        })
+    };
+
+    // Dry run: says what would change, changes nothing.
+    let (code, stdout, stderr) = run(&["--dry-run"]).await.unwrap();
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Would fill"), "{stdout}");
+    assert!(
+        stdout.contains("operations.tls: \"hsts\" -> \"https-only\" (from transport.overall)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("open_source.last_push: \"2026-11-12\" -> \"2024-02-03\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Contradictions"), "{stdout}");
+    assert!(stdout.contains("documentation.security_txt: answered `valid` (vendor-claim), but collected security-txt.status = `expired`"), "{stdout}");
+    assert!(
+        stderr.contains("HTTP 200"),
+        "plain progress lines off a terminal: {stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), original);
+    assert!(!dir.path().join("vendor.yaml.bak").exists());
+
+    // For real: backed up, rewritten, people's answers kept.
+    let (code, stdout, stderr) = run(&[]).await.unwrap();
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vendor.yaml.bak")).unwrap(),
+        original
+    );
+    let catalog = vetted::load_catalog(None).unwrap();
+    let loaded =
+        vetted::manifest::load("vendor.yaml", std::fs::read(&manifest).unwrap(), &catalog).unwrap();
+    let m = &loaded.manifest;
+    // Collecting today re-dates the assessment to the day of observation.
+    assert_eq!(m.assessment.date, Date::today_utc());
+    let tls = &m.answers["operations.tls"];
+    assert_eq!(tls.value, json!("https-only"));
+    assert_eq!(tls.source, vetted::manifest::Provenance::Collected);
+    assert_eq!(tls.evidence[0].url, front.url("/"));
+    let txt = &m.answers["documentation.security_txt"];
+    assert_eq!(
+        (txt.value.clone(), txt.source),
+        (json!("valid"), vetted::manifest::Provenance::VendorClaim)
+    );
+    let facts = &m.collected.as_ref().unwrap().facts;
+    assert_eq!(facts["security-txt.status"].value, json!("expired"));
+    assert_eq!(facts["repository.archived"].value, json!(true));
+
+    // The assessment shows the contradiction as a finding.
+    let out = assert_cmd::Command::cargo_bin("vetted")
+        .unwrap()
+        .args([
+            "assess",
+            &manifest.display().to_string(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let c = findings
+        .iter()
+        .find(|f| f["kind"] == "contradiction")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(c["id"], "documentation.security_txt");
+    assert_eq!(c["severity"], "medium", "a claim better than the evidence");
+    assert!(
+        c["detail"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2024-01-01"),
+        "{c}"
+    );
+
+    // A second run rewrites a file vetted wrote: no second backup.
+    let (code, _, _) = run(&[]).await.unwrap();
+    assert_eq!(code, Some(0));
+    assert!(!dir.path().join("vendor.yaml.bak.1").exists());
+}

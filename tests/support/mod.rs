@@ -1,0 +1,159 @@
+//! Test servers on loopback: a TLS front (a throwaway CA from rcgen, then
+//! tokio-rustls) that forwards to a plain server such as wiremock, and raw
+//! servers that misbehave on purpose. Nothing here reaches the internet.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The name the test vendor lives at (pinned to 127.0.0.1).
+pub const VENDOR: &str = "vendor.test";
+
+/// A TLS endpoint on 127.0.0.1 forwarding every connection to `upstream`.
+pub struct TlsFront {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The CA that signed its certificate, PEM.
+    pub ca_pem: String,
+}
+
+impl TlsFront {
+    /// `https://vendor.test:PORT` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{VENDOR}:{}{path}", self.addr.port())
+    }
+
+    /// Fetcher options that trust the test CA and pin vendor.test here,
+    /// with the SSRF guard on.
+    pub fn options(&self) -> vetted::evidence::fetch::Options {
+        vetted::evidence::fetch::Options {
+            extra_roots_pem: vec![self.ca_pem.clone().into_bytes()],
+            pinned: vec![(VENDOR.to_string(), self.addr)],
+            ..Default::default()
+        }
+    }
+}
+
+/// Starts a TLS front for `upstream` on the current tokio runtime. Its
+/// certificate names vendor.test, localhost and 127.0.0.1.
+pub async fn tls_front(upstream: SocketAddr) -> TlsFront {
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "vetted test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec![
+        VENDOR.to_string(),
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+    ])
+    .unwrap()
+    .signed_by(&leaf_key, &ca)
+    .unwrap();
+    let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), ca.der().clone()];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut up) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
+            });
+        }
+    });
+    TlsFront {
+        addr,
+        ca_pem: ca.pem(),
+    }
+}
+
+/// A plain server that answers every request with `head` and then `body`
+/// written in `chunk`-byte pieces every `pause`, up to `total` bytes.
+/// Returns its address and a counter of the body bytes it managed to send.
+pub async fn raw_server(
+    head: &'static str,
+    chunk: usize,
+    pause: Duration,
+    total: usize,
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = tcp.read(&mut buf).await;
+                if tcp.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let piece = vec![b'a'; chunk];
+                let mut done = 0;
+                while done < total {
+                    if tcp.write_all(&piece).await.is_err() {
+                        return;
+                    }
+                    done += chunk;
+                    counter.fetch_add(chunk, Ordering::SeqCst);
+                    if !pause.is_zero() {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+            });
+        }
+    });
+    (addr, sent)
+}
+
+/// The shared fixtures of `kind`, or None (with a message) on a fresh
+/// clone without them. Under CI they must be there.
+pub fn shared(kind: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new("../shared/fixtures").join(kind);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have ../shared/fixtures/{kind}"
+    );
+    eprintln!(
+        "SKIPPED: ../shared/fixtures/{kind} is absent; only the project's own fixtures were used"
+    );
+    None
+}
+
+/// Every file of a directory, sorted.
+pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}

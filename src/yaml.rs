@@ -6,14 +6,18 @@
 //! line and column. Typed loading happens afterwards, from that tree, so that
 //! a semantic check far from the parser can still say `file:line:col`.
 //!
-//! The parser is `serde-saphyr` with settings chosen for hostile input:
-//! duplicate keys are an error (never last-wins), budgets bound nodes, depth,
-//! aliases and scalar bytes (alias bombs, deep nesting), only YAML 1.2 core
-//! booleans are booleans (`yes`/`no`/`on`/`off` stay strings), and a file over
+//! The tree is built straight from the events of `granit-parser` (the YAML
+//! parser under `serde-saphyr`, which re-exports it): going through serde
+//! with a span wrapper on every value cost three times as long. The rules are
+//! chosen for hostile input: duplicate keys are an error (never last-wins),
+//! budgets bound nodes, depth, aliases and the events aliases replay (alias
+//! bombs, deep nesting), plain scalars resolve by the YAML 1.2 core schema
+//! (`yes`/`no`/`on`/`off` and dates stay strings), and a file over
 //! [`Limits::max_bytes`] is refused before the parser sees a byte.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{Budget, DuplicateKeyPolicy, Options, Spanned};
+use std::borrow::Cow;
+
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 use crate::diag::{Diagnostic, Pos};
 
@@ -181,34 +185,356 @@ pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic
     if text.len() > limits.max_bytes {
         return Err(too_large(file, text.len(), limits));
     }
-    let mut budget = Budget::default();
-    budget.max_depth = limits.max_depth;
-    budget.max_nodes = limits.max_nodes;
-    budget.max_aliases = limits.max_aliases;
-    budget.max_anchors = limits.max_aliases;
-    budget.max_documents = 1;
-    budget.max_total_scalar_bytes = limits.max_bytes;
-    budget.max_reader_input_bytes = Some(limits.max_bytes);
-    let mut options = Options::default();
-    options.budget = Some(budget);
-    options.duplicate_keys = DuplicateKeyPolicy::Error;
-    options.strict_booleans = true;
-    options.with_snippet = false;
-    options.alias_limits.max_total_replayed_events = limits.max_alias_replay;
-    options.alias_limits.max_replay_stack_depth = limits.max_depth;
+    let mut builder = Builder {
+        parser: Parser::new_from_str(text),
+        limits,
+        file,
+        nodes: 0,
+        aliases: 0,
+        replayed: 0,
+        anchors: Vec::new(),
+    };
+    builder.document()
+}
 
-    let parsed: Result<Option<Node>, _> = serde_saphyr::from_str_with_options(text, options);
-    match parsed {
-        Ok(Some(node)) if node.value != Value::Null => Ok(node),
-        Ok(_) => Err(Diagnostic::error(
-            "empty-document",
-            file,
-            Pos::START,
-            "the file holds no YAML document (it is empty or only comments)",
-        )
-        .with_help("start from one of the files in `examples/`, or run `vetted schema manifest` to see the format")),
-        Err(err) => Err(syntax_error(file, &err)),
+/// Builds a [`Node`] tree from parser events, enforcing the budgets.
+struct Builder<'t, 'l> {
+    parser: Parser<'t, serde_saphyr::granit_parser::StrInput<'t>>,
+    limits: &'l Limits,
+    file: &'l str,
+    nodes: usize,
+    aliases: usize,
+    replayed: usize,
+    /// Anchored nodes by anchor id (ids count up from 1 in a document).
+    anchors: Vec<Option<Node>>,
+}
+
+fn pos_at(span: &Span) -> Pos {
+    Pos {
+        line: span.start.line() as u32,
+        col: span.start.col() as u32 + 1,
     }
+}
+
+impl<'t> Builder<'t, '_> {
+    fn next(&mut self) -> Result<(Event<'t>, Span), Diagnostic> {
+        match self.parser.next_event() {
+            Some(Ok(event)) => Ok(event),
+            Some(Err(e)) => Err(scan_error(self.file, &e)),
+            None => Err(self.syntax(Pos::START, "the document ends unexpectedly".into())),
+        }
+    }
+
+    fn syntax(&self, pos: Pos, message: String) -> Diagnostic {
+        Diagnostic::error("yaml-syntax", self.file, pos, format!("cannot parse YAML: {message}"))
+            .with_help("fix the YAML syntax at this position (quotes, indentation, colons)")
+    }
+
+    fn budget(&self, pos: Pos, message: String) -> Diagnostic {
+        Diagnostic::error(
+            "yaml-budget-exceeded",
+            self.file,
+            pos,
+            format!("cannot parse YAML: {message}"),
+        )
+        .with_help(
+            "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
+        )
+    }
+
+    fn document(&mut self) -> Result<Node, Diagnostic> {
+        let mut root = None;
+        loop {
+            let (event, span) = self.next()?;
+            match event {
+                Event::StreamStart | Event::DocumentEnd => {}
+                Event::StreamEnd => break,
+                Event::DocumentStart(..) if root.is_some() => {
+                    return Err(Diagnostic::error(
+                        "multiple-documents",
+                        self.file,
+                        pos_at(&span),
+                        "cannot parse YAML: the file holds more than one document",
+                    )
+                    .with_help(
+                        "a file holds one YAML document; remove the `---` line and what follows, or split the file",
+                    ));
+                }
+                Event::DocumentStart(..) => {
+                    let (event, span) = self.next()?;
+                    root = Some(self.node(event, span, 0)?);
+                }
+                _ => {}
+            }
+        }
+        match root {
+            Some(node) if node.value != Value::Null => Ok(node),
+            _ => Err(Diagnostic::error(
+                "empty-document",
+                self.file,
+                Pos::START,
+                "the file holds no YAML document (it is empty or only comments)",
+            )
+            .with_help("start from one of the files in `examples/`, or run `vetted schema manifest` to see the format")),
+        }
+    }
+
+    fn count(&mut self, pos: Pos) -> Result<(), Diagnostic> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(self.budget(
+                pos,
+                format!("more than {} nodes in one document", self.limits.max_nodes),
+            ));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {
+        if anchor == 0 {
+            return Ok(());
+        }
+        if anchor > self.limits.max_aliases {
+            return Err(self.budget(
+                node.pos,
+                format!("more than {} anchors", self.limits.max_aliases),
+            ));
+        }
+        if self.anchors.len() <= anchor {
+            self.anchors.resize(anchor + 1, None);
+        }
+        self.anchors[anchor] = Some(node.clone());
+        Ok(())
+    }
+
+    /// One node, starting with `event`. Recursion is bounded by the depth
+    /// budget, checked before descending.
+    fn node(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<Node, Diagnostic> {
+        let pos = pos_at(&span);
+        self.count(pos)?;
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node {
+                    pos,
+                    value: resolve(text, style, tag.as_deref()),
+                };
+                self.remember(anchor, &node)?;
+                Ok(node)
+            }
+            Event::Alias(id) => {
+                self.aliases += 1;
+                if self.aliases > self.limits.max_aliases {
+                    return Err(self.budget(
+                        pos,
+                        format!("more than {} aliases", self.limits.max_aliases),
+                    ));
+                }
+                let Some(Some(target)) = self.anchors.get(id) else {
+                    return Err(self.syntax(pos, "an alias refers to an unknown anchor".into()));
+                };
+                let size = size(target);
+                self.replayed += size;
+                if self.replayed > self.limits.max_alias_replay {
+                    return Err(self.budget(
+                        pos,
+                        format!(
+                            "aliases expand to more than {} nodes (an alias bomb?)",
+                            self.limits.max_alias_replay
+                        ),
+                    ));
+                }
+                let mut node = target.clone();
+                node.pos = pos;
+                Ok(node)
+            }
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                if depth >= self.limits.max_depth {
+                    return Err(self.budget(
+                        pos,
+                        format!("nesting deeper than {} levels", self.limits.max_depth),
+                    ));
+                }
+                let is_map = matches!(event, Event::MappingStart(..));
+                let node = if is_map {
+                    self.mapping(pos, depth)?
+                } else {
+                    self.sequence(pos, depth)?
+                };
+                self.remember(anchor, &node)?;
+                Ok(node)
+            }
+            _ => Err(self.syntax(pos, "unexpected YAML structure".into())),
+        }
+    }
+
+    fn sequence(&mut self, pos: Pos, depth: usize) -> Result<Node, Diagnostic> {
+        let mut items = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if matches!(event, Event::SequenceEnd) {
+                break;
+            }
+            items.push(self.node(event, span, depth + 1)?);
+        }
+        Ok(Node {
+            pos,
+            value: Value::Seq(items),
+        })
+    }
+
+    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Node, Diagnostic> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        // Entries from `<<` merge keys: used only where the mapping has no
+        // key of that name itself.
+        let mut merged: Vec<(Key, Node)> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if matches!(event, Event::MappingEnd) {
+                break;
+            }
+            let plain_merge = matches!(
+                &event,
+                Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<"
+            );
+            let key = self.node(event, span, depth + 1)?;
+            let (event, span) = self.next()?;
+            let value = self.node(event, span, depth + 1)?;
+            if plain_merge {
+                let sources = match value.value {
+                    Value::Map(m) => vec![m],
+                    Value::Seq(items) => items
+                        .into_iter()
+                        .map(|n| match n.value {
+                            Value::Map(m) => Ok(m),
+                            _ => Err(self.syntax(n.pos, "`<<` merges mappings only".into())),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err(self.syntax(value.pos, "`<<` merges mappings only".into())),
+                };
+                for (k, v) in sources.into_iter().flatten() {
+                    if !merged.iter().any(|(m, _)| m.name == k.name) {
+                        merged.push((k, v));
+                    }
+                }
+                continue;
+            }
+            let name = match key.value {
+                Value::Str(s) => s,
+                Value::Int(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_string(),
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(self.syntax(key.pos, "mapping keys must be plain scalars".into()));
+                }
+            };
+            if entries.iter().any(|(k, _)| k.name == name) {
+                // Also keys that differ in YAML but collide as text (`1`, "1").
+                return Err(Diagnostic::error(
+                    "duplicate-key",
+                    self.file,
+                    key.pos,
+                    format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+                )
+                .with_help("each key may appear once per mapping; merge the two entries or delete one"));
+            }
+            entries.push((Key { name, pos: key.pos }, value));
+        }
+        for (k, v) in merged {
+            if !entries.iter().any(|(e, _)| e.name == k.name) {
+                entries.push((k, v));
+            }
+        }
+        Ok(Node {
+            pos,
+            value: Value::Map(entries),
+        })
+    }
+}
+
+/// Nodes in a tree, for the alias replay budget.
+fn size(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|(_, v)| 1 + size(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// A scalar's value under the YAML 1.2 core schema: only plain scalars are
+/// resolved (null, booleans, integers, floats); quoted and block scalars,
+/// and `!!str`, are text. Other tags are ignored.
+fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    let core = tag.filter(|t| t.is_yaml_core_schema()).map(Tag::suffix);
+    if core == Some("str") || (style != ScalarStyle::Plain && core.is_none()) {
+        return Value::Str(text.into_owned());
+    }
+    let t = text.as_ref();
+    match t {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = t.as_bytes();
+    let first = bytes.first().copied().unwrap_or(b' ');
+    // Only text that starts like a number can be one; the rest (most of a
+    // manifest) skips the numeric parsers.
+    if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
+        if let Some(n) = t.strip_prefix("0x") {
+            if let Ok(i) = i64::from_str_radix(n, 16) {
+                return Value::Int(i);
+            }
+        } else if let Some(n) = t.strip_prefix("0o") {
+            if let Ok(i) = i64::from_str_radix(n, 8) {
+                return Value::Int(i);
+            }
+        } else if is_decimal_int(t) {
+            return match t.parse::<i64>() {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Float(t.parse().unwrap_or(f64::NAN)),
+            };
+        } else if is_float(t)
+            && let Ok(f) = t.parse::<f64>()
+        {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.into_owned())
+}
+
+/// `[-+]?[0-9]+`
+fn is_decimal_int(t: &str) -> bool {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_float(t: &str) -> bool {
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac {
+        Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
+        None => !int.is_empty() && digits(int),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// Reads `bytes` as UTF-8 text, naming the first invalid byte's position.
@@ -256,50 +582,16 @@ fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
     .with_help("a manifest or checklist is a few kilobytes; check that this is the file you meant")
 }
 
-fn syntax_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    let pos = err
-        .location()
-        .map(|l| Pos {
-            line: l.line() as u32,
-            col: l.column() as u32,
-        })
-        .filter(|p| p.line > 0)
-        .unwrap_or(Pos::START);
-    let text = err.to_string();
-    // serde-saphyr appends its own " at line X column Y"; our prefix already says where.
-    let message = text
-        .split(" at line ")
-        .next()
-        .unwrap_or(&text)
-        .trim()
-        .to_string();
-    // serde-saphyr's advice on its own options means nothing to a user.
-    let message = match message.split_once("duplicate mapping key: ") {
-        Some((_, rest)) => {
-            let key = rest
-                .split(", set DuplicateKeyPolicy")
-                .next()
-                .unwrap_or(rest);
-            format!("the key `{key}` appears twice in the same mapping")
-        }
-        None => message,
+fn scan_error(file: &str, err: &ScanError) -> Diagnostic {
+    let m = err.marker();
+    let pos = Pos {
+        line: m.line().max(1) as u32,
+        col: m.col() as u32 + 1,
     };
-    let lower = text.to_lowercase();
-    let (code, help) = if lower.contains("documents") {
-        (
-            "multiple-documents",
-            "a file holds one YAML document; remove the `---` line and what follows, or split the file",
-        )
-    } else if lower.contains("duplicate") {
-        (
-            "duplicate-key",
-            "each key may appear once per mapping; merge the two entries or delete one",
-        )
-    } else if lower.contains("budget")
-        || lower.contains("alias")
-        || lower.contains("depth")
-        || lower.contains("limit")
-    {
+    let message = err.info();
+    let lower = message.to_lowercase();
+    // The parser has limits of its own (nesting); they are budgets too.
+    let (code, help) = if lower.contains("limit") {
         (
             "yaml-budget-exceeded",
             "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
@@ -313,104 +605,6 @@ fn syntax_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         )
     };
     Diagnostic::error(code, file, pos, format!("cannot parse YAML: {message}")).with_help(help)
-}
-
-fn pos_of(loc: serde_saphyr::Location) -> Pos {
-    Pos {
-        line: loc.line() as u32,
-        col: loc.column() as u32,
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        Ok(Node {
-            pos: pos_of(spanned.referenced),
-            value: spanned.value,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
-        }
-        Ok(Value::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(Key, Node)> = Vec::new();
-        while let Some(key) = map.next_key::<Node>()? {
-            let name = match key.value {
-                Value::Str(s) => s,
-                Value::Int(i) => i.to_string(),
-                Value::Float(f) => f.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Null => "null".to_string(),
-                Value::Seq(_) | Value::Map(_) => {
-                    return Err(de::Error::custom("mapping keys must be plain scalars"));
-                }
-            };
-            let value = map.next_value::<Node>()?;
-            if entries.iter().any(|(k, _)| k.name == name) {
-                // Keys that differ in YAML but collide as text (`1` and `"1"`).
-                return Err(de::Error::custom(format!("duplicate mapping key `{name}`")));
-            }
-            entries.push((Key { name, pos: key.pos }, value));
-        }
-        Ok(Value::Map(entries))
-    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,12 @@ impl Document {
     /// failure here means the schema and the type disagree; it is still
     /// reported as a diagnostic rather than a panic.
     pub fn typed<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
-        serde_json::from_value(self.root.to_json()).map_err(|e| {
+        self.typed_from(self.root.to_json())
+    }
+
+    /// [`Document::typed`], from the tree already converted to JSON.
+    pub fn typed_from<T: DeserializeOwned>(&self, json: serde_json::Value) -> Result<T, Diagnostic> {
+        serde_json::from_value(json).map_err(|e| {
             Diagnostic::error(
                 "schema-violation",
                 &self.file,

@@ -271,6 +271,10 @@ pub fn evaluate(
     // point (conditions only read other questions' answers).
     let mut not_applicable: BTreeSet<String> = BTreeSet::new();
     let mut converged = false;
+    // The last pass's context and the answers it masked: the rules reuse it
+    // unless they read an answer masked differently.
+    let mut last: Option<(minijinja::Value, BTreeSet<String>)> = None;
+    let read = catalog.read_by_conditions();
     for _ in 0..=scope.len() {
         let ctx = context(manifest, catalog, as_of, &not_applicable);
         let mut next = BTreeSet::new();
@@ -298,6 +302,15 @@ pub fn evaluate(
         }
         if next == not_applicable {
             converged = true;
+            last = Some((ctx, next));
+            break;
+        }
+        // Another pass would only mask answers no condition reads, so it
+        // would find the same set: stop here (most manifests stop after
+        // one pass).
+        if next.intersection(read).eq(not_applicable.intersection(read)) {
+            converged = true;
+            last = Some((ctx, std::mem::replace(&mut not_applicable, next)));
             break;
         }
         not_applicable = next;
@@ -464,7 +477,16 @@ pub fn evaluate(
     let score_tier = policy.tier_for(score);
 
     // Gates.
-    let ctx = context(manifest, catalog, as_of, &not_applicable);
+    let ctx = match last {
+        Some((ctx, masked))
+            if !masked
+                .symmetric_difference(&not_applicable)
+                .any(|id| catalog.read_by_rules().contains(id)) =>
+        {
+            ctx
+        }
+        _ => context(manifest, catalog, as_of, &not_applicable),
+    };
     let mut gates = Vec::new();
     let mut gate_tier: Option<Level> = None;
     let mut rejected_by: Vec<String> = Vec::new();

@@ -55,6 +55,10 @@ pub struct Catalog {
     questions: BTreeMap<String, QuestionRef>,
     conditions: HashMap<String, Expr>,
     rules: HashMap<String, Expr>,
+    /// Questions whose answers some applicability condition reads.
+    read_by_conditions: BTreeSet<String>,
+    /// Questions whose answers some rule reads.
+    read_by_rules: BTreeSet<String>,
 }
 
 /// A file to load into a catalog.
@@ -240,11 +244,24 @@ impl Catalog {
                 }
             }
         }
+        // An expression that reads `answers` whole (`answers | length`) may
+        // depend on any answer.
+        let read_by = |exprs: &HashMap<String, Expr>| -> BTreeSet<String> {
+            if exprs.values().any(|e| e.names().contains("answers")) {
+                ids.clone()
+            } else {
+                exprs.values().flat_map(|e| e.questions(&ids)).collect()
+            }
+        };
+        let read_by_conditions = read_by(&conditions);
+        let read_by_rules = read_by(&rules);
         Catalog {
             checklists,
             questions,
             conditions,
             rules,
+            read_by_conditions,
+            read_by_rules,
         }
     }
 
@@ -290,6 +307,17 @@ impl Catalog {
     /// The compiled applicability condition of a question, if it has one.
     pub fn condition(&self, question: &str) -> Option<&Expr> {
         self.conditions.get(question)
+    }
+
+    /// Questions whose answers some applicability condition reads: masking
+    /// any other answer cannot change which questions apply.
+    pub fn read_by_conditions(&self) -> &BTreeSet<String> {
+        &self.read_by_conditions
+    }
+
+    /// Questions whose answers some rule reads.
+    pub fn read_by_rules(&self) -> &BTreeSet<String> {
+        &self.read_by_rules
     }
 
     /// The compiled condition of a rule.

@@ -44,19 +44,35 @@ const PROSE_WORDS: [&str; 24] = [
 /// Checks every field name and string value of a manifest.
 pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk(file, root, "", false, &mut out);
+    walk(file, root, &Path::Root, false, &mut out);
     out
 }
 
-fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<Diagnostic>) {
+/// Where a value is, built up while walking and written out only for a
+/// diagnostic: most manifests hold no secret, and formatting a path for
+/// every field was a good part of the guard's time.
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(Path::Root, k) => k.to_string(),
+            Path::Key(parent, k) => format!("{}.{k}", parent.render()),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
+fn walk(file: &str, node: &Node, path: &Path, under_answers: bool, out: &mut Vec<Diagnostic>) {
     match &node.value {
         Value::Map(entries) => {
             for (key, value) in entries {
-                let child = if path.is_empty() {
-                    key.name.clone()
-                } else {
-                    format!("{path}.{}", key.name)
-                };
+                let child = Path::Key(path, &key.name);
                 // Keys directly under `answers` are question ids, checked
                 // against the checklists; a question about secret storage
                 // is not a secret.
@@ -65,7 +81,7 @@ fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<
                     out.push(refuse(
                         file,
                         key.pos,
-                        path,
+                        &path.render(),
                         &format!("has a field name that looks like {kind}"),
                     ));
                     continue;
@@ -74,7 +90,7 @@ fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<
                     out.push(refuse(
                         file,
                         key.pos,
-                        &child,
+                        &child.render(),
                         "is named like a credential, and manifests never hold credentials",
                     ));
                     continue;
@@ -83,14 +99,14 @@ fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<
                     file,
                     value,
                     &child,
-                    path.is_empty() && key.name == "answers",
+                    matches!(path, Path::Root) && key.name == "answers",
                     out,
                 );
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(file, item, &format!("{path}[{i}]"), false, out);
+                walk(file, item, &Path::Index(path, i), false, out);
             }
         }
         Value::Str(s) => {
@@ -98,7 +114,7 @@ fn walk(file: &str, node: &Node, path: &str, under_answers: bool, out: &mut Vec<
                 out.push(refuse(
                     file,
                     node.pos,
-                    path,
+                    &path.render(),
                     &format!("holds what looks like {kind}"),
                 ));
             }
@@ -126,15 +142,22 @@ fn has_content(node: &Node) -> bool {
 }
 
 fn name_is_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower
+    let mut previous = "";
+    for word in name
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    words.iter().any(|w| SECRET_WORDS.contains(w))
-        || words
-            .windows(2)
-            .any(|p| SECRET_PAIRS.contains(&(p[0], p[1])))
+    {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        if SECRET_WORDS.iter().any(|w| same(w, word))
+            || SECRET_PAIRS
+                .iter()
+                .any(|(a, b)| same(a, previous) && same(b, word))
+        {
+            return true;
+        }
+        previous = word;
+    }
+    false
 }
 
 /// What kind of secret `text` looks like, if any.
@@ -146,7 +169,14 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
     if is_mnemonic(text) {
         return Some("a wallet recovery (seed) phrase");
     }
-    if let Ok(url) = url::Url::parse(text.trim())
+    let trimmed = text.trim();
+    // Only web URLs get the URL treatment; checking the prefix first spares
+    // the URL parser every other string.
+    let web = trimmed
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http"));
+    if web
+        && let Ok(url) = url::Url::parse(trimmed)
         && matches!(url.scheme(), "http" | "https")
     {
         // Path segments of evidence links are often commit hashes; only the
@@ -160,8 +190,15 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
         return (url.query_pairs().any(|(_, v)| is_token(&v)) || in_fragment)
             .then_some("a URL carrying an API key or token");
     }
-    text.split(|c: char| c.is_whitespace() || "\"'`,;:()[]{}<>/\\|=".contains(c))
-        .any(is_token)
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>'
+                    | '/' | '\\' | '|' | '='
+            )
+    })
+    .any(is_token)
         .then_some("an API key or secret (a long random token)")
 }
 

@@ -38,7 +38,10 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     // The guard runs first and on the raw tree, so that a secret is refused
     // even in a file with other mistakes, and even in an unknown field.
     let secrets = guard::check(file, &root);
-    let mut diags = schema::validate(Format::Manifest, file, &root);
+    // One conversion to JSON serves the schema, the date checks and typed
+    // loading.
+    let json = root.to_json();
+    let mut diags = schema::validate_json(Format::Manifest, file, &root, &json);
     let doc = Document {
         file: file.to_string(),
         root,
@@ -46,7 +49,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     // Dates are checked on the raw tree, so they are reported together with
     // schema problems; the checks that need the typed model wait for a file
     // that fits the schema.
-    check_dates(&doc, &mut diags);
+    check_dates(&doc, &json, &mut diags);
     // Other diagnostics quote the value they complain about; where the guard
     // found a secret, only the guard's (which never shows it) may speak.
     let hidden: BTreeSet<(u32, u32)> = secrets.iter().map(|d| (d.line, d.col)).collect();
@@ -56,7 +59,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         diag::sort(&mut diags);
         return Err(diags);
     }
-    let manifest: Manifest = doc.typed().map_err(|d| vec![d])?;
+    let manifest: Manifest = doc.typed_from(json).map_err(|d| vec![d])?;
     check_semantics(&doc, &manifest, catalog, &mut diags);
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -70,8 +73,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
 }
 
 /// Every date field must be a real calendar date before typed loading.
-fn check_dates(doc: &Document, diags: &mut Vec<Diagnostic>) {
-    let json = doc.root.to_json();
+fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     let mut pointers = vec!["/assessment/date".to_string()];
     let items = |p: &str| json.pointer(p).and_then(Json::as_array).map_or(0, Vec::len);
     for i in 0..items("/integration/keys") {

@@ -73,7 +73,10 @@ impl Document {
     }
 
     /// [`Document::typed`], from the tree already converted to JSON.
-    pub fn typed_from<T: DeserializeOwned>(&self, json: serde_json::Value) -> Result<T, Diagnostic> {
+    pub fn typed_from<T: DeserializeOwned>(
+        &self,
+        json: serde_json::Value,
+    ) -> Result<T, Diagnostic> {
         serde_json::from_value(json).map_err(|e| {
             Diagnostic::error(
                 "schema-violation",

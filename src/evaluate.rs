@@ -274,9 +274,10 @@ pub fn evaluate(
     // The last pass's context and the answers it masked: the rules reuse it
     // unless they read an answer masked differently.
     let mut last: Option<(minijinja::Value, BTreeSet<String>)> = None;
+    let contexts = Contexts::new(manifest, catalog, as_of);
     let read = catalog.read_by_conditions();
     for _ in 0..=scope.len() {
-        let ctx = context(manifest, catalog, as_of, &not_applicable);
+        let ctx = contexts.build(&not_applicable);
         let mut next = BTreeSet::new();
         // Only the last pass's errors matter: each pass sees the same ones.
         diags.clear();
@@ -308,7 +309,10 @@ pub fn evaluate(
         // Another pass would only mask answers no condition reads, so it
         // would find the same set: stop here (most manifests stop after
         // one pass).
-        if next.intersection(read).eq(not_applicable.intersection(read)) {
+        if next
+            .intersection(read)
+            .eq(not_applicable.intersection(read))
+        {
             converged = true;
             last = Some((ctx, std::mem::replace(&mut not_applicable, next)));
             break;
@@ -485,7 +489,7 @@ pub fn evaluate(
         {
             ctx
         }
-        _ => context(manifest, catalog, as_of, &not_applicable),
+        _ => contexts.build(&not_applicable),
     };
     let mut gates = Vec::new();
     let mut gate_tier: Option<Level> = None;
@@ -901,21 +905,99 @@ pub fn receives_exchange_keys(m: &Manifest) -> bool {
         })
 }
 
-/// The expression context. Answers of questions in `masked` read as none.
-fn context(
-    m: &Manifest,
-    catalog: &Catalog,
-    as_of: Date,
-    masked: &BTreeSet<String>,
-) -> minijinja::Value {
-    let answers = answers_json(catalog.question_ids(), |id| {
-        if masked.contains(id) {
-            Json::Null
-        } else {
-            m.answers.get(id).map_or(Json::Null, |a| a.value.clone())
+/// Builds the expression contexts of one evaluation. What does not change
+/// between passes (integration, vendor, incidents, each answer's value) is
+/// converted to minijinja values once; a pass only assembles the answers
+/// tree with its masked answers left out.
+struct Contexts {
+    base: Vec<(&'static str, minijinja::Value)>,
+    answers: Vec<(String, minijinja::Value)>,
+}
+
+/// The nested `answers` map: `answers.keys.withdrawal` is `keys` then
+/// `withdrawal`.
+#[derive(Default)]
+struct Tree(std::collections::BTreeMap<String, Branch>);
+
+enum Branch {
+    Leaf(minijinja::Value),
+    Node(Tree),
+}
+
+impl Tree {
+    fn insert(&mut self, path: &str, value: minijinja::Value) {
+        match path.split_once('.') {
+            None => {
+                self.0.insert(path.to_string(), Branch::Leaf(value));
+            }
+            Some((head, rest)) => {
+                let child = self
+                    .0
+                    .entry(head.to_string())
+                    .or_insert_with(|| Branch::Node(Tree::default()));
+                if let Branch::Node(tree) = child {
+                    tree.insert(rest, value);
+                }
+            }
         }
-    });
-    minijinja::Value::from(minijinja::value::Serde(context_json(m, answers, as_of)))
+    }
+
+    fn into_value(self) -> minijinja::Value {
+        let map: std::collections::BTreeMap<String, minijinja::Value> = self
+            .0
+            .into_iter()
+            .map(|(k, b)| {
+                let v = match b {
+                    Branch::Leaf(v) => v,
+                    Branch::Node(t) => t.into_value(),
+                };
+                (k, v)
+            })
+            .collect();
+        minijinja::Value::from(map)
+    }
+}
+
+impl Contexts {
+    fn new(m: &Manifest, catalog: &Catalog, as_of: Date) -> Contexts {
+        let mut json = context_json(m, Json::Null, as_of);
+        let base = ["integration", "vendor", "incidents"]
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    minijinja::Value::from(minijinja::value::Serde(json[k].take())),
+                )
+            })
+            .collect();
+        let answers = catalog
+            .question_ids()
+            .map(|id| {
+                let value = m.answers.get(id).map_or(minijinja::Value::from(()), |a| {
+                    minijinja::Value::from(minijinja::value::Serde(&a.value))
+                });
+                (id.to_string(), value)
+            })
+            .collect();
+        Contexts { base, answers }
+    }
+
+    /// The context with the answers in `masked` left out (as none).
+    fn build(&self, masked: &BTreeSet<String>) -> minijinja::Value {
+        let mut tree = Tree::default();
+        for (id, value) in &self.answers {
+            let value = if masked.contains(id) {
+                minijinja::Value::from(())
+            } else {
+                value.clone()
+            };
+            tree.insert(id, value);
+        }
+        let mut map: std::collections::BTreeMap<&str, minijinja::Value> =
+            self.base.iter().cloned().collect();
+        map.insert("answers", tree.into_value());
+        minijinja::Value::from(map)
+    }
 }
 
 /// The `answers` object of the context: every question id as an attribute

@@ -226,8 +226,13 @@ impl<'t> Builder<'t, '_> {
     }
 
     fn syntax(&self, pos: Pos, message: String) -> Diagnostic {
-        Diagnostic::error("yaml-syntax", self.file, pos, format!("cannot parse YAML: {message}"))
-            .with_help("fix the YAML syntax at this position (quotes, indentation, colons)")
+        Diagnostic::error(
+            "yaml-syntax",
+            self.file,
+            pos,
+            format!("cannot parse YAML: {message}"),
+        )
+        .with_help("fix the YAML syntax at this position (quotes, indentation, colons)")
     }
 
     fn budget(&self, pos: Pos, message: String) -> Diagnostic {
@@ -434,9 +439,13 @@ impl<'t> Builder<'t, '_> {
                     "duplicate-key",
                     self.file,
                     key.pos,
-                    format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+                    format!(
+                        "cannot parse YAML: the key `{name}` appears twice in the same mapping"
+                    ),
                 )
-                .with_help("each key may appear once per mapping; merge the two entries or delete one"));
+                .with_help(
+                    "each key may appear once per mapping; merge the two entries or delete one",
+                ));
             }
             entries.push((Key { name, pos: key.pos }, value));
         }

@@ -194,12 +194,27 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
         c.is_whitespace()
             || matches!(
                 c,
-                '"' | '\'' | '`' | ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>'
-                    | '/' | '\\' | '|' | '='
+                '"' | '\''
+                    | '`'
+                    | ','
+                    | ';'
+                    | ':'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | '<'
+                    | '>'
+                    | '/'
+                    | '\\'
+                    | '|'
+                    | '='
             )
     })
     .any(is_token)
-        .then_some("an API key or secret (a long random token)")
+    .then_some("an API key or secret (a long random token)")
 }
 
 /// Twelve or more consecutive lowercase words of 3 to 8 letters, none of

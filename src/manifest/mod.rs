@@ -73,36 +73,13 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
 }
 
 /// Every date field must be a real calendar date before typed loading.
+/// The walk builds a field's pointer only when its date is wrong.
 fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
-    let mut pointers = vec!["/assessment/date".to_string()];
-    let items = |p: &str| json.pointer(p).and_then(Json::as_array).map_or(0, Vec::len);
-    for i in 0..items("/integration/keys") {
-        pointers.push(format!("/integration/keys/{i}/created"));
-        pointers.push(format!("/integration/keys/{i}/expires"));
-    }
-    for i in 0..items("/incidents") {
-        pointers.push(format!("/incidents/{i}/date"));
-    }
-    for i in 0..items("/waivers") {
-        pointers.push(format!("/waivers/{i}/expires"));
-    }
-    if let Some(answers) = json.get("answers").and_then(Json::as_object) {
-        for (id, answer) in answers {
-            let n = answer
-                .get("evidence")
-                .and_then(Json::as_array)
-                .map_or(0, Vec::len);
-            let id = id.replace('~', "~0").replace('/', "~1");
-            for j in 0..n {
-                pointers.push(format!("/answers/{id}/evidence/{j}/observed"));
-                pointers.push(format!("/answers/{id}/evidence/{j}/expires"));
-            }
-        }
-    }
-    for p in pointers {
-        if let Some(s) = json.pointer(&p).and_then(Json::as_str)
+    let mut check = |value: Option<&Json>, pointer: &dyn Fn() -> String| {
+        if let Some(s) = value.and_then(Json::as_str)
             && s.parse::<Date>().is_err()
         {
+            let p = pointer();
             diags.push(
                 doc.error(
                     "invalid-date",
@@ -111,6 +88,39 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
                 )
                 .with_help("write dates as YYYY-MM-DD, e.g. 2026-11-20"),
             );
+        }
+    };
+    let list = |p: &str| {
+        json.pointer(p)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+    };
+    check(json.pointer("/assessment/date"), &|| {
+        "/assessment/date".into()
+    });
+    for (i, key) in list("/integration/keys").enumerate() {
+        for field in ["created", "expires"] {
+            check(key.get(field), &|| format!("/integration/keys/{i}/{field}"));
+        }
+    }
+    for (i, incident) in list("/incidents").enumerate() {
+        check(incident.get("date"), &|| format!("/incidents/{i}/date"));
+    }
+    for (i, waiver) in list("/waivers").enumerate() {
+        check(waiver.get("expires"), &|| format!("/waivers/{i}/expires"));
+    }
+    if let Some(answers) = json.get("answers").and_then(Json::as_object) {
+        for (id, answer) in answers {
+            let evidence = answer.get("evidence").and_then(Json::as_array);
+            for (j, item) in evidence.into_iter().flatten().enumerate() {
+                for field in ["observed", "expires"] {
+                    check(item.get(field), &|| {
+                        let id = id.replace('~', "~0").replace('/', "~1");
+                        format!("/answers/{id}/evidence/{j}/{field}")
+                    });
+                }
+            }
         }
     }
 }
@@ -187,10 +197,13 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         }
     }
 
-    // Answers.
+    // Answers. Pointers are written only for a diagnostic, and each
+    // distinct evidence URL is parsed once (manifests repeat them).
+    let mut good_urls: BTreeSet<&str> = BTreeSet::new();
     for (id, answer) in &m.answers {
-        let at = format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
+        let at = || format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
         let Some((_, _, question)) = catalog.question(id) else {
+            let at = at();
             let mut d = doc.error(
                 "unknown-question",
                 &at,
@@ -210,7 +223,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             diags.push(
                 doc.error(
                     "question-not-in-scope",
-                    &at,
+                    &at(),
                     format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
                 )
                 .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
@@ -218,19 +231,25 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         }
         check_answer(
             doc,
-            &format!("{at}/value"),
+            &|| format!("{}/value", at()),
             question,
             answer,
             assessed,
             diags,
         );
         for (j, ev) in answer.evidence.iter().enumerate() {
-            check_url(doc, &format!("{at}/evidence/{j}/url"), &ev.url, diags);
+            if !good_urls.contains(ev.url.as_str()) {
+                let before = diags.len();
+                check_url(doc, &format!("{}/evidence/{j}/url", at()), &ev.url, diags);
+                if diags.len() == before {
+                    good_urls.insert(&ev.url);
+                }
+            }
             if ev.observed > assessed {
                 diags.push(
                     doc.error(
                         "evidence-after-assessment",
-                        &format!("{at}/evidence/{j}/observed"),
+                        &format!("{}/evidence/{j}/observed", at()),
                         format!("evidence observed on {} is dated after the assessment ({assessed})", ev.observed),
                     )
                     .with_help("evidence cannot be seen after the assessment it supports; fix the date of one of them"),
@@ -328,7 +347,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
 
 fn check_answer(
     doc: &Document,
-    at: &str,
+    at: &dyn Fn() -> String,
     q: &crate::checklist::Question,
     answer: &Answer,
     assessed: Date,
@@ -406,7 +425,7 @@ fn check_answer(
         }
     };
     if let Some((message, help)) = problem {
-        let mut d = doc.error("invalid-answer", at, message);
+        let mut d = doc.error("invalid-answer", &at(), message);
         if let Some(h) = help {
             d = d.with_help(h);
         }

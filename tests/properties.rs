@@ -55,6 +55,73 @@ proptest! {
     }
 }
 
+/// The text between two sentinels in an HTML page, tags removed and
+/// character references decoded, as a browser would show it.
+fn html_text_between(html: &str, start: &str, end: &str) -> Result<String, String> {
+    let from = html.find(start).ok_or("start sentinel lost")? + start.len();
+    let to = from + html[from..].find(end).ok_or("end sentinel lost")?;
+    let raw = &html[from..to];
+    if raw.contains('<') {
+        return Err(format!("markup in the text: {raw}"));
+    }
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let semi = rest[i..].find(';').ok_or("unterminated reference")?;
+        let name = &rest[i + 1..i + semi];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "nbsp" => '\u{a0}',
+            n if n.starts_with("#x") || n.starts_with("#X") => {
+                char::from_u32(u32::from_str_radix(&n[2..], 16).map_err(|e| e.to_string())?)
+                    .ok_or("bad reference")?
+            }
+            n if n.starts_with('#') => char::from_u32(
+                n[1..]
+                    .parse()
+                    .map_err(|e: std::num::ParseIntError| e.to_string())?,
+            )
+            .ok_or("bad reference")?,
+            other => return Err(format!("unknown reference &{other};")),
+        };
+        out.push(c);
+        rest = &rest[i + semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// What HTML does to text on the way in (the input stream is normalised:
+/// CR and CR LF become LF) and what a browser shows for whitespace runs
+/// does not matter here: compare with line breaks normalised.
+fn html_normalised(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The HTML path: escaped Markdown, rendered by pulldown-cmark,
+    /// sanitised by ammonia, in the page `--format html` writes.
+    #[test]
+    fn escaped_text_shows_as_itself_in_the_html_page(s in text_strategy()) {
+        let md = format!(
+            "SENTINELA {} SENTINELB\n\n| a | b |\n|---|---|\n| SENTINELC {} SENTINELD | x |\n",
+            escape(&s),
+            escape(&s)
+        );
+        let page = vetted::report::html::page("t", &md, &[]);
+        let para = html_text_between(&page, "SENTINELA ", " SENTINELB").map_err(TestCaseError::fail)?;
+        prop_assert_eq!(html_normalised(&para), html_normalised(&s));
+        let cell = html_text_between(&page, "SENTINELC ", " SENTINELD").map_err(TestCaseError::fail)?;
+        prop_assert_eq!(html_normalised(&cell), html_normalised(&s));
+    }
+}
+
 /// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
 /// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn catalog() -> Catalog {

@@ -16,6 +16,10 @@ use vetted::rules::Policy;
 
 const AS_OF: &str = "2026-11-27";
 
+/// The allocator the `vetted` binary uses, so the figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]

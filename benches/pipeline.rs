@@ -137,6 +137,23 @@ fn main() {
     let renderer = vetted::report::Renderer::new(Default::default());
     println!("vetted benchmarks (median of 5 runs)");
 
+    // The whole process, as a user runs it: start, load everything, assess,
+    // render, write.
+    let out = tempfile::NamedTempFile::new().unwrap();
+    time("vetted assess process (end to end)", 20, || {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_vetted"))
+            .args([
+                "assess",
+                "examples/well-run-saas-bot.yaml",
+                "--as-of",
+                AS_OF,
+                "-o",
+            ])
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
     time("load catalog (2 bundled checklists)", 20, || {
         vetted::load_catalog(None).unwrap();
     });

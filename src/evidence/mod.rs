@@ -231,3 +231,115 @@ pub fn contradictions(manifest: &Manifest, catalog: &Catalog) -> Vec<Contradicti
         .filter_map(|q| contradiction(q, manifest.answers.get(&q.id)?, collected))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{Collected, Fact};
+    use serde_json::json;
+
+    fn fact(value: Json) -> Fact {
+        Fact {
+            value,
+            url: "https://vendor.example/.well-known/security.txt".into(),
+            observed: "2026-11-25T08:00:00Z".into(),
+            detail: None,
+        }
+    }
+
+    fn setup() -> (Catalog, Manifest) {
+        let catalog = crate::load_catalog(None).unwrap();
+        let bytes = std::fs::read("examples/well-run-saas-bot.yaml").unwrap();
+        let m = crate::manifest::load("m.yaml", bytes, &catalog)
+            .unwrap()
+            .manifest;
+        (catalog, m)
+    }
+
+    fn collected(facts: &[(&str, Json)]) -> Collected {
+        Collected {
+            facts: facts
+                .iter()
+                .map(|(n, v)| (n.to_string(), fact(v.clone())))
+                .collect(),
+            failures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn people_s_answers_are_kept_and_contradictions_found() {
+        let (catalog, mut m) = setup();
+        let answer = m.answers.get_mut("documentation.security_txt").unwrap();
+        answer.source = Provenance::Document;
+        answer.value = json!("valid");
+        let applied = apply(
+            &mut m,
+            &catalog,
+            collected(&[("security-txt.status", json!("incomplete"))]),
+        );
+        assert_eq!(
+            m.answers["documentation.security_txt"].value,
+            json!("valid")
+        );
+        assert_eq!(applied.contradictions.len(), 1);
+        let c = &applied.contradictions[0];
+        assert_eq!(
+            (c.answer.clone(), c.collected.clone()),
+            (json!("valid"), json!("expired"))
+        );
+        assert_eq!(contradictions(&m, &catalog), applied.contradictions);
+    }
+
+    #[test]
+    fn unknown_is_neither_overwritten_nor_contradicted() {
+        let (catalog, mut m) = setup();
+        let answer = m.answers.get_mut("documentation.security_txt").unwrap();
+        answer.source = Provenance::VendorClaim;
+        answer.value = json!("unknown");
+        let applied = apply(
+            &mut m,
+            &catalog,
+            collected(&[("security-txt.status", json!("valid"))]),
+        );
+        assert_eq!(
+            m.answers["documentation.security_txt"].value,
+            json!("unknown")
+        );
+        assert!(applied.contradictions.is_empty());
+        assert!(applied.filled.is_empty());
+    }
+
+    #[test]
+    fn collected_answers_are_refreshed_and_gaps_filled() {
+        let (catalog, mut m) = setup();
+        // operations.tls is `collected` in the example: the machine's to
+        // update. documentation.security_txt, removed, is a gap to fill.
+        m.answers.remove("documentation.security_txt");
+        let applied = apply(
+            &mut m,
+            &catalog,
+            collected(&[
+                ("transport.overall", json!("https-only")),
+                ("security-txt.status", json!("invalid")),
+                // A value no mapping knows gives no answer at all.
+                ("scorecard.check.code-review", json!(-3)),
+            ]),
+        );
+        let filled: Vec<&str> = applied.filled.iter().map(|c| c.question.as_str()).collect();
+        assert_eq!(filled, ["documentation.security_txt", "operations.tls"]);
+        let tls = &m.answers["operations.tls"];
+        assert_eq!(
+            (tls.value.clone(), tls.source),
+            (json!("https-only"), Provenance::Collected)
+        );
+        assert_eq!(tls.evidence[0].observed.to_string(), "2026-11-25");
+        assert_eq!(
+            m.answers["documentation.security_txt"].value,
+            json!("missing")
+        );
+        // The example was assessed on 2026-11-20; evidence seen on the 25th
+        // moves the assessment date.
+        assert_eq!(m.assessment.date.to_string(), "2026-11-25");
+        assert!(m.collected.is_some());
+    }
+}

@@ -621,7 +621,10 @@ pub fn evaluate(
     // never silently replaced: the reviewer decides which is right. A claim
     // better than the evidence matters as much as the question; a claim
     // worse than the evidence is only out of date.
-    for c in crate::evidence::contradictions(manifest, catalog) {
+    for c in crate::evidence::contradictions(manifest, catalog)
+        .into_iter()
+        .filter(|c| !not_applicable.contains(&c.question))
+    {
         let (_, _, q) = catalog.question(&c.question).expect("question in scope");
         let claimed = answer_score(q, &c.answer, as_of);
         let observed = answer_score(q, &c.collected, as_of);

@@ -191,7 +191,7 @@ pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic
         file,
         nodes: 0,
         aliases: 0,
-        replayed: 0,
+        copied: Cost::default(),
         anchors: Vec::new(),
     };
     builder.document()
@@ -204,9 +204,42 @@ struct Builder<'t, 'l> {
     file: &'l str,
     nodes: usize,
     aliases: usize,
-    replayed: usize,
-    /// Anchored nodes by anchor id (ids count up from 1 in a document).
-    anchors: Vec<Option<Node>>,
+    /// Nodes and scalar bytes copied for anchors and aliases.
+    copied: Cost,
+    /// Anchored nodes by anchor id (ids count up from 1 in a document),
+    /// with their size.
+    anchors: Vec<Option<(Node, Cost)>>,
+}
+
+/// The size of a subtree: what copying it for an alias costs, and how deep
+/// it reaches.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+    depth: usize,
+}
+
+fn measure(node: &Node) -> Cost {
+    let mut cost = Cost {
+        nodes: 1,
+        bytes: 0,
+        depth: 0,
+    };
+    let mut add = |c: Cost, key_bytes: usize| {
+        cost.nodes += c.nodes;
+        cost.bytes += c.bytes + key_bytes;
+        cost.depth = cost.depth.max(c.depth + 1);
+    };
+    match &node.value {
+        Value::Str(s) => cost.bytes = s.len(),
+        Value::Seq(items) => items.iter().for_each(|n| add(measure(n), 0)),
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|(k, v)| add(measure(v), k.name.len())),
+        _ => {}
+    }
+    cost
 }
 
 fn pos_at(span: &Span) -> Pos {
@@ -233,6 +266,16 @@ impl<'t> Builder<'t, '_> {
             format!("cannot parse YAML: {message}"),
         )
         .with_help("fix the YAML syntax at this position (quotes, indentation, colons)")
+    }
+
+    fn duplicate(&self, pos: Pos, name: &str) -> Diagnostic {
+        Diagnostic::error(
+            "duplicate-key",
+            self.file,
+            pos,
+            format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+        )
+        .with_help("each key may appear once per mapping; merge the two entries or delete one")
     }
 
     fn budget(&self, pos: Pos, message: String) -> Diagnostic {
@@ -295,6 +338,27 @@ impl<'t> Builder<'t, '_> {
         Ok(())
     }
 
+    /// Charges a copy made for an anchor or an alias: anchors and aliases
+    /// together may copy at most `max_alias_replay` nodes and `max_bytes`
+    /// bytes, so neither an alias bomb nor nested anchors around a large
+    /// value can blow up memory.
+    fn charge(&mut self, pos: Pos, cost: Cost) -> Result<(), Diagnostic> {
+        self.copied.nodes += cost.nodes;
+        self.copied.bytes += cost.bytes;
+        if self.copied.nodes > self.limits.max_alias_replay
+            || self.copied.bytes > self.limits.max_bytes
+        {
+            return Err(self.budget(
+                pos,
+                format!(
+                    "anchors and aliases copy more than {} nodes or {} bytes (an alias bomb?)",
+                    self.limits.max_alias_replay, self.limits.max_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {
         if anchor == 0 {
             return Ok(());
@@ -305,10 +369,12 @@ impl<'t> Builder<'t, '_> {
                 format!("more than {} anchors", self.limits.max_aliases),
             ));
         }
+        let cost = measure(node);
+        self.charge(node.pos, cost)?;
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
         }
-        self.anchors[anchor] = Some(node.clone());
+        self.anchors[anchor] = Some((node.clone(), cost));
         Ok(())
     }
 
@@ -334,21 +400,18 @@ impl<'t> Builder<'t, '_> {
                         format!("more than {} aliases", self.limits.max_aliases),
                     ));
                 }
-                let Some(Some(target)) = self.anchors.get(id) else {
+                let Some(Some((target, cost))) = self.anchors.get(id) else {
                     return Err(self.syntax(pos, "an alias refers to an unknown anchor".into()));
                 };
-                let size = size(target);
-                self.replayed += size;
-                if self.replayed > self.limits.max_alias_replay {
+                let (target, cost) = (target.clone(), *cost);
+                if depth + cost.depth > self.limits.max_depth {
                     return Err(self.budget(
                         pos,
-                        format!(
-                            "aliases expand to more than {} nodes (an alias bomb?)",
-                            self.limits.max_alias_replay
-                        ),
+                        format!("nesting deeper than {} levels", self.limits.max_depth),
                     ));
                 }
-                let mut node = target.clone();
+                self.charge(pos, cost)?;
+                let mut node = target;
                 node.pos = pos;
                 Ok(node)
             }
@@ -392,6 +455,11 @@ impl<'t> Builder<'t, '_> {
         // Entries from `<<` merge keys: used only where the mapping has no
         // key of that name itself.
         let mut merged: Vec<(Key, Node)> = Vec::new();
+        let mut merge_seen = false;
+        // Names already in the mapping; a linear scan is cheaper for the
+        // small mappings manifests are made of, a set keeps a hostile file
+        // with 100,000 keys from taking quadratic time.
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -405,6 +473,10 @@ impl<'t> Builder<'t, '_> {
             let (event, span) = self.next()?;
             let value = self.node(event, span, depth + 1)?;
             if plain_merge {
+                if merge_seen {
+                    return Err(self.duplicate(key.pos, "<<"));
+                }
+                merge_seen = true;
                 let sources = match value.value {
                     Value::Map(m) => vec![m],
                     Value::Seq(items) => items
@@ -416,8 +488,10 @@ impl<'t> Builder<'t, '_> {
                         .collect::<Result<_, _>>()?,
                     _ => return Err(self.syntax(value.pos, "`<<` merges mappings only".into())),
                 };
+                let mut taken: std::collections::HashSet<String> =
+                    merged.iter().map(|(k, _)| k.name.clone()).collect();
                 for (k, v) in sources.into_iter().flatten() {
-                    if !merged.iter().any(|(m, _)| m.name == k.name) {
+                    if taken.insert(k.name.clone()) {
                         merged.push((k, v));
                     }
                 }
@@ -433,40 +507,29 @@ impl<'t> Builder<'t, '_> {
                     return Err(self.syntax(key.pos, "mapping keys must be plain scalars".into()));
                 }
             };
-            if entries.iter().any(|(k, _)| k.name == name) {
+            let seen = if entries.len() < 16 {
+                entries.iter().any(|(k, _)| k.name == name)
+            } else {
+                if names.is_empty() {
+                    names.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                }
+                !names.insert(name.clone())
+            };
+            if seen {
                 // Also keys that differ in YAML but collide as text (`1`, "1").
-                return Err(Diagnostic::error(
-                    "duplicate-key",
-                    self.file,
-                    key.pos,
-                    format!(
-                        "cannot parse YAML: the key `{name}` appears twice in the same mapping"
-                    ),
-                )
-                .with_help(
-                    "each key may appear once per mapping; merge the two entries or delete one",
-                ));
+                return Err(self.duplicate(key.pos, &name));
             }
             entries.push((Key { name, pos: key.pos }, value));
         }
-        for (k, v) in merged {
-            if !entries.iter().any(|(e, _)| e.name == k.name) {
-                entries.push((k, v));
-            }
+        if !merged.is_empty() {
+            let own: std::collections::HashSet<String> =
+                entries.iter().map(|(k, _)| k.name.clone()).collect();
+            entries.extend(merged.into_iter().filter(|(k, _)| !own.contains(&k.name)));
         }
         Ok(Node {
             pos,
             value: Value::Map(entries),
         })
-    }
-}
-
-/// Nodes in a tree, for the alias replay budget.
-fn size(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Seq(items) => items.iter().map(size).sum(),
-        Value::Map(entries) => entries.iter().map(|(_, v)| 1 + size(v)).sum(),
-        _ => 0,
     }
 }
 
@@ -495,12 +558,19 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     // Only text that starts like a number can be one; the rest (most of a
     // manifest) skips the numeric parsers.
     if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
+        let digits_of = |n: &str, radix: u32| !n.is_empty() && n.chars().all(|c| c.is_digit(radix));
         if let Some(n) = t.strip_prefix("0x") {
-            if let Ok(i) = i64::from_str_radix(n, 16) {
+            // from_str_radix would also take a sign (`0x-1`), which the
+            // core schema does not.
+            if digits_of(n, 16)
+                && let Ok(i) = i64::from_str_radix(n, 16)
+            {
                 return Value::Int(i);
             }
         } else if let Some(n) = t.strip_prefix("0o") {
-            if let Ok(i) = i64::from_str_radix(n, 8) {
+            if digits_of(n, 8)
+                && let Ok(i) = i64::from_str_radix(n, 8)
+            {
                 return Value::Int(i);
             }
         } else if is_decimal_int(t) {
@@ -678,6 +748,63 @@ mod tests {
         }
         let d = parse_err(&text);
         assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+    }
+
+    #[test]
+    fn aliased_long_strings_are_within_the_byte_budget() {
+        let long = "x".repeat(100_000);
+        let text = format!("a: [&a \"{long}\", {}]\n", vec!["*a"; 60].join(", "));
+        let d = parse_err(&text);
+        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+    }
+
+    #[test]
+    fn nested_anchors_around_a_large_value_are_refused() {
+        let items = vec!["x"; 30_000].join(", ");
+        let mut text = format!("[{items}]");
+        for i in 0..10 {
+            text = format!("[&a{i} {text}]");
+        }
+        let d = parse_err(&format!("a: {text}\n"));
+        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+    }
+
+    #[test]
+    fn aliases_cannot_get_round_the_depth_limit() {
+        let mut text = String::from("a0: &a0 [[[[[[[[[[x]]]]]]]]]]\n");
+        for i in 1..8 {
+            text.push_str(&format!("a{i}: &a{i} [[[[[[[[[*a{}]]]]]]]]]\n", i - 1));
+        }
+        let d = parse_err(&text);
+        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+    }
+
+    #[test]
+    fn many_keys_and_merges() {
+        // 50,000 keys: checked with a set, not pairwise.
+        let text: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
+        assert!(matches!(parse_ok(&text).value, Value::Map(ref m) if m.len() == 50_000));
+        let d = parse_err(&format!("{text}k49999: again\n"));
+        assert_eq!((d.code, d.line), ("duplicate-key", 50_001), "{d}");
+        let node = parse_ok("base: &b {x: 1, y: 2}\nuse: {<<: *b, y: 3}\n");
+        let used = node.get("use").unwrap();
+        assert_eq!(used.get("x").unwrap().value, Value::Int(1));
+        assert_eq!(used.get("y").unwrap().value, Value::Int(3));
+        let d = parse_err("b: &b {x: 1}\nc: &c {y: 1}\nuse: {<<: *b, <<: *c}\n");
+        assert_eq!(d.code, "duplicate-key", "{d}");
+    }
+
+    #[test]
+    fn core_schema_numbers() {
+        let node = parse_ok("a: 0x1F\nb: 0o17\nc: 0x-1\nd: 0o+7\ne: 1.5e3\nf: -7\ng: 1_000\n");
+        let v = |k: &str| node.get(k).unwrap().value.clone();
+        assert_eq!(v("a"), Value::Int(31));
+        assert_eq!(v("b"), Value::Int(15));
+        assert_eq!(v("c"), Value::Str("0x-1".into()));
+        assert_eq!(v("d"), Value::Str("0o+7".into()));
+        assert_eq!(v("e"), Value::Float(1500.0));
+        assert_eq!(v("f"), Value::Int(-7));
+        assert_eq!(v("g"), Value::Str("1_000".into()));
     }
 
     #[test]

@@ -295,6 +295,27 @@ async fn a_404_is_a_fact_and_failures_are_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_security_txt_is_a_failure_not_missing() {
+    let (server, front) = setup().await;
+    serve(
+        &server,
+        "/.well-known/security.txt",
+        403,
+        b"denied".to_vec(),
+        "text/plain",
+    )
+    .await;
+    let c = gather(&front, &vendor(&front, false)).await;
+    assert!(!c.facts.contains_key("security-txt.status"), "{c:#?}");
+    assert!(
+        c.failures
+            .iter()
+            .any(|f| f.collector == "security-txt" && f.reason == "HTTP 403"),
+        "{c:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_html_security_txt_is_invalid_and_hsts_is_read() {
     let (server, front) = setup().await;
     let html = std::fs::read("tests/fixtures/security-txt/html-page.txt").unwrap();

@@ -273,7 +273,13 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 fn terminal_safe(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() && c != '\n' {
+            // Bidirectional and zero-width controls can make text read
+            // differently from what it is; show them as escapes too.
+            let invisible = matches!(
+                c,
+                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+            );
+            if (c.is_control() && c != '\n') || invisible {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -332,6 +338,7 @@ mod tests {
     #[test]
     fn control_characters_are_shown_not_obeyed() {
         assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\nc");
+        assert_eq!(terminal_safe("x\u{202e}y"), "x\\u{202e}y");
     }
 
     #[test]

@@ -363,13 +363,19 @@ pub fn interpret(
         };
         match job.collector {
             Collector::SecurityTxt => {
-                if status != 200 {
+                // Only "not there" means missing; a 403 challenge, a 429 or a
+                // 5xx says nothing about the file, so it is a failure.
+                if matches!(status, 404 | 410) {
                     let s = security_txt::Status::Missing.as_str();
                     fact(
                         "security-txt.status",
                         json!(s),
                         Some(format!("HTTP {status}")),
                     );
+                    continue;
+                }
+                if status != 200 {
+                    out.failures.push(failed(format!("HTTP {status}")));
                     continue;
                 }
                 let text = String::from_utf8_lossy(&response.body);
@@ -481,12 +487,18 @@ pub fn interpret(
             },
         );
     }
-    add_transport(&mut out);
     out
 }
 
-/// `transport.overall`: the weaker of the website's and the documentation's.
-fn add_transport(out: &mut Collected) {
+/// `transport.overall`: the weaker of the website's and the documentation's,
+/// once every site that was to be checked has been. If one could not be
+/// (a failed fetch, an `http://` address), the other alone would overstate
+/// the vendor's transport, so there is no overall fact.
+pub fn add_transport(out: &mut Collected) {
+    let site = |c: &str| c == Collector::Website.as_str() || c == Collector::Docs.as_str();
+    if out.failures.iter().any(|f| site(&f.collector)) {
+        return;
+    }
     let seen: Vec<&Fact> = ["website.transport", "docs.transport"]
         .iter()
         .filter_map(|n| out.facts.get(*n))
@@ -605,6 +617,29 @@ mod tests {
             Some(600)
         );
         assert_eq!(hsts_max_age("max-age=abc"), None);
+    }
+
+    #[test]
+    fn no_overall_transport_when_a_site_was_not_checked() {
+        let fact = |v: &str| Fact {
+            value: json!(v),
+            url: "https://docs.example/".into(),
+            observed: "2026-11-27T00:00:00Z".into(),
+            detail: None,
+        };
+        let mut c = Collected::default();
+        c.facts.insert("docs.transport".into(), fact("hsts"));
+        c.failures.push(Failure {
+            collector: "website".into(),
+            url: "https://www.example/".into(),
+            reason: "timed out after 15 s".into(),
+            observed: "2026-11-27T00:00:00Z".into(),
+        });
+        add_transport(&mut c);
+        assert!(!c.facts.contains_key("transport.overall"));
+        c.failures.clear();
+        add_transport(&mut c);
+        assert_eq!(c.facts["transport.overall"].value, json!("hsts"));
     }
 
     #[test]

@@ -170,6 +170,7 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
         0x2002 => return classify_v4(embedded_v4(seg[1], seg[2])),
         s if s & 0xfe00 == 0xfc00 => "unique-local",
         s if s & 0xffc0 == 0xfe80 => "link-local",
+        s if s & 0xffc0 == 0xfec0 => "site-local",
         s if s & 0xff00 == 0xff00 => "multicast",
         0x2001 if seg[1] == 0x0db8 => "documentation",
         _ => return None,
@@ -206,12 +207,45 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     }
 }
 
+/// Resolves `url`'s host (unless it is an IP literal, already checked, or a
+/// name the user pinned) and refuses it if any address is internal. Used
+/// when a proxy connects on our behalf; the proxy resolves the name again,
+/// so a name that changes its answer in between is not caught (documented
+/// in docs/reliability.md).
+pub async fn check_resolved(url: &Url, pinned: &[(String, SocketAddr)]) -> Result<(), FetchError> {
+    let Some(Host::Domain(host)) = url.host() else {
+        return Ok(());
+    };
+    if pinned
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case(host))
+    {
+        return Ok(());
+    }
+    let addrs = tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(443)))
+        .await
+        .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?;
+    for addr in addrs {
+        if let Some(kind) = classify(addr.ip()) {
+            return Err(FetchError::Private {
+                host: host.to_string(),
+                addr: addr.ip(),
+                kind,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The real fetcher: reqwest on rustls (ring), with the guard in its DNS
 /// resolver and redirect policy.
 #[derive(Clone)]
 pub struct HttpFetcher {
     client: reqwest::Client,
     options: Arc<Options>,
+    /// A proxy is in use and the guard is on: redirects are followed and
+    /// targets resolved and checked here.
+    via_proxy: bool,
 }
 
 /// A resolver that refuses a name if any of its addresses is internal:
@@ -266,17 +300,27 @@ impl HttpFetcher {
 
         let allow = options.allow_private_network;
         let max = options.max_redirects;
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            // `previous` holds every URL before this one, the first included.
-            if attempt.previous().len() > max {
-                let e = FetchError::TooManyRedirects(max);
-                return attempt.error(e);
-            }
-            match check_url(attempt.url(), allow) {
-                Ok(()) => attempt.follow(),
-                Err(e) => attempt.error(e),
-            }
-        });
+        // Through a proxy, reqwest asks the proxy to connect to the target by
+        // name (CONNECT host:443), so our resolver only ever sees the proxy's
+        // own name. Then `get` follows redirects itself and resolves and
+        // checks each target before asking the proxy; the proxy, chosen by
+        // the user, may well sit on an internal address.
+        let via_proxy = options.proxy.is_some() && !allow;
+        let redirects = if via_proxy {
+            reqwest::redirect::Policy::none()
+        } else {
+            reqwest::redirect::Policy::custom(move |attempt| {
+                // `previous` holds every URL before this one, the first included.
+                if attempt.previous().len() > max {
+                    let e = FetchError::TooManyRedirects(max);
+                    return attempt.error(e);
+                }
+                match check_url(attempt.url(), allow) {
+                    Ok(()) => attempt.follow(),
+                    Err(e) => attempt.error(e),
+                }
+            })
+        };
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(USER_AGENT)
@@ -286,7 +330,7 @@ impl HttpFetcher {
             .redirect(redirects)
             .https_only(true)
             .no_proxy();
-        if !allow {
+        if !allow && !via_proxy {
             builder = builder.dns_resolver(Arc::new(GuardedResolver));
         }
         for (name, addr) in &options.pinned {
@@ -303,21 +347,45 @@ impl HttpFetcher {
         Ok(HttpFetcher {
             client,
             options: Arc::new(options),
+            via_proxy,
         })
     }
 
     async fn get(&self, url: Url, want_body: bool) -> Result<Response, FetchError> {
-        check_url(&url, self.options.allow_private_network)?;
         let o = &self.options;
-        let mut response = self
-            .client
-            .get(url)
-            // Ask for the bytes as they are: a compressed body could expand
-            // far past the cap, and nothing here decompresses.
-            .header(reqwest::header::ACCEPT_ENCODING, "identity")
-            .send()
-            .await
-            .map_err(|e| self.explain(e))?;
+        let mut url = url;
+        let mut redirects = 0;
+        let mut response = loop {
+            check_url(&url, o.allow_private_network)?;
+            if self.via_proxy {
+                check_resolved(&url, &o.pinned).await?;
+            }
+            let response = self
+                .client
+                .get(url.clone())
+                // Ask for the bytes as they are: a compressed body could
+                // expand far past the cap, and nothing here decompresses.
+                .header(reqwest::header::ACCEPT_ENCODING, "identity")
+                .send()
+                .await
+                .map_err(|e| self.explain(e))?;
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            match location {
+                Some(to) if self.via_proxy && response.status().is_redirection() => {
+                    redirects += 1;
+                    if redirects > o.max_redirects {
+                        return Err(FetchError::TooManyRedirects(o.max_redirects));
+                    }
+                    url = url
+                        .join(to)
+                        .map_err(|e| FetchError::Failed(format!("bad redirect `{to}`: {e}")))?;
+                }
+                _ => break response,
+            }
+        };
         let header = |name: reqwest::header::HeaderName| {
             response
                 .headers()
@@ -416,6 +484,7 @@ mod tests {
             ("fd00::1", "unique-local"),
             ("fe80::1", "link-local"),
             ("ff02::1", "multicast"),
+            ("fec0::1", "site-local"),
             ("::ffff:8.8.8.8", "IPv4-mapped"),
             ("::ffff:127.0.0.1", "IPv4-mapped"),
             ("::127.0.0.1", "IPv4-compatible"),
@@ -434,6 +503,44 @@ mod tests {
         ] {
             assert_eq!(classify(ip.parse().unwrap()), None, "{ip}");
         }
+    }
+
+    #[tokio::test]
+    async fn resolved_targets_are_checked_for_proxied_fetches() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let e = check_resolved(&u("https://localhost/"), &[])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                FetchError::Private {
+                    kind: "loopback",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let pinned = [("localhost".to_string(), "127.0.0.1:443".parse().unwrap())];
+        assert!(
+            check_resolved(&u("https://localhost/"), &pinned)
+                .await
+                .is_ok()
+        );
+        assert!(
+            check_resolved(&u("https://192.0.2.1/"), &[]).await.is_ok(),
+            "literals are check_url's"
+        );
+    }
+
+    #[test]
+    fn a_proxied_client_builds_with_an_internal_proxy() {
+        let f = HttpFetcher::new(Options {
+            proxy: Some(Url::parse("http://10.0.0.8:3128").unwrap()),
+            ..Options::default()
+        })
+        .unwrap();
+        assert!(f.via_proxy);
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub async fn gather<F: fetch::Fetcher>(
     let mut collected = collect::interpret(&results, as_of, observed);
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
+    collect::add_transport(&mut collected);
     collected
 }
 
@@ -136,11 +137,29 @@ pub fn fits(q: &Question, value: &Json) -> bool {
     }
 }
 
+/// Whether two answers to `q` say the same: numbers by value (`7` and
+/// `7.0`), lists of options as sets.
+fn same_answer(q: &Question, a: &Json, b: &Json) -> bool {
+    match (q.kind, a, b) {
+        (_, Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (QuestionType::Multi, Json::Array(x), Json::Array(y)) => {
+            let set = |v: &Vec<Json>| {
+                v.iter()
+                    .map(|i| i.to_string())
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            set(x) == set(y)
+        }
+        _ => a == b,
+    }
+}
+
 /// Records `collected` in the manifest and fills the questions its facts
 /// answer. A person's answer (any source but `collected`) is never
 /// changed; where a fact disagrees with it, the disagreement is returned.
 pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -> Applied {
     let mut out = Applied::default();
+    let mut written = false;
     for q in collectable(manifest, catalog) {
         let Some(derived) = q.derive(&collected.facts) else {
             continue;
@@ -159,7 +178,10 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
             continue;
         }
         let before = existing.map(|a| a.value.clone());
-        if before.as_ref() != Some(&derived.answer) {
+        if before
+            .as_ref()
+            .is_none_or(|b| !same_answer(q, b, &derived.answer))
+        {
             out.filled.push(Change {
                 question: q.id.clone(),
                 before,
@@ -174,6 +196,7 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
             expires: None,
             note: Some(note),
         };
+        written = true;
         manifest.answers.insert(
             q.id.clone(),
             Answer {
@@ -192,7 +215,11 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
         .values()
         .filter_map(Fact::observed_date)
         .max();
+    // Only a run that wrote an answer (with new evidence) re-dates it: a run
+    // that found nothing to fill, or only contradictions, leaves the date,
+    // and so the next review, alone.
     if let Some(day) = latest
+        && written
         && day > manifest.assessment.date
     {
         out.redated = Some((manifest.assessment.date, day));
@@ -207,7 +234,7 @@ fn contradiction(q: &Question, a: &Answer, collected: &Collected) -> Option<Cont
         return None;
     }
     let derived = q.derive(&collected.facts)?;
-    if !fits(q, &derived.answer) || derived.answer == a.value {
+    if !fits(q, &derived.answer) || same_answer(q, &a.value, &derived.answer) {
         return None;
     }
     Some(Contradiction {
@@ -288,6 +315,37 @@ mod tests {
             (json!("valid"), json!("expired"))
         );
         assert_eq!(contradictions(&m, &catalog), applied.contradictions);
+    }
+
+    #[test]
+    fn a_run_with_only_contradictions_keeps_the_assessment_date() {
+        let (catalog, mut m) = setup();
+        let answer = m.answers.get_mut("documentation.security_txt").unwrap();
+        answer.source = Provenance::Document;
+        let before = m.assessment.date;
+        let applied = apply(
+            &mut m,
+            &catalog,
+            collected(&[("security-txt.status", json!("expired"))]),
+        );
+        assert_eq!(applied.contradictions.len(), 1);
+        assert_eq!((m.assessment.date, applied.redated), (before, None));
+    }
+
+    #[test]
+    fn the_same_answer_in_another_form_is_no_contradiction() {
+        let (catalog, _) = setup();
+        let (_, _, q) = catalog.question("reputation.years_operating").unwrap();
+        assert!(same_answer(q, &json!(7), &json!(7.0)));
+        let (_, _, multi) = catalog
+            .checklists()
+            .flat_map(|l| l.checklist.areas.iter().flat_map(|a| a.questions.iter()))
+            .find(|q| q.kind == QuestionType::Multi)
+            .map(|q| catalog.question(&q.id).unwrap())
+            .unwrap();
+        let (a, b) = (&multi.options[0].value, &multi.options[1].value);
+        assert!(same_answer(multi, &json!([a, b]), &json!([b, a])));
+        assert!(!same_answer(multi, &json!([a]), &json!([b])));
     }
 
     #[test]

@@ -48,17 +48,31 @@ pub fn needs_backup(on_disk: &[u8], m: &Manifest) -> bool {
 }
 
 /// Copies `path` to the first free name of `PATH.bak`, `PATH.bak.1`, ...:
-/// an earlier backup is never overwritten.
+/// an earlier backup is never overwritten. Each name is created with
+/// `create_new`, so a name taken meanwhile, or a symlink left there, is
+/// skipped rather than written through.
 pub fn backup(path: &Path) -> std::io::Result<PathBuf> {
-    let backup = (0..)
-        .map(|n| match n {
+    let mut source = std::fs::File::open(path)?;
+    for n in 0.. {
+        let name = match n {
             0 => PathBuf::from(format!("{}.bak", path.display())),
             n => PathBuf::from(format!("{}.bak.{n}", path.display())),
-        })
-        .find(|p| !p.exists())
-        .expect("some backup name is free");
-    std::fs::copy(path, &backup)?;
-    Ok(backup)
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&name)
+        {
+            Ok(mut file) => {
+                std::io::copy(&mut source, &mut file)?;
+                file.sync_all()?;
+                return Ok(name);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("some backup name is free")
 }
 
 /// Writes `m` to `path`, which held `on_disk` (loaded as `before`): checks
@@ -77,7 +91,7 @@ pub fn save(
         crate::Error::Invalid(vec![crate::diag::Diagnostic::error(
             "unwritable-manifest",
             &file,
-            crate::diag::Pos::default(),
+            crate::diag::Pos::START,
             message,
         )])
     })?;
@@ -86,6 +100,19 @@ pub fn save(
         path: path.to_path_buf(),
         source,
     };
+    // `collect` fetches for seconds; an edit made meanwhile must not be
+    // lost without a trace.
+    if std::fs::read(path).map_err(io)? != on_disk {
+        return Err(crate::Error::Invalid(vec![
+            crate::diag::Diagnostic::error(
+                "file-changed",
+                &file,
+                crate::diag::Pos::START,
+                "the manifest changed on disk while it was being updated; nothing was written",
+            )
+            .with_help("run the command again on the new version"),
+        ]));
+    }
     let backup = if needs_backup(on_disk, before) {
         Some(backup(path).map_err(io)?)
     } else {

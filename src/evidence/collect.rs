@@ -299,7 +299,8 @@ pub async fn fetch_all<F: Fetcher>(
     while let Some(done) = set.join_next().await {
         let (i, outcome) = done.unwrap_or_else(|e| {
             // A task only fails by panicking inside the HTTP stack; keep
-            // the other results and say which fetch broke.
+            // the other results. Its slot stays empty and is recorded
+            // below as a failed fetch.
             (
                 usize::MAX,
                 Err(FetchError::Failed(format!("fetch task failed: {e}"))),

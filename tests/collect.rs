@@ -609,6 +609,11 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
             let out = assert_cmd::Command::cargo_bin("vetted")
                 .unwrap()
                 .args(&args)
+                // Proxy variables are ignored: with them obeyed, every
+                // fetch would go to a port where nothing listens and fail.
+                .env("HTTPS_PROXY", "http://127.0.0.1:9")
+                .env("https_proxy", "http://127.0.0.1:9")
+                .env("ALL_PROXY", "http://127.0.0.1:9")
                 .output()
                 .unwrap();
             (

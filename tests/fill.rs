@@ -263,34 +263,10 @@ fn resuming_an_older_assessment_keeps_evidence_observed_today() {
     );
 }
 
-#[test]
-fn a_refused_answer_is_asked_again_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("again.yaml");
-    let secret: String = "q8ZtR3vLw1Nc6YhJ0pKe4XbUa7GsMd2FoTi9VnCr5Hl"
-        .chars()
-        .rev()
-        .collect();
-    let (r, p) = session(
-        &path,
-        with(
-            header(),
-            json!({"answer:alpha.crit": "good", "note:alpha.crit": format!("key {secret}")}),
-        ),
-        false,
-    );
-    r.unwrap();
-    assert_eq!(
-        p.asked.iter().filter(|k| *k == "answer:alpha.crit").count(),
-        2,
-        "{:?}",
-        p.asked
-    );
-}
-
-#[test]
-fn a_secret_typed_into_a_note_is_not_saved() {
-    let dir = tempfile::tempdir().unwrap();
+/// A session whose note for alpha.crit holds an exchange-key-shaped
+/// secret (built reversed so the source holds no key); returns the
+/// prompter, the manifest's path and the secret.
+fn session_with_secret_note(dir: &tempfile::TempDir) -> (Scripted, std::path::PathBuf, String) {
     let path = dir.path().join("secret.yaml");
     let secret: String = "q8ZtR3vLw1Nc6YhJ0pKe4XbUa7GsMd2FoTi9VnCr5Hl"
         .chars()
@@ -305,6 +281,25 @@ fn a_secret_typed_into_a_note_is_not_saved() {
         false,
     );
     r.unwrap();
+    (p, path, secret)
+}
+
+#[test]
+fn a_refused_answer_is_asked_again_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p, _, _) = session_with_secret_note(&dir);
+    assert_eq!(
+        p.asked.iter().filter(|k| *k == "answer:alpha.crit").count(),
+        2,
+        "{:?}",
+        p.asked
+    );
+}
+
+#[test]
+fn a_secret_typed_into_a_note_is_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p, path, secret) = session_with_secret_note(&dir);
     assert!(
         p.transcript.iter().any(|t| t.starts_with("Not saved")),
         "{:?}",

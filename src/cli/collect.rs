@@ -155,7 +155,7 @@ pub fn run(args: Args, checklists: Option<&std::path::Path>) -> u8 {
     let mut roots = Vec::new();
     for path in &args.ca_cert {
         match vetted::read(path) {
-            Ok(bytes) => roots.push(bytes),
+            Ok(bytes) => roots.push((path.display().to_string(), bytes)),
             Err(e) => return finish(Err(e)),
         }
     }
@@ -174,6 +174,9 @@ pub fn run(args: Args, checklists: Option<&std::path::Path>) -> u8 {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error[collect-setup]: {}", terminal_safe(&e));
+            eprintln!(
+                "  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128"
+            );
             return BAD_INPUT;
         }
     };
@@ -230,6 +233,12 @@ fn collect(
     let applied = vetted::evidence::apply(&mut updated, &catalog, collected.clone());
 
     let mut out = String::new();
+    let vendor = &loaded.manifest.vendor;
+    if vendor.website.is_none() && vendor.docs.is_none() && vendor.repository.is_none() {
+        out.push_str(
+            "Nothing to look up: the manifest names no vendor.website, vendor.docs or vendor.repository.\n",
+        );
+    }
     out.push_str(&format!("Facts ({}):\n", collected.facts.len()));
     for (name, fact) in &collected.facts {
         out.push_str(&format!("  {name} = {}\n", fact.value));

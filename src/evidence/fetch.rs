@@ -35,9 +35,9 @@ pub struct Options {
     pub allow_private_network: bool,
     /// The only proxy used; the environment's proxy settings never are.
     pub proxy: Option<Url>,
-    /// Extra trusted roots, PEM (a company CA, a test CA), on top of the
-    /// bundled Mozilla roots.
-    pub extra_roots_pem: Vec<Vec<u8>>,
+    /// Extra trusted roots as (where they came from, PEM): a company CA, a
+    /// test CA, on top of the bundled Mozilla roots.
+    pub extra_roots_pem: Vec<(String, Vec<u8>)>,
     /// Names pinned to addresses, like curl's `--resolve`. The person running
     /// `vetted` chose these, so the guard does not apply to them; redirects
     /// elsewhere are still checked.
@@ -277,18 +277,19 @@ impl HttpFetcher {
     pub fn new(options: Options) -> Result<HttpFetcher, String> {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for pem in &options.extra_roots_pem {
+        for (source, pem) in &options.extra_roots_pem {
             use rustls::pki_types::{CertificateDer, pem::PemObject};
             let mut found = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| format!("cannot read a CA certificate: {e}"))?;
+                let cert =
+                    cert.map_err(|e| format!("{source}: cannot read a CA certificate: {e}"))?;
                 roots
                     .add(cert)
-                    .map_err(|e| format!("cannot use a CA certificate: {e}"))?;
+                    .map_err(|e| format!("{source}: cannot use a CA certificate: {e}"))?;
                 found += 1;
             }
             if found == 0 {
-                return Err("the CA file holds no PEM certificate".into());
+                return Err(format!("{source}: the CA file holds no PEM certificate"));
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());

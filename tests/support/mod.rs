@@ -33,7 +33,7 @@ impl TlsFront {
     /// with the SSRF guard on.
     pub fn options(&self) -> vetted::evidence::fetch::Options {
         vetted::evidence::fetch::Options {
-            extra_roots_pem: vec![self.ca_pem.clone().into_bytes()],
+            extra_roots_pem: vec![("test CA".into(), self.ca_pem.clone().into_bytes())],
             pinned: vec![(VENDOR.to_string(), self.addr)],
             ..Default::default()
         }

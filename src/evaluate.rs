@@ -6,11 +6,14 @@
 //! that the points lost add up to exactly `100 - score`.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::checklist::{Catalog, Effect, EvidenceNeed, Question, QuestionType, SimpleEffect};
+use crate::checklist::{
+    Catalog, Condition, Effect, EvidenceNeed, Question, QuestionType, SimpleEffect,
+};
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::level::Level;
@@ -248,59 +251,65 @@ pub fn evaluate(
     as_of: Date,
 ) -> Result<Assessment, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let scope: Vec<(
-        &crate::checklist::Checklist,
-        &crate::checklist::Area,
-        &Question,
-    )> = manifest
+    // Each question in scope with its index among the catalog's question
+    // ids, which is where its answer sits in an expression context.
+    let scope: Vec<InScope> = manifest
         .integration
         .checklists
         .iter()
         .filter_map(|id| catalog.get(id))
         .flat_map(|l| {
-            l.checklist
-                .areas
-                .iter()
-                .flat_map(move |a| a.questions.iter().map(move |q| (&l.checklist, a, q)))
+            l.checklist.areas.iter().flat_map(move |a| {
+                a.questions.iter().map(move |q| InScope {
+                    checklist: &l.checklist,
+                    area: a,
+                    question: q,
+                    index: catalog.question_index(&q.id).unwrap_or(usize::MAX),
+                    condition: catalog.condition(&q.id),
+                })
+            })
         })
         .collect();
 
     // Applicability: a question whose condition is false is left out, and
     // so is its answer when later conditions are evaluated, so a follow-up
     // of a question that no longer applies vanishes too. Iterate to a fixed
-    // point (conditions only read other questions' answers).
-    let mut not_applicable: BTreeSet<String> = BTreeSet::new();
+    // point (conditions only read other questions' answers). Masks are by
+    // question index.
+    let count = catalog.question_count();
+    let mut not_applicable: Arc<[bool]> = vec![false; count].into();
     let mut converged = false;
     // The last pass's context and the answers it masked: the rules reuse it
     // unless they read an answer masked differently.
-    let mut last: Option<(minijinja::Value, BTreeSet<String>)> = None;
+    let mut last: Option<(minijinja::Value, Arc<[bool]>)> = None;
     let contexts = Contexts::new(manifest, catalog, as_of);
     let read = catalog.read_by_conditions();
     for _ in 0..=scope.len() {
         let ctx = contexts.build(&not_applicable);
-        let mut next = BTreeSet::new();
+        let mut next = vec![false; count];
+        let mut memo = Memo::new(catalog);
         // Only the last pass's errors matter: each pass sees the same ones.
         diags.clear();
-        for (checklist, _, q) in &scope {
-            if let Some(expr) = catalog.condition(&q.id) {
-                match expr.is_true(&ctx) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        next.insert(q.id.clone());
-                    }
-                    Err(e) => {
-                        diags.push(runtime_error(
-                            catalog,
-                            &checklist.id,
-                            &q.id,
-                            expr.source(),
-                            &e,
-                        ));
-                        next.insert(q.id.clone());
-                    }
+        for s in &scope {
+            let Some(condition) = s.condition else {
+                continue;
+            };
+            match memo.is_true(condition, &ctx) {
+                Ok(true) => {}
+                Ok(false) => next[s.index] = true,
+                Err(e) => {
+                    diags.push(runtime_error(
+                        catalog,
+                        &s.checklist.id,
+                        &s.question.id,
+                        condition.expr.source(),
+                        &e,
+                    ));
+                    next[s.index] = true;
                 }
             }
         }
+        let next: Arc<[bool]> = next.into();
         if next == not_applicable {
             converged = true;
             last = Some((ctx, next));
@@ -309,10 +318,7 @@ pub fn evaluate(
         // Another pass would only mask answers no condition reads, so it
         // would find the same set: stop here (most manifests stop after
         // one pass).
-        if next
-            .intersection(read)
-            .eq(not_applicable.intersection(read))
-        {
+        if differ_where(&next, &not_applicable, read).is_none() {
             converged = true;
             last = Some((ctx, std::mem::replace(&mut not_applicable, next)));
             break;
@@ -324,7 +330,7 @@ pub fn evaluate(
         // not, and B when A is not) have no stable answer.
         let file = scope
             .first()
-            .and_then(|(c, _, _)| catalog.get(&c.id))
+            .and_then(|s| catalog.get(&s.checklist.id))
             .map_or_else(String::new, |l| l.doc.file.clone());
         diags.push(
             Diagnostic::error(
@@ -339,6 +345,11 @@ pub fn evaluate(
     if !diags.is_empty() {
         return Err(diags);
     }
+    let applies = |id: &str| {
+        catalog
+            .question_index(id)
+            .is_none_or(|i| !not_applicable[i])
+    };
 
     let waivers: Vec<WaiverStatus> = manifest
         .waivers
@@ -373,9 +384,10 @@ pub fn evaluate(
     // Score each question.
     let mut questions: Vec<QuestionResult> = scope
         .iter()
-        .map(|(checklist, area, q)| {
+        .map(|s| {
+            let (checklist, area, q) = (s.checklist, s.area, s.question);
             let answer = manifest.answers.get(&q.id);
-            let status = if not_applicable.contains(&q.id) {
+            let status = if not_applicable[s.index] {
                 Status::NotApplicable
             } else if waived_questions.contains(q.id.as_str()) {
                 Status::Waived
@@ -399,41 +411,51 @@ pub fn evaluate(
         })
         .collect();
 
-    // Areas and overall, with exact attribution of lost points.
+    // Areas and overall, with exact attribution of lost points. Areas of
+    // the same id in two checklists are one area (the first one's title and
+    // weight). `members[a]` lists the questions of area `a` that count.
     let mut areas: Vec<AreaResult> = Vec::new();
-    for (checklist, area, _) in &scope {
-        if areas.iter().any(|a| a.id == area.id) {
-            continue;
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, s) in scope.iter().enumerate() {
+        let a = match areas.iter().position(|a| a.id == s.area.id) {
+            Some(a) => a,
+            None => {
+                areas.push(AreaResult {
+                    checklist: s.checklist.id.clone(),
+                    id: s.area.id.clone(),
+                    title: s.area.title.clone(),
+                    weight: s.area.weight,
+                    score: None,
+                    confidence: None,
+                    applicable: 0,
+                    answered: 0,
+                    points_lost: 0.0,
+                });
+                members.push(Vec::new());
+                areas.len() - 1
+            }
+        };
+        if counts(questions[i].status) {
+            members[a].push(i);
         }
-        let counted: Vec<&QuestionResult> = questions
-            .iter()
-            .filter(|r| r.area == area.id && counts(r.status))
-            .collect();
+    }
+    for (area, members) in areas.iter_mut().zip(&members) {
+        let counted: Vec<&QuestionResult> = members.iter().map(|&i| &questions[i]).collect();
         let total: f64 = counted.iter().map(|r| r.weight).sum();
-        let (score, confidence) = if total > 0.0 {
+        if total > 0.0 {
             let s = counted
                 .iter()
                 .map(|r| r.weight * r.score.unwrap_or(0.0))
                 .sum::<f64>()
                 / total;
-            (Some(100.0 * s), confidence_of(&counted))
-        } else {
-            (None, None)
-        };
-        areas.push(AreaResult {
-            checklist: checklist.id.clone(),
-            id: area.id.clone(),
-            title: area.title.clone(),
-            weight: area.weight,
-            score,
-            confidence,
-            applicable: counted.len(),
-            answered: counted
-                .iter()
-                .filter(|r| r.status == Status::Answered)
-                .count(),
-            points_lost: 0.0,
-        });
+            area.score = Some(100.0 * s);
+            area.confidence = confidence_of(&counted);
+        }
+        area.applicable = counted.len();
+        area.answered = counted
+            .iter()
+            .filter(|r| r.status == Status::Answered)
+            .count();
     }
     let area_total: f64 = areas
         .iter()
@@ -442,19 +464,13 @@ pub fn evaluate(
         .sum();
     let mut score = 0.0;
     if area_total > 0.0 {
-        for area in &mut areas {
+        for (area, members) in areas.iter_mut().zip(&members) {
             let Some(s) = area.score else { continue };
             let share = area.weight / area_total;
             score += share * s;
-            let weight_total: f64 = questions
-                .iter()
-                .filter(|r| r.area == area.id && counts(r.status))
-                .map(|r| r.weight)
-                .sum();
-            for r in questions
-                .iter_mut()
-                .filter(|r| r.area == area.id && counts(r.status))
-            {
+            let weight_total: f64 = members.iter().map(|&i| questions[i].weight).sum();
+            for &i in members {
+                let r = &mut questions[i];
                 let unit = 100.0 * share * r.weight / weight_total;
                 let raw = r.answer_score.unwrap_or(0.0);
                 r.points_lost_answer = unit * (1.0 - raw);
@@ -483,9 +499,7 @@ pub fn evaluate(
     // Gates.
     let ctx = match last {
         Some((ctx, masked))
-            if !masked
-                .symmetric_difference(&not_applicable)
-                .any(|id| catalog.read_by_rules().contains(id)) =>
+            if differ_where(&masked, &not_applicable, catalog.read_by_rules()).is_none() =>
         {
             ctx
         }
@@ -495,19 +509,21 @@ pub fn evaluate(
     let mut gate_tier: Option<Level> = None;
     let mut rejected_by: Vec<String> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
+    let mut memo = Memo::new(catalog);
     for id in &manifest.integration.checklists {
         let Some(loaded) = catalog.get(id) else {
             continue;
         };
         for rule in &loaded.checklist.rules {
-            let Some(expr) = catalog.rule_condition(&rule.id) else {
+            let Some(condition) = catalog.rule_condition(&rule.id) else {
                 continue;
             };
-            match expr.is_true(&ctx) {
+            match memo.is_true(condition, &ctx) {
                 Ok(false) => continue,
                 Ok(true) => {}
                 Err(e) => {
-                    diags.push(runtime_error(catalog, id, &rule.id, expr.source(), &e));
+                    let source = condition.expr.source();
+                    diags.push(runtime_error(catalog, id, &rule.id, source, &e));
                     continue;
                 }
             }
@@ -623,7 +639,7 @@ pub fn evaluate(
     // worse than the evidence is only out of date.
     for c in crate::evidence::contradictions(manifest, catalog)
         .into_iter()
-        .filter(|c| !not_applicable.contains(&c.question))
+        .filter(|c| applies(&c.question))
     {
         let (_, _, q) = catalog.question(&c.question).expect("question in scope");
         let claimed = answer_score(q, &c.answer, as_of);
@@ -908,57 +924,47 @@ pub fn receives_exchange_keys(m: &Manifest) -> bool {
         })
 }
 
+/// A question in the scope of one evaluation.
+struct InScope<'c> {
+    checklist: &'c crate::checklist::Checklist,
+    area: &'c crate::checklist::Area,
+    question: &'c Question,
+    /// Its index among the catalog's question ids.
+    index: usize,
+    /// Its applicability condition.
+    condition: Option<Condition<'c>>,
+}
+
+/// Results of condition texts in one context: a text that several
+/// questions share is evaluated once.
+struct Memo(Vec<Option<Result<bool, String>>>);
+
+impl Memo {
+    fn new(catalog: &Catalog) -> Memo {
+        Memo(vec![None; catalog.condition_slots()])
+    }
+
+    fn is_true(&mut self, c: Condition<'_>, ctx: &minijinja::Value) -> Result<bool, String> {
+        self.0[c.slot]
+            .get_or_insert_with(|| c.expr.is_true(ctx))
+            .clone()
+    }
+}
+
+/// The first index where `a` and `b` differ among those `relevant` marks.
+fn differ_where(a: &[bool], b: &[bool], relevant: &[bool]) -> Option<usize> {
+    (0..relevant.len()).find(|&i| relevant[i] && a.get(i) != b.get(i))
+}
+
 /// Builds the expression contexts of one evaluation. What does not change
 /// between passes (integration, vendor, incidents, each answer's value) is
-/// converted to minijinja values once; a pass only assembles the answers
-/// tree with its masked answers left out.
+/// converted to minijinja values once; a pass only points a lazy `answers`
+/// view at its mask.
 struct Contexts {
     base: Vec<(&'static str, minijinja::Value)>,
-    answers: Vec<(String, minijinja::Value)>,
-}
-
-/// The nested `answers` map: `answers.keys.withdrawal` is `keys` then
-/// `withdrawal`.
-#[derive(Default)]
-struct Tree(std::collections::BTreeMap<String, Branch>);
-
-enum Branch {
-    Leaf(minijinja::Value),
-    Node(Tree),
-}
-
-impl Tree {
-    fn insert(&mut self, path: &str, value: minijinja::Value) {
-        match path.split_once('.') {
-            None => {
-                self.0.insert(path.to_string(), Branch::Leaf(value));
-            }
-            Some((head, rest)) => {
-                let child = self
-                    .0
-                    .entry(head.to_string())
-                    .or_insert_with(|| Branch::Node(Tree::default()));
-                if let Branch::Node(tree) = child {
-                    tree.insert(rest, value);
-                }
-            }
-        }
-    }
-
-    fn into_value(self) -> minijinja::Value {
-        let map: std::collections::BTreeMap<String, minijinja::Value> = self
-            .0
-            .into_iter()
-            .map(|(k, b)| {
-                let v = match b {
-                    Branch::Leaf(v) => v,
-                    Branch::Node(t) => t.into_value(),
-                };
-                (k, v)
-            })
-            .collect();
-        minijinja::Value::from(map)
-    }
+    shape: Arc<crate::rules::answers::Shape>,
+    /// By question index: the answer's value, none when unanswered.
+    answers: Arc<[minijinja::Value]>,
 }
 
 impl Contexts {
@@ -973,32 +979,31 @@ impl Contexts {
                 )
             })
             .collect();
-        let answers = catalog
-            .question_ids()
-            .map(|id| {
-                let value = m.answers.get(id).map_or(minijinja::Value::from(()), |a| {
-                    minijinja::Value::from(minijinja::value::Serde(&a.value))
-                });
-                (id.to_string(), value)
-            })
-            .collect();
-        Contexts { base, answers }
+        let mut answers = vec![minijinja::Value::from(()); catalog.question_count()];
+        for (id, a) in &m.answers {
+            if let Some(i) = catalog.question_index(id) {
+                answers[i] = minijinja::Value::from(minijinja::value::Serde(&a.value));
+            }
+        }
+        Contexts {
+            base,
+            shape: catalog.answers_shape().clone(),
+            answers: answers.into(),
+        }
     }
 
-    /// The context with the answers in `masked` left out (as none).
-    fn build(&self, masked: &BTreeSet<String>) -> minijinja::Value {
-        let mut tree = Tree::default();
-        for (id, value) in &self.answers {
-            let value = if masked.contains(id) {
-                minijinja::Value::from(())
-            } else {
-                value.clone()
-            };
-            tree.insert(id, value);
-        }
+    /// The context with the answers `masked` marks left out (as none).
+    fn build(&self, masked: &Arc<[bool]>) -> minijinja::Value {
         let mut map: std::collections::BTreeMap<&str, minijinja::Value> =
             self.base.iter().cloned().collect();
-        map.insert("answers", tree.into_value());
+        map.insert(
+            "answers",
+            crate::rules::answers::View::root(
+                self.shape.clone(),
+                self.answers.clone(),
+                masked.clone(),
+            ),
+        );
         minijinja::Value::from(map)
     }
 }

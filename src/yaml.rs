@@ -194,8 +194,13 @@ pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic
         copied: Cost::default(),
         anchors: Vec::new(),
     };
-    builder.document()
+    builder.document().map_err(|d| *d)
 }
+
+/// A builder's error, boxed: results move through every level of the
+/// recursion, and a bare diagnostic would make each of them three times as
+/// large.
+type Failure = Box<Diagnostic>;
 
 /// Builds a [`Node`] tree from parser events, enforcing the budgets.
 struct Builder<'t, 'l> {
@@ -250,36 +255,42 @@ fn pos_at(span: &Span) -> Pos {
 }
 
 impl<'t> Builder<'t, '_> {
-    fn next(&mut self) -> Result<(Event<'t>, Span), Diagnostic> {
+    fn next(&mut self) -> Result<(Event<'t>, Pos), Failure> {
         match self.parser.next_event() {
-            Some(Ok(event)) => Ok(event),
-            Some(Err(e)) => Err(scan_error(self.file, &e)),
+            // Only the start of a span is used: converting it here keeps
+            // the parser's large span out of every move below.
+            Some(Ok((event, span))) => Ok((event, pos_at(&span))),
+            Some(Err(e)) => Err(Box::new(scan_error(self.file, &e))),
             None => Err(self.syntax(Pos::START, "the document ends unexpectedly".into())),
         }
     }
 
-    fn syntax(&self, pos: Pos, message: String) -> Diagnostic {
-        Diagnostic::error(
-            "yaml-syntax",
-            self.file,
-            pos,
-            format!("cannot parse YAML: {message}"),
+    fn syntax(&self, pos: Pos, message: String) -> Failure {
+        Box::new(
+            Diagnostic::error(
+                "yaml-syntax",
+                self.file,
+                pos,
+                format!("cannot parse YAML: {message}"),
+            )
+            .with_help("fix the YAML syntax at this position (quotes, indentation, colons)"),
         )
-        .with_help("fix the YAML syntax at this position (quotes, indentation, colons)")
     }
 
-    fn duplicate(&self, pos: Pos, name: &str) -> Diagnostic {
-        Diagnostic::error(
-            "duplicate-key",
-            self.file,
-            pos,
-            format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+    fn duplicate(&self, pos: Pos, name: &str) -> Failure {
+        Box::new(
+            Diagnostic::error(
+                "duplicate-key",
+                self.file,
+                pos,
+                format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+            )
+            .with_help("each key may appear once per mapping; merge the two entries or delete one"),
         )
-        .with_help("each key may appear once per mapping; merge the two entries or delete one")
     }
 
-    fn budget(&self, pos: Pos, message: String) -> Diagnostic {
-        Diagnostic::error(
+    fn budget(&self, pos: Pos, message: String) -> Failure {
+        Box::new(Diagnostic::error(
             "yaml-budget-exceeded",
             self.file,
             pos,
@@ -287,13 +298,13 @@ impl<'t> Builder<'t, '_> {
         )
         .with_help(
             "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
-        )
+        ))
     }
 
-    fn document(&mut self) -> Result<Node, Diagnostic> {
+    fn document(&mut self) -> Result<Node, Failure> {
         let mut root = None;
         loop {
-            let (event, span) = self.next()?;
+            let (event, pos) = self.next()?;
             match event {
                 Event::StreamStart | Event::DocumentEnd => {}
                 Event::StreamEnd => break,
@@ -301,16 +312,17 @@ impl<'t> Builder<'t, '_> {
                     return Err(Diagnostic::error(
                         "multiple-documents",
                         self.file,
-                        pos_at(&span),
+                        pos,
                         "cannot parse YAML: the file holds more than one document",
                     )
                     .with_help(
                         "a file holds one YAML document; remove the `---` line and what follows, or split the file",
-                    ));
+                    )
+                    .into());
                 }
                 Event::DocumentStart(..) => {
-                    let (event, span) = self.next()?;
-                    root = Some(self.node(event, span, 0)?);
+                    let (event, pos) = self.next()?;
+                    root = Some(self.node(event, pos, 0)?);
                 }
                 _ => {}
             }
@@ -323,11 +335,12 @@ impl<'t> Builder<'t, '_> {
                 Pos::START,
                 "the file holds no YAML document (it is empty or only comments)",
             )
-            .with_help("start from one of the files in `examples/`, or run `vetted schema manifest` to see the format")),
+            .with_help("start from one of the files in `examples/`, or run `vetted schema manifest` to see the format")
+            .into()),
         }
     }
 
-    fn count(&mut self, pos: Pos) -> Result<(), Diagnostic> {
+    fn count(&mut self, pos: Pos) -> Result<(), Failure> {
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
             return Err(self.budget(
@@ -342,7 +355,7 @@ impl<'t> Builder<'t, '_> {
     /// together may copy at most `max_alias_replay` nodes and `max_bytes`
     /// bytes, so neither an alias bomb nor nested anchors around a large
     /// value can blow up memory.
-    fn charge(&mut self, pos: Pos, cost: Cost) -> Result<(), Diagnostic> {
+    fn charge(&mut self, pos: Pos, cost: Cost) -> Result<(), Failure> {
         self.copied.nodes += cost.nodes;
         self.copied.bytes += cost.bytes;
         if self.copied.nodes > self.limits.max_alias_replay
@@ -359,7 +372,7 @@ impl<'t> Builder<'t, '_> {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Failure> {
         if anchor == 0 {
             return Ok(());
         }
@@ -380,8 +393,7 @@ impl<'t> Builder<'t, '_> {
 
     /// One node, starting with `event`. Recursion is bounded by the depth
     /// budget, checked before descending.
-    fn node(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<Node, Diagnostic> {
-        let pos = pos_at(&span);
+    fn node(&mut self, event: Event<'t>, pos: Pos, depth: usize) -> Result<Node, Failure> {
         self.count(pos)?;
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -435,14 +447,14 @@ impl<'t> Builder<'t, '_> {
         }
     }
 
-    fn sequence(&mut self, pos: Pos, depth: usize) -> Result<Node, Diagnostic> {
+    fn sequence(&mut self, pos: Pos, depth: usize) -> Result<Node, Failure> {
         let mut items = Vec::new();
         loop {
-            let (event, span) = self.next()?;
+            let (event, pos) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
                 break;
             }
-            items.push(self.node(event, span, depth + 1)?);
+            items.push(self.node(event, pos, depth + 1)?);
         }
         Ok(Node {
             pos,
@@ -450,18 +462,22 @@ impl<'t> Builder<'t, '_> {
         })
     }
 
-    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Node, Diagnostic> {
+    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Node, Failure> {
         let mut entries: Vec<(Key, Node)> = Vec::new();
         // Entries from `<<` merge keys: used only where the mapping has no
         // key of that name itself.
         let mut merged: Vec<(Key, Node)> = Vec::new();
         let mut merge_seen = false;
-        // Names already in the mapping; a linear scan is cheaper for the
-        // small mappings manifests are made of, a set keeps a hostile file
-        // with 100,000 keys from taking quadratic time.
-        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Hashes of the names already in the mapping; a linear scan is
+        // cheaper for the small mappings manifests are made of, a set keeps
+        // a hostile file with 100,000 keys from taking quadratic time. A
+        // hash seen before is confirmed by comparing names, so a collision
+        // is never reported as a duplicate.
+        let mut names: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let hasher = std::hash::RandomState::new();
+        let hash = |name: &str| std::hash::BuildHasher::hash_one(&hasher, name);
         loop {
-            let (event, span) = self.next()?;
+            let (event, pos) = self.next()?;
             if matches!(event, Event::MappingEnd) {
                 break;
             }
@@ -469,9 +485,9 @@ impl<'t> Builder<'t, '_> {
                 &event,
                 Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<"
             );
-            let key = self.node(event, span, depth + 1)?;
-            let (event, span) = self.next()?;
-            let value = self.node(event, span, depth + 1)?;
+            let key = self.node(event, pos, depth + 1)?;
+            let (event, pos) = self.next()?;
+            let value = self.node(event, pos, depth + 1)?;
             if plain_merge {
                 if merge_seen {
                     return Err(self.duplicate(key.pos, "<<"));
@@ -511,9 +527,9 @@ impl<'t> Builder<'t, '_> {
                 entries.iter().any(|(k, _)| k.name == name)
             } else {
                 if names.is_empty() {
-                    names.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                    names.extend(entries.iter().map(|(k, _)| hash(&k.name)));
                 }
-                !names.insert(name.clone())
+                !names.insert(hash(&name)) && entries.iter().any(|(k, _)| k.name == name)
             };
             if seen {
                 // Also keys that differ in YAML but collide as text (`1`, "1").

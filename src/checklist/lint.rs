@@ -151,8 +151,8 @@ fn lint_one(
                 total += w;
                 worst += w * worst_score(question);
             }
-            if let Some(expr) = catalog.condition(&question.id)
-                && unreachable(catalog, expr, scenarios, as_of)
+            if let Some(c) = catalog.condition(&question.id)
+                && unreachable(catalog, c.expr, scenarios, as_of)
             {
                 out.push(
                     warn(
@@ -175,8 +175,8 @@ fn lint_one(
         }
     }
     for (r, rule) in loaded.checklist.rules.iter().enumerate() {
-        if let Some(expr) = catalog.rule_condition(&rule.id)
-            && unreachable(catalog, expr, scenarios, as_of)
+        if let Some(c) = catalog.rule_condition(&rule.id)
+            && unreachable(catalog, c.expr, scenarios, as_of)
         {
             out.push(warn(
                 "unreachable-condition",

@@ -8,11 +8,13 @@ pub mod lint;
 mod model;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 pub use model::*;
 
 use crate::diag::{self, Diagnostic};
 use crate::document::Document;
+use crate::rules::answers::Shape;
 use crate::rules::expr::{self, Expr};
 use crate::schema::Format;
 use crate::yaml::Limits;
@@ -46,6 +48,19 @@ struct QuestionRef {
     checklist: String,
     area: usize,
     question: usize,
+    /// Position among all question ids, sorted: the index of its answer in
+    /// an expression context.
+    index: usize,
+}
+
+/// A compiled `when` condition. Conditions with the same text share a
+/// slot, so that an evaluation pass can compute each text once.
+#[derive(Clone, Copy, Debug)]
+pub struct Condition<'c> {
+    /// Index among the catalog's distinct condition texts.
+    pub slot: usize,
+    /// The compiled expression.
+    pub expr: &'c Expr,
 }
 
 /// Every checklist available to a run, with compiled conditions.
@@ -53,12 +68,18 @@ struct QuestionRef {
 pub struct Catalog {
     checklists: BTreeMap<String, Loaded>,
     questions: BTreeMap<String, QuestionRef>,
-    conditions: HashMap<String, Expr>,
-    rules: HashMap<String, Expr>,
-    /// Questions whose answers some applicability condition reads.
-    read_by_conditions: BTreeSet<String>,
-    /// Questions whose answers some rule reads.
-    read_by_rules: BTreeSet<String>,
+    /// Compiled `when` expressions, one per distinct text.
+    expressions: Vec<Expr>,
+    /// Question id to its condition's index in `expressions`.
+    conditions: HashMap<String, usize>,
+    /// Rule id to its condition's index in `expressions`.
+    rules: HashMap<String, usize>,
+    /// The `answers` namespace of expression contexts.
+    shape: Arc<Shape>,
+    /// By question index: whether some applicability condition reads it.
+    read_by_conditions: Vec<bool>,
+    /// By question index: whether some rule reads it.
+    read_by_rules: Vec<bool>,
 }
 
 /// A file to load into a catalog.
@@ -186,6 +207,7 @@ impl Catalog {
                             checklist: id.clone(),
                             area: a,
                             question: q,
+                            index: 0,
                         },
                     );
                 }
@@ -225,6 +247,16 @@ impl Catalog {
 
         let mut conditions = HashMap::new();
         let mut rules = HashMap::new();
+        // Many questions share a condition text (every follow-up of one
+        // answer); each text is compiled once and evaluated once per pass.
+        let mut expressions: Vec<Expr> = Vec::new();
+        let mut slots: HashMap<String, usize> = HashMap::new();
+        let mut slot_of = |e: Expr| {
+            *slots.entry(e.source().to_string()).or_insert_with(|| {
+                expressions.push(e);
+                expressions.len() - 1
+            })
+        };
         for loaded in checklists.values() {
             let doc = &loaded.doc;
             for (a, area) in loaded.checklist.areas.iter().enumerate() {
@@ -232,7 +264,7 @@ impl Catalog {
                     if let Some(when) = &question.when {
                         let at = format!("/areas/{a}/questions/{q}/when");
                         if let Some(e) = compile_checked(doc, &at, when, &ids, diags) {
-                            conditions.insert(question.id.clone(), e);
+                            conditions.insert(question.id.clone(), slot_of(e));
                         }
                     }
                 }
@@ -240,24 +272,28 @@ impl Catalog {
             for (r, rule) in loaded.checklist.rules.iter().enumerate() {
                 let at = format!("/rules/{r}/when");
                 if let Some(e) = compile_checked(doc, &at, &rule.when, &ids, diags) {
-                    rules.insert(rule.id.clone(), e);
+                    rules.insert(rule.id.clone(), slot_of(e));
                 }
             }
         }
         // An expression that reads `answers` whole (`answers | length`) may
         // depend on any answer.
-        let read_by = |exprs: &HashMap<String, Expr>| -> BTreeSet<String> {
-            if exprs.values().any(|e| e.names().contains("answers")) {
-                ids.clone()
-            } else {
-                exprs.values().flat_map(|e| e.questions(&ids)).collect()
-            }
+        for (index, r) in questions.values_mut().enumerate() {
+            r.index = index;
+        }
+        let read_by = |slots: &HashMap<String, usize>| -> Vec<bool> {
+            let exprs = || slots.values().map(|&s| &expressions[s]);
+            let whole = exprs().any(|e| e.names().contains("answers"));
+            let read: BTreeSet<String> = exprs().flat_map(|e| e.questions(&ids)).collect();
+            ids.iter().map(|id| whole || read.contains(id)).collect()
         };
         let read_by_conditions = read_by(&conditions);
         let read_by_rules = read_by(&rules);
         Catalog {
+            shape: Arc::new(Shape::new(questions.keys().map(String::as_str))),
             checklists,
             questions,
+            expressions,
             conditions,
             rules,
             read_by_conditions,
@@ -305,24 +341,55 @@ impl Catalog {
     }
 
     /// The compiled applicability condition of a question, if it has one.
-    pub fn condition(&self, question: &str) -> Option<&Expr> {
-        self.conditions.get(question)
+    pub fn condition(&self, question: &str) -> Option<Condition<'_>> {
+        let slot = *self.conditions.get(question)?;
+        Some(Condition {
+            slot,
+            expr: &self.expressions[slot],
+        })
     }
 
-    /// Questions whose answers some applicability condition reads: masking
-    /// any other answer cannot change which questions apply.
-    pub fn read_by_conditions(&self) -> &BTreeSet<String> {
+    /// How many distinct condition texts the catalog holds: the bound of
+    /// [`Condition::slot`].
+    pub fn condition_slots(&self) -> usize {
+        self.expressions.len()
+    }
+
+    /// By question index (see [`Catalog::question_index`]): whether some
+    /// applicability condition reads the answer. Masking an answer no
+    /// condition reads cannot change which questions apply.
+    pub fn read_by_conditions(&self) -> &[bool] {
         &self.read_by_conditions
     }
 
-    /// Questions whose answers some rule reads.
-    pub fn read_by_rules(&self) -> &BTreeSet<String> {
+    /// By question index: whether some rule reads the answer.
+    pub fn read_by_rules(&self) -> &[bool] {
         &self.read_by_rules
     }
 
+    /// The position of question `id` among all question ids, sorted (the
+    /// order of [`Catalog::question_ids`]).
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.get(id).map(|r| r.index)
+    }
+
+    /// How many questions the catalog holds.
+    pub fn question_count(&self) -> usize {
+        self.questions.len()
+    }
+
+    /// The shape of the `answers` namespace of expression contexts.
+    pub fn answers_shape(&self) -> &Arc<Shape> {
+        &self.shape
+    }
+
     /// The compiled condition of a rule.
-    pub fn rule_condition(&self, rule: &str) -> Option<&Expr> {
-        self.rules.get(rule)
+    pub fn rule_condition(&self, rule: &str) -> Option<Condition<'_>> {
+        let slot = *self.rules.get(rule)?;
+        Some(Condition {
+            slot,
+            expr: &self.expressions[slot],
+        })
     }
 }
 

@@ -43,9 +43,13 @@ const PROSE_WORDS: [&str; 24] = [
 
 /// Checks every field name and string value of a manifest.
 pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    walk(file, root, &Path::Root, false, &mut out);
-    out
+    let mut guard = Guard {
+        file,
+        out: Vec::new(),
+        urls: std::collections::HashMap::new(),
+    };
+    guard.walk(root, &Path::Root, false);
+    guard.out
 }
 
 /// Where a value is, built up while walking and written out only for a
@@ -68,58 +72,75 @@ impl Path<'_> {
     }
 }
 
-fn walk(file: &str, node: &Node, path: &Path, under_answers: bool, out: &mut Vec<Diagnostic>) {
-    match &node.value {
-        Value::Map(entries) => {
-            for (key, value) in entries {
-                let child = Path::Key(path, &key.name);
-                // Keys directly under `answers` are question ids, checked
-                // against the checklists; a question about secret storage
-                // is not a secret.
-                // A key pasted as a field name is as leaked as a value.
-                if let Some(kind) = looks_like_secret(&key.name) {
-                    out.push(refuse(
-                        file,
-                        key.pos,
+/// One walk over a manifest.
+struct Guard<'a> {
+    file: &'a str,
+    out: Vec<Diagnostic>,
+    /// Verdicts on web URLs already seen: a manifest cites the same few
+    /// evidence pages over and over, and parsing a URL is the guard's most
+    /// expensive check.
+    urls: std::collections::HashMap<&'a str, Option<&'static str>>,
+}
+
+impl<'a> Guard<'a> {
+    fn secret(&mut self, text: &'a str) -> Option<&'static str> {
+        if !is_web(text) {
+            return looks_like_secret(text);
+        }
+        *self
+            .urls
+            .entry(text)
+            .or_insert_with(|| looks_like_secret(text))
+    }
+
+    fn walk(&mut self, node: &'a Node, path: &Path, under_answers: bool) {
+        match &node.value {
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    let child = Path::Key(path, &key.name);
+                    // Keys directly under `answers` are question ids, checked
+                    // against the checklists; a question about secret storage
+                    // is not a secret.
+                    // A key pasted as a field name is as leaked as a value.
+                    if let Some(kind) = looks_like_secret(&key.name) {
+                        self.out.push(refuse(
+                            self.file,
+                            key.pos,
+                            &path.render(),
+                            &format!("has a field name that looks like {kind}"),
+                        ));
+                        continue;
+                    }
+                    if !under_answers && name_is_secret(&key.name) && has_content(value) {
+                        self.out.push(refuse(
+                            self.file,
+                            key.pos,
+                            &child.render(),
+                            "is named like a credential, and manifests never hold credentials",
+                        ));
+                        continue;
+                    }
+                    let answers = matches!(path, Path::Root) && key.name == "answers";
+                    self.walk(value, &child, answers);
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk(item, &Path::Index(path, i), false);
+                }
+            }
+            Value::Str(s) => {
+                if let Some(kind) = self.secret(s) {
+                    self.out.push(refuse(
+                        self.file,
+                        node.pos,
                         &path.render(),
-                        &format!("has a field name that looks like {kind}"),
+                        &format!("holds what looks like {kind}"),
                     ));
-                    continue;
                 }
-                if !under_answers && name_is_secret(&key.name) && has_content(value) {
-                    out.push(refuse(
-                        file,
-                        key.pos,
-                        &child.render(),
-                        "is named like a credential, and manifests never hold credentials",
-                    ));
-                    continue;
-                }
-                walk(
-                    file,
-                    value,
-                    &child,
-                    matches!(path, Path::Root) && key.name == "answers",
-                    out,
-                );
             }
+            _ => {}
         }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                walk(file, item, &Path::Index(path, i), false, out);
-            }
-        }
-        Value::Str(s) => {
-            if let Some(kind) = looks_like_secret(s) {
-                out.push(refuse(
-                    file,
-                    node.pos,
-                    &path.render(),
-                    &format!("holds what looks like {kind}"),
-                ));
-            }
-        }
-        _ => {}
     }
 }
 
@@ -166,15 +187,19 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
     {
         return Some("a PEM private key block");
     }
+    let web = is_web(text);
+    // Most strings are short words and labels: a token is 24 characters or
+    // more, a recovery phrase longer still, so they need no further look
+    // (a URL can hide a password in fewer).
+    if text.len() < 24 && !web {
+        return None;
+    }
     if is_mnemonic(text) {
         return Some("a wallet recovery (seed) phrase");
     }
     let trimmed = text.trim();
     // Only web URLs get the URL treatment; checking the prefix first spares
     // the URL parser every other string.
-    let web = trimmed
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("http"));
     if web
         && let Ok(url) = url::Url::parse(trimmed)
         && matches!(url.scheme(), "http" | "https")
@@ -215,6 +240,13 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
     })
     .any(is_token)
     .then_some("an API key or secret (a long random token)")
+}
+
+/// Whether `text` starts like a web URL (`http`, any case, after blanks).
+fn is_web(text: &str) -> bool {
+    text.trim_start()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http"))
 }
 
 /// Twelve or more consecutive lowercase words of 3 to 8 letters, none of

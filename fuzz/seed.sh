@@ -3,13 +3,15 @@
 # (copied at run time: the shared fixtures are never committed here).
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/{manifest_loader,checklist_loader,security_txt,security_insights,markdown_escaper}
+mkdir -p corpus/{manifest_loader,checklist_loader,security_txt,security_insights,markdown_escaper,yaml_fast_path}
 cp ../examples/*.yaml ../tests/bad-input/*.yaml corpus/manifest_loader/ 2>/dev/null || true
 cp ../checklists/*.yaml ../tests/fixtures/*.yaml corpus/checklist_loader/
 cp ../tests/fixtures/security-txt/* corpus/security_txt/
+cp ../examples/*.yaml ../checklists/*.yaml corpus/yaml_fast_path/
 if [ -d ../../shared/fixtures ]; then
   cp ../../shared/fixtures/security-txt/* corpus/security_txt/
   cp ../../shared/fixtures/security-insights/* corpus/security_insights/
+  cp ../../shared/fixtures/security-insights/* corpus/yaml_fast_path/
 fi
 printf 'Evil | *Corp* <script>alert(1)</script> [x](javascript:alert(1))' > corpus/markdown_escaper/injection
 printf -- '- 1. # = \t\n  spaced  ' > corpus/markdown_escaper/line-starts

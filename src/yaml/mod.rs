@@ -21,6 +21,8 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, T
 
 use crate::diag::{Diagnostic, Pos};
 
+pub mod fast;
+
 /// Resource limits for one YAML document.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -182,6 +184,16 @@ impl Node {
 /// An empty document (nothing but comments) is an error: every format
 /// `vetted` reads is a mapping.
 pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic> {
+    match fast::parse(text, limits) {
+        Some(node) => Ok(node),
+        None => parse_events(file, text, limits),
+    }
+}
+
+/// Parses like [`parse`], always with the general parser (every file the
+/// fast path gives up on comes here). Public so that tests can hold the
+/// fast path to the same result.
+pub fn parse_events(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic> {
     if text.len() > limits.max_bytes {
         return Err(too_large(file, text.len(), limits));
     }

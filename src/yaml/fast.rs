@@ -1,0 +1,611 @@
+//! A fast path for the plain YAML that manifests are made of.
+//!
+//! The general parser ([`super::parse_events`]) handles all of YAML; its
+//! event stream alone runs at about 50 MB/s, which made parsing half of the
+//! time of a portfolio run. Most files `vetted` reads use a small,
+//! line-oriented part of YAML: block mappings with simple keys, block
+//! sequences, one-line flow collections, plain and simply quoted scalars,
+//! comments. [`parse`] reads exactly that part and gives up (returns `None`)
+//! on anything else, so that the general parser reads the file instead:
+//! anchors, aliases, tags, block scalars, multi-line scalars or flows,
+//! escapes, empty values, unusual keys, indentless sequences, tabs, control
+//! characters, duplicate keys, a budget exceeded, or anything it does not
+//! recognise. It never reports an error itself: errors, with their
+//! positions, always come from the general parser.
+//!
+//! When it returns a tree, the tree is the one the general parser would
+//! build, positions included. Differential tests (`tests/yaml_fast.rs`, a
+//! property test and the `yaml_fast_path` fuzz target) hold it to that.
+
+use std::borrow::Cow;
+
+use serde_saphyr::granit_parser::ScalarStyle;
+
+use super::{Key, Limits, Node, Value, resolve};
+use crate::diag::Pos;
+
+/// Most keys in one mapping the fast path reads (duplicates are found by a
+/// quadratic scan).
+const MAX_KEYS: usize = 256;
+
+/// The tree of `text`, or `None` when the text is outside the fast path's
+/// part of YAML (or breaks a budget) and the general parser must read it.
+pub fn parse(text: &str, limits: &Limits) -> Option<Node> {
+    if text.len() > limits.max_bytes || !printable(text) {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let content = &raw[indent..];
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if indent == 0
+            && (content.starts_with("---")
+                || content.starts_with("...")
+                || content.starts_with('%'))
+        {
+            return None;
+        }
+        lines.push(Line {
+            number: u32::try_from(i + 1).ok()?,
+            indent,
+            content,
+        });
+    }
+    let mut reader = Reader {
+        lines,
+        at: 0,
+        nodes: 0,
+        limits,
+    };
+    let first = reader.lines.first()?;
+    if first.indent != 0 {
+        return None;
+    }
+    let root = reader.block(0, 0)?;
+    // Everything must have been read, and the root must be a mapping or a
+    // sequence.
+    if reader.at != reader.lines.len() || !matches!(root.value, Value::Map(_) | Value::Seq(_)) {
+        return None;
+    }
+    Some(root)
+}
+
+/// Only printable characters, no tabs, no carriage returns, no byte order
+/// mark or line separators inside: the general parser treats those
+/// specially or refuses them.
+fn printable(text: &str) -> bool {
+    let ascii_ok = |b: u8| b == b'\n' || (0x20..0x7f).contains(&b);
+    if text.is_ascii() {
+        return text.bytes().all(ascii_ok);
+    }
+    text.chars().all(|c| {
+        if c.is_ascii() {
+            ascii_ok(c as u8)
+        } else {
+            c >= '\u{a0}'
+                && !matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                )
+        }
+    })
+}
+
+/// A line with content (blank and comment-only lines are dropped).
+#[derive(Clone, Copy, Debug)]
+struct Line<'t> {
+    /// 1-based line number.
+    number: u32,
+    /// Spaces before the content (for the rest of a `- key: value` line,
+    /// the column of the key).
+    indent: usize,
+    /// The line after its indentation.
+    content: &'t str,
+}
+
+impl Line<'_> {
+    /// The position `offset` bytes into the content; columns count
+    /// characters, as the general parser's do.
+    fn pos(&self, offset: usize) -> Pos {
+        let before = &self.content[..offset];
+        let chars = if before.is_ascii() {
+            offset
+        } else {
+            before.chars().count()
+        };
+        Pos {
+            line: self.number,
+            col: (self.indent + chars + 1) as u32,
+        }
+    }
+}
+
+struct Reader<'t, 'l> {
+    lines: Vec<Line<'t>>,
+    /// The next line to read.
+    at: usize,
+    /// Nodes made so far, keys included, as the general parser counts them.
+    nodes: usize,
+    limits: &'l Limits,
+}
+
+impl<'t> Reader<'t, '_> {
+    fn count(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= self.limits.max_nodes).then_some(())
+    }
+
+    fn collection(&mut self, depth: usize) -> Option<()> {
+        (depth < self.limits.max_depth).then_some(())?;
+        self.count()
+    }
+
+    /// The block node starting at the current line, which must be indented
+    /// by exactly `indent`.
+    fn block(&mut self, indent: usize, depth: usize) -> Option<Node> {
+        let line = *self.lines.get(self.at)?;
+        if line.indent != indent {
+            return None;
+        }
+        if line.content == "-" || line.content.starts_with("- ") {
+            self.sequence(indent, depth)
+        } else {
+            self.mapping(indent, depth)
+        }
+    }
+
+    fn sequence(&mut self, indent: usize, depth: usize) -> Option<Node> {
+        self.collection(depth)?;
+        let pos = self.lines[self.at].pos(0);
+        let mut items = Vec::new();
+        while let Some(&line) = self.lines.get(self.at) {
+            if line.indent < indent {
+                break;
+            }
+            if line.indent > indent || !line.content.starts_with("- ") {
+                return None;
+            }
+            let rest = line.content[2..].trim_start_matches(' ');
+            let offset = line.content.len() - rest.len();
+            if rest.is_empty() || rest.starts_with('#') || rest.starts_with('-') {
+                // An empty item, or a nested sequence on the same line.
+                return None;
+            }
+            if key_length(rest).is_some() {
+                // `- key: value`: a mapping whose keys line up with this one.
+                let column = indent + offset;
+                self.lines[self.at] = Line {
+                    number: line.number,
+                    indent: column,
+                    content: rest,
+                };
+                items.push(self.mapping(column, depth + 1)?);
+            } else {
+                let item = Line {
+                    number: line.number,
+                    indent: indent + offset,
+                    content: rest,
+                };
+                items.push(self.inline(item, depth + 1)?);
+                self.at += 1;
+                self.no_continuation(indent)?;
+            }
+        }
+        Some(Node {
+            pos,
+            value: Value::Seq(items),
+        })
+    }
+
+    fn mapping(&mut self, indent: usize, depth: usize) -> Option<Node> {
+        self.collection(depth)?;
+        let pos = self.lines[self.at].pos(0);
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        while let Some(&line) = self.lines.get(self.at) {
+            if line.indent < indent {
+                break;
+            }
+            if line.indent > indent {
+                return None;
+            }
+            let length = key_length(line.content)?;
+            let name = &line.content[..length];
+            // A duplicate is reported by the general parser, with its
+            // position. The scan is quadratic, so long mappings (a hostile
+            // file with thousands of keys) go to the general parser too.
+            if entries.len() >= MAX_KEYS || entries.iter().any(|(k, _)| k.name == name) {
+                return None;
+            }
+            self.count()?;
+            let key = Key {
+                name: name.to_string(),
+                pos: line.pos(0),
+            };
+            let rest = line.content[length + 1..].trim_start_matches(' ');
+            let value = if rest.is_empty() || rest.starts_with('#') {
+                // The value is the block below, indented further.
+                self.at += 1;
+                let next = self.lines.get(self.at)?;
+                if next.indent <= indent {
+                    // An empty value (null), or an indentless sequence.
+                    return None;
+                }
+                self.block(next.indent, depth + 1)?
+            } else {
+                let offset = line.content.len() - rest.len();
+                let item = Line {
+                    number: line.number,
+                    indent: line.indent + offset,
+                    content: rest,
+                };
+                let value = self.inline(item, depth + 1)?;
+                self.at += 1;
+                self.no_continuation(indent)?;
+                value
+            };
+            entries.push((key, value));
+        }
+        Some(Node {
+            pos,
+            value: Value::Map(entries),
+        })
+    }
+
+    /// After a value on one line, a line indented further would continue a
+    /// plain scalar or be an error: either way, not for the fast path.
+    fn no_continuation(&self, indent: usize) -> Option<()> {
+        match self.lines.get(self.at) {
+            Some(next) if next.indent > indent => None,
+            _ => Some(()),
+        }
+    }
+
+    /// A value that fits on its line: a scalar or a flow collection, then
+    /// at most a comment.
+    fn inline(&mut self, line: Line<'t>, depth: usize) -> Option<Node> {
+        let text = line.content;
+        let (node, used) = match text.as_bytes()[0] {
+            b'[' | b'{' => {
+                let mut flow = Flow {
+                    line,
+                    at: 0,
+                    reader: self,
+                };
+                let node = flow.node(depth)?;
+                (node, flow.at)
+            }
+            b'"' | b'\'' => {
+                self.count()?;
+                quoted(line, 0)?
+            }
+            _ => {
+                self.count()?;
+                let end = text.find(" #").unwrap_or(text.len());
+                let plain = text[..end].trim_end_matches(' ');
+                if !plain_start(plain)
+                    || plain.contains(": ")
+                    || plain.ends_with(':')
+                    || plain.contains(['[', ']', '{', '}'])
+                {
+                    return None;
+                }
+                let node = Node {
+                    pos: line.pos(0),
+                    value: resolve(Cow::Borrowed(plain), ScalarStyle::Plain, None),
+                };
+                return Some(node);
+            }
+        };
+        let rest = text[used..].trim_start_matches(' ');
+        let spaced = rest.len() < text.len() - used;
+        if rest.is_empty() || (rest.starts_with('#') && spaced) {
+            Some(node)
+        } else {
+            None
+        }
+    }
+}
+
+/// The length of a simple key at the start of `text` when a `:` and a space
+/// (or the end of the line) follow it: a letter, then letters, digits, `_`,
+/// `-` or `.`, and not a word YAML reads as null or a boolean.
+fn key_length(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let length = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .unwrap_or(bytes.len());
+    let after = bytes.get(length + 1);
+    if bytes.get(length) != Some(&b':') || !matches!(after, None | Some(b' ')) {
+        return None;
+    }
+    let reserved = matches!(
+        &text[..length],
+        "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+    );
+    (!reserved).then_some(length)
+}
+
+/// Whether a plain scalar may start like this: not empty, not with an
+/// indicator (a dash only before a digit).
+fn plain_start(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(b'-') => bytes.get(1).is_some_and(u8::is_ascii_digit),
+        Some(b) => !matches!(
+            b,
+            b'?' | b':'
+                | b','
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'#'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+                | b' '
+        ),
+    }
+}
+
+/// A quoted scalar at `offset` of the line, with no escapes and closed on
+/// the same line; returns it and the offset after the closing quote.
+fn quoted(line: Line<'_>, offset: usize) -> Option<(Node, usize)> {
+    let text = &line.content[offset..];
+    let quote = text.as_bytes()[0] as char;
+    let inner = &text[1..];
+    let close = inner.find(quote)?;
+    let value = &inner[..close];
+    // Escapes (`\` in double quotes, `''` in single quotes) go to the
+    // general parser.
+    if (quote == '"' && value.contains('\\')) || inner[close + 1..].starts_with(quote) {
+        return None;
+    }
+    let node = Node {
+        pos: line.pos(offset),
+        value: Value::Str(value.to_string()),
+    };
+    Some((node, offset + close + 2))
+}
+
+/// A flow collection on one line.
+struct Flow<'r, 't, 'l> {
+    line: Line<'t>,
+    /// Offset in the line's content.
+    at: usize,
+    reader: &'r mut Reader<'t, 'l>,
+}
+
+impl Flow<'_, '_, '_> {
+    fn peek(&self) -> Option<u8> {
+        self.line.content.as_bytes().get(self.at).copied()
+    }
+
+    fn spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn node(&mut self, depth: usize) -> Option<Node> {
+        match self.peek()? {
+            b'[' => self.sequence(depth),
+            b'{' => self.mapping(depth),
+            b'"' | b'\'' => {
+                self.reader.count()?;
+                let (node, end) = quoted(self.line, self.at)?;
+                self.at = end;
+                Some(node)
+            }
+            _ => {
+                self.reader.count()?;
+                self.plain()
+            }
+        }
+    }
+
+    /// A plain scalar inside a flow collection: up to a flow indicator, or
+    /// a `:` that ends a key.
+    fn plain(&mut self) -> Option<Node> {
+        let text = &self.line.content[self.at..];
+        let bytes = text.as_bytes();
+        let mut end = 0;
+        while end < bytes.len() {
+            match bytes[end] {
+                b',' | b'[' | b']' | b'{' | b'}' => break,
+                b':' if matches!(
+                    bytes.get(end + 1),
+                    None | Some(b' ' | b',' | b'[' | b']' | b'{' | b'}')
+                ) =>
+                {
+                    break;
+                }
+                // `#` after a character is part of the scalar (a URL's
+                // fragment); after a space it starts a comment, which inside
+                // a flow is for the general parser, as are quotes.
+                b'#' if end > 0 && bytes[end - 1] != b' ' => end += 1,
+                b'#' | b'"' | b'\'' => return None,
+                _ => end += 1,
+            }
+        }
+        let plain = text[..end].trim_end_matches(' ');
+        if !plain_start(plain) {
+            return None;
+        }
+        let node = Node {
+            pos: self.line.pos(self.at),
+            value: resolve(Cow::Borrowed(plain), ScalarStyle::Plain, None),
+        };
+        self.at += end;
+        Some(node)
+    }
+
+    /// Opens a flow collection at `[` or `{`; true if it closes at once.
+    fn open(&mut self, depth: usize, close: u8) -> Option<(Pos, bool)> {
+        self.reader.collection(depth)?;
+        let pos = self.line.pos(self.at);
+        self.at += 1;
+        self.spaces();
+        let empty = self.peek()? == close;
+        if empty {
+            self.at += 1;
+        }
+        Some((pos, empty))
+    }
+
+    /// After an entry: a comma and another entry (false), or the closing
+    /// bracket (true). A trailing comma, an empty entry, `[a: b]` (a
+    /// one-pair mapping) or anything else is for the general parser.
+    fn closed(&mut self, close: u8) -> Option<bool> {
+        self.spaces();
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                self.spaces();
+                if self.peek()? == b',' || self.peek()? == close {
+                    return None;
+                }
+                Some(false)
+            }
+            b if b == close => {
+                self.at += 1;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    fn sequence(&mut self, depth: usize) -> Option<Node> {
+        let (pos, mut closed) = self.open(depth, b']')?;
+        let mut items = Vec::new();
+        while !closed {
+            items.push(self.node(depth + 1)?);
+            closed = self.closed(b']')?;
+        }
+        Some(Node {
+            pos,
+            value: Value::Seq(items),
+        })
+    }
+
+    fn mapping(&mut self, depth: usize) -> Option<Node> {
+        let (pos, mut closed) = self.open(depth, b'}')?;
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        while !closed {
+            let text = &self.line.content[self.at..];
+            let length = key_length(text)?;
+            let name = &text[..length];
+            // A value must follow the `: ` on this line.
+            if text.len() <= length + 1
+                || entries.len() >= MAX_KEYS
+                || entries.iter().any(|(k, _)| k.name == name)
+            {
+                return None;
+            }
+            self.reader.count()?;
+            let key = Key {
+                name: name.to_string(),
+                pos: self.line.pos(self.at),
+            };
+            self.at += length + 1;
+            self.spaces();
+            if matches!(self.peek()?, b',' | b'}') {
+                // An empty value (null).
+                return None;
+            }
+            entries.push((key, self.node(depth + 1)?));
+            closed = self.closed(b'}')?;
+        }
+        Some(Node {
+            pos,
+            value: Value::Map(entries),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(text: &str) -> (Option<Node>, Result<Node, crate::diag::Diagnostic>) {
+        let limits = Limits::default();
+        (
+            parse(text, &limits),
+            super::super::parse_events("t.yaml", text, &limits),
+        )
+    }
+
+    /// Trees compared by their debug form, so that `.nan` equals itself.
+    fn same(a: &Node, b: &Node) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    #[test]
+    fn reads_manifest_shaped_yaml_as_the_general_parser_does() {
+        let text = "# c\nvendor: {name: Vendor 1, website: https://v1.example, egress-ips: [203.0.113.1]}\nintegration:\n  purpose: \"Quoted x\"   # comment\n  checklists: [baseline, exchange-keys]\n  keys:\n    - {exchange: binance, label: v1-main}\n    - exchange: kraken\n      label: 'single'\n      n: -5\nanswers:\n  q.one:\n    value: 5\n    evidence: [{url: https://v1.example/security, observed: 2026-10-05}]\n    f: [1.5, .nan, 0x1F, true, null, ~, 'it is', \"x y\"]\n";
+        let (fast, full) = both(text);
+        let (fast, full) = (fast.expect("fast path reads it"), full.unwrap());
+        assert!(same(&fast, &full), "{fast:#?}\n{full:#?}");
+    }
+
+    #[test]
+    fn gives_up_on_what_it_does_not_read() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: |\n  text\n",
+            "a: b\n  continued\n",
+            "a: \"esc\\n\"\n",
+            "a: 'it''s'\n",
+            "a:\nb: 1\n",
+            "a:\n- 1\n",
+            "a: [1,\n  2]\n",
+            "a: 1\na: 2\n",
+            "a:\tb\n",
+            "---\na: 1\n",
+            "? a\n: b\n",
+            "a: b: c\n",
+            "a: [1, 2,]\n",
+            "a: {b: }\n",
+            "a: {b}\n",
+            "1: a\n",
+            "true: a\n",
+            "a b: c\n",
+            "a: b # c\n  d: e\n",
+            "a:#x\n",
+            "  a: 1\n",
+            "just a scalar\n",
+            "",
+            "a: 1\r\nb: 2\r\n",
+        ] {
+            assert!(parse(text, &Limits::default()).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn gives_up_when_a_budget_would_be_broken() {
+        let deep = (0..60).fold(String::from("x"), |inner, _| format!("[{inner}]"));
+        assert!(parse(&format!("a: {deep}\n"), &Limits::default()).is_none());
+        let limits = Limits {
+            max_nodes: 3,
+            ..Limits::default()
+        };
+        assert!(parse("a: 1\nb: 2\n", &limits).is_none());
+        assert!(parse("a: 1\n", &limits).is_some());
+    }
+}

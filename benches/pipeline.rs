@@ -157,6 +157,15 @@ fn main() {
     time("load catalog (2 bundled checklists)", 20, || {
         vetted::load_catalog(None).unwrap();
     });
+    let text = std::str::from_utf8(&example).unwrap();
+    let limits = vetted::yaml::Limits::default();
+    assert!(vetted::yaml::fast::parse(text, &limits).is_some());
+    time("parse the example, YAML fast path", 200, || {
+        vetted::yaml::fast::parse(text, &limits).unwrap();
+    });
+    time("parse the example, general YAML parser", 200, || {
+        vetted::yaml::parse_events("x.yaml", text, &limits).unwrap();
+    });
     let per = time("load + validate + evaluate one example", 200, || {
         vetted::evaluate_file("x.yaml", example.clone(), &catalog, &policy, as_of).unwrap();
     });

@@ -321,6 +321,11 @@ fn key_length(text: &str) -> Option<usize> {
         .iter()
         .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
         .unwrap_or(bytes.len());
+    // YAML bounds a simple key at 1,024 characters; a long one is for the
+    // general parser to refuse.
+    if length > 1000 {
+        return None;
+    }
     let after = bytes.get(length + 1);
     if bytes.get(length) != Some(&b':') || !matches!(after, None | Some(b' ')) {
         return None;
@@ -592,6 +597,7 @@ mod tests {
             "just a scalar\n",
             "",
             "a: 1\r\nb: 2\r\n",
+            &format!("{}: 1\n", "k".repeat(1100)),
         ] {
             assert!(parse(text, &Limits::default()).is_none(), "{text:?}");
         }

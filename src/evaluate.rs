@@ -264,6 +264,8 @@ pub fn evaluate(
                     checklist: &l.checklist,
                     area: a,
                     question: q,
+                    // Every question of a catalog has an index; one past the
+                    // end would only read as applicable.
                     index: catalog.question_index(&q.id).unwrap_or(usize::MAX),
                     condition: catalog.condition(&q.id),
                 })
@@ -296,7 +298,7 @@ pub fn evaluate(
             };
             match memo.is_true(condition, &ctx) {
                 Ok(true) => {}
-                Ok(false) => next[s.index] = true,
+                Ok(false) => mask(&mut next, s.index),
                 Err(e) => {
                     diags.push(runtime_error(
                         catalog,
@@ -305,7 +307,7 @@ pub fn evaluate(
                         condition.expr.source(),
                         &e,
                     ));
-                    next[s.index] = true;
+                    mask(&mut next, s.index);
                 }
             }
         }
@@ -387,7 +389,7 @@ pub fn evaluate(
         .map(|s| {
             let (checklist, area, q) = (s.checklist, s.area, s.question);
             let answer = manifest.answers.get(&q.id);
-            let status = if not_applicable[s.index] {
+            let status = if not_applicable.get(s.index) == Some(&true) {
                 Status::NotApplicable
             } else if waived_questions.contains(q.id.as_str()) {
                 Status::Waived
@@ -948,6 +950,13 @@ impl Memo {
         self.0[c.slot]
             .get_or_insert_with(|| c.expr.is_true(ctx))
             .clone()
+    }
+}
+
+/// Marks question `index` as not applicable.
+fn mask(masked: &mut [bool], index: usize) {
+    if let Some(m) = masked.get_mut(index) {
+        *m = true;
     }
 }
 

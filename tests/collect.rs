@@ -13,7 +13,7 @@ use support::{TlsFront, VENDOR, files, raw_server, shared, tls_front};
 use url::Url;
 use vetted::date::Date;
 use vetted::evidence::collect::{Quiet, Sources};
-use vetted::evidence::fetch::{FetchError, Fetcher, HttpFetcher, Options, USER_AGENT};
+use vetted::evidence::fetch::{FetchError, Fetcher, HttpFetcher, Options, TimeLimit, USER_AGENT};
 use vetted::manifest::{Collected, Vendor};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -183,8 +183,32 @@ async fn a_trickling_server_hits_the_time_out() {
         ..front.options()
     });
     let e = get(&f, &front.url("/slow")).await.unwrap_err();
-    assert_eq!(e, FetchError::Timeout(2));
+    assert_eq!(e, FetchError::Timeout(TimeLimit::Total, 2));
     assert!(sent.load(Ordering::SeqCst) < 100, "it stopped reading");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_server_hits_the_read_time_out_and_says_so() {
+    // One byte, then silence for 5 s: the 1-second read time-out stops it
+    // long before the 10-second total, and the reason names the right one.
+    let (upstream, _) = raw_server(
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+        1,
+        Duration::from_secs(5),
+        2,
+    )
+    .await;
+    let front = tls_front(upstream).await;
+    let f = fetcher(Options {
+        read_timeout: Duration::from_secs(1),
+        total_timeout: Duration::from_secs(10),
+        ..front.options()
+    });
+    let started = std::time::Instant::now();
+    let e = get(&f, &front.url("/stall")).await.unwrap_err();
+    assert_eq!(e, FetchError::Timeout(TimeLimit::Read, 1));
+    assert_eq!(e.to_string(), "timed out: no data for 1 s");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

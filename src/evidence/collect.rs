@@ -633,7 +633,7 @@ mod tests {
         c.failures.push(Failure {
             collector: "website".into(),
             url: "https://www.example/".into(),
-            reason: "timed out after 15 s".into(),
+            reason: "timed out: not done within 15 s".into(),
             observed: "2026-11-27T00:00:00Z".into(),
         });
         add_transport(&mut c);

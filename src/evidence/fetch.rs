@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use url::{Host, Url};
 
@@ -97,15 +97,36 @@ pub enum FetchError {
     /// Too many redirects.
     #[error("more than {0} redirects")]
     TooManyRedirects(usize),
-    /// A time-out hit.
-    #[error("timed out after {0} s")]
-    Timeout(u64),
+    /// A time-out hit: which one, and its limit in seconds.
+    #[error("timed out: {0} {1} s")]
+    Timeout(TimeLimit, u64),
     /// The body passed the cap.
     #[error("the body is larger than the {0}-byte cap")]
     TooLarge(usize),
     /// Anything else: DNS, connection, TLS, a malformed response.
     #[error("{0}")]
     Failed(String),
+}
+
+/// Which time-out stopped a fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeLimit {
+    /// No connection in time.
+    Connect,
+    /// No data for too long between reads.
+    Read,
+    /// The whole request took too long.
+    Total,
+}
+
+impl std::fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeLimit::Connect => "no connection within",
+            TimeLimit::Read => "no data for",
+            TimeLimit::Total => "not done within",
+        })
+    }
 }
 
 /// Fetches URLs. The real one is [`HttpFetcher`]; tests of collectors may
@@ -356,11 +377,14 @@ impl HttpFetcher {
         let o = &self.options;
         let mut url = url;
         let mut redirects = 0;
+        // When the request in flight was sent: each has its own time-outs.
+        let mut sent;
         let mut response = loop {
             check_url(&url, o.allow_private_network)?;
             if self.via_proxy {
                 check_resolved(&url, &o.pinned).await?;
             }
+            sent = Instant::now();
             let response = self
                 .client
                 .get(url.clone())
@@ -369,7 +393,7 @@ impl HttpFetcher {
                 .header(reqwest::header::ACCEPT_ENCODING, "identity")
                 .send()
                 .await
-                .map_err(|e| self.explain(e))?;
+                .map_err(|e| self.explain(e, sent))?;
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -404,7 +428,7 @@ impl HttpFetcher {
             {
                 return Err(FetchError::TooLarge(o.max_body));
             }
-            while let Some(chunk) = response.chunk().await.map_err(|e| self.explain(e))? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| self.explain(e, sent))? {
                 if body.len() + chunk.len() > o.max_body {
                     return Err(FetchError::TooLarge(o.max_body));
                 }
@@ -423,7 +447,7 @@ impl HttpFetcher {
     /// Turns a reqwest error into the reason a reviewer reads; our own
     /// refusals (from the resolver or the redirect policy) are found in the
     /// error's chain of causes.
-    fn explain(&self, e: reqwest::Error) -> FetchError {
+    fn explain(&self, e: reqwest::Error, sent: Instant) -> FetchError {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(c) = cause {
             if let Some(ours) = c.downcast_ref::<FetchError>() {
@@ -432,12 +456,18 @@ impl HttpFetcher {
             cause = c.source();
         }
         if e.is_timeout() {
-            let limit = if e.is_connect() {
-                self.options.connect_timeout
+            // reqwest does not say which time-out hit; the clock does: a
+            // request stopped before its total time-out was waiting for the
+            // next bytes.
+            let o = &self.options;
+            let (which, limit) = if e.is_connect() {
+                (TimeLimit::Connect, o.connect_timeout)
+            } else if sent.elapsed() + Duration::from_millis(100) < o.total_timeout {
+                (TimeLimit::Read, o.read_timeout)
             } else {
-                self.options.total_timeout
+                (TimeLimit::Total, o.total_timeout)
             };
-            return FetchError::Timeout(limit.as_secs().max(1));
+            return FetchError::Timeout(which, limit.as_secs().max(1));
         }
         // The chain holds the useful part (DNS, TLS, refused connection).
         let mut causes = String::new();

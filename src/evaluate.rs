@@ -1105,19 +1105,31 @@ fn inherent_risk(m: &Manifest, policy: &Policy) -> (Level, Vec<String>) {
             Permission::Trade | Permission::Transfer | Permission::Withdraw | Permission::Admin
         )
     });
-    if let Some(funds) = m.integration.funds_at_risk.as_ref().filter(|_| moves_funds)
-        && let Some(band) = policy
-            .inherent_risk
+    let risk = &policy.inherent_risk;
+    if let Some(funds) = m.integration.funds_at_risk.as_ref().filter(|_| moves_funds) {
+        // `check_currency` refuses a manifest whose currency has no rate
+        // before evaluation; a library caller that skipped it gets the
+        // worst band, never a guess that the unit is the policy's.
+        let value = risk.funds_value(funds.amount, &funds.currency);
+        let band = risk
             .funds_at_risk
             .iter()
-            .filter(|b| funds.amount >= b.at_least)
-            .max_by_key(|b| b.level)
-    {
-        level = level.max(band.level);
-        reasons.push(format!(
-            "funds at risk {} {}: {}",
-            funds.amount, funds.currency, band.level
-        ));
+            .filter(|b| value.is_none_or(|v| v >= b.at_least))
+            .max_by_key(|b| b.level);
+        if let Some(band) = band {
+            level = level.max(band.level);
+            let converted = match value {
+                Some(v) if funds.currency != risk.funds_currency => {
+                    format!(" (about {v:.0} {})", risk.funds_currency)
+                }
+                Some(_) => String::new(),
+                None => " (no exchange rate in the policy)".to_string(),
+            };
+            reasons.push(format!(
+                "funds at risk {} {}{converted}: {}",
+                funds.amount, funds.currency, band.level
+            ));
+        }
     }
     for class in &m.integration.data_classes {
         if let Some(&l) = policy.inherent_risk.data_classes.get(class) {

@@ -114,6 +114,7 @@ pub fn assess(
     as_of: date::Date,
 ) -> Result<(report::Report, Vec<diag::Diagnostic>), Error> {
     let loaded = manifest::load(file, bytes, catalog)?;
+    manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
     let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
     Ok((
         report::Report::build(&loaded.manifest, catalog, policy, &assessment),
@@ -133,6 +134,7 @@ pub fn evaluate_file(
     as_of: date::Date,
 ) -> Result<(manifest::Manifest, evaluate::Assessment), Vec<diag::Diagnostic>> {
     let loaded = manifest::load(file, bytes, catalog)?;
+    manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
     let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
     Ok((loaded.manifest, assessment))
 }

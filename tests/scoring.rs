@@ -247,3 +247,73 @@ fn a_waived_question_counts_as_satisfied_and_leaves_confidence() {
     assert!(close(q(&waived, "alpha.med").points_lost_answer, 0.0));
     assert!(waived.score > plain.score);
 }
+
+/// A well-formed manifest that moves funds, stated in `currency`.
+fn funds_manifest(amount: u32, currency: &str) -> String {
+    format!(
+        "vendor: {{name: V}}\nintegration:\n  purpose: p\n  checklists: [arith]\n  permissions: [read, trade]\n  funds-at-risk: {{amount: {amount}, currency: {currency}}}\n\
+         assessment: {{assessor: A, date: 2026-11-20}}\nanswers: {{}}\n"
+    )
+}
+
+#[test]
+fn funds_in_another_currency_are_converted_by_the_policy_rate() {
+    let catalog = catalog();
+    let as_of = AS_OF.parse::<Date>().unwrap();
+    let policy = Policy::default_policy();
+    // 9,000 EUR is over 10,000 USD at the default policy's 1.15: high, as
+    // 9,000 USD would not be.
+    let (_, eur) = vetted::evaluate_file(
+        "m.yaml",
+        funds_manifest(9000, "EUR").into_bytes(),
+        &catalog,
+        &policy,
+        as_of,
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    let (_, usd) = vetted::evaluate_file(
+        "m.yaml",
+        funds_manifest(9000, "USD").into_bytes(),
+        &catalog,
+        &policy,
+        as_of,
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(eur.inherent_risk, Level::High);
+    assert!(
+        eur.inherent_reasons
+            .iter()
+            .any(|r| r == "funds at risk 9000 EUR (about 10350 USD): high"),
+        "{:?}",
+        eur.inherent_reasons
+    );
+    assert!(
+        usd.inherent_reasons
+            .iter()
+            .any(|r| r == "funds at risk 9000 USD: medium")
+    );
+}
+
+#[test]
+fn funds_in_a_currency_the_policy_cannot_convert_are_refused_with_a_position() {
+    let catalog = catalog();
+    let as_of = AS_OF.parse::<Date>().unwrap();
+    let d = vetted::evaluate_file(
+        "m.yaml",
+        funds_manifest(5, "BTC").into_bytes(),
+        &catalog,
+        &Policy::default_policy(),
+        as_of,
+    )
+    .unwrap_err();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "unknown-currency");
+    assert_eq!((d[0].line, d[0].col), (6, 40));
+    assert!(d[0].message.contains("`BTC`"), "{}", d[0].message);
+    // Without the positioned check, evaluation assumes the worst band
+    // rather than a unit it does not know.
+    let loaded =
+        vetted::manifest::load("m.yaml", funds_manifest(5, "BTC").into_bytes(), &catalog).unwrap();
+    let a = evaluate(&loaded.manifest, &catalog, &Policy::default_policy(), as_of).unwrap();
+    assert_eq!(a.inherent_risk, Level::Critical);
+}

@@ -157,7 +157,7 @@ pub fn run(
                     "a new manifest needs at least one --checklist".into(),
                 ));
             }
-            let m = start(prompter, catalog, opts)?;
+            let m = start(prompter, policy, opts)?;
             store.save(&m, catalog, prompter)?;
             m
         }
@@ -317,7 +317,7 @@ const PERMISSIONS: [Permission; 6] = [
 
 fn start(
     prompter: &mut dyn Prompter,
-    _catalog: &Catalog,
+    policy: &Policy,
     opts: &Options<'_>,
 ) -> Result<Manifest, FillError> {
     prompter.say(
@@ -390,7 +390,17 @@ fn start(
         "integration.funds-at-risk",
         "Funds at risk (amount and currency, e.g. 25000 USD)",
         None,
-        &|s| parse_funds(s).map(|_| ()),
+        &|s| {
+            let f = parse_funds(s)?;
+            let risk = &policy.inherent_risk;
+            match risk.funds_value(f.amount, &f.currency) {
+                Some(_) => Ok(()),
+                None => Err(format!(
+                    "the policy has no exchange rate for {}; give the amount in {}",
+                    f.currency, risk.funds_currency
+                )),
+            }
+        },
     )?
     .and_then(|s| parse_funds(&s).ok());
     let class_options: Vec<(String, String)> = DATA_CLASSES

@@ -72,6 +72,37 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     })
 }
 
+/// Funds at risk must be in a currency the policy can judge: its own, or
+/// one it has an exchange rate for. Comparing 50,000 of any unit with USD
+/// thresholds would misjudge the risk without saying so.
+pub fn check_currency(loaded: &Loaded, policy: &crate::rules::Policy) -> Result<(), Diagnostic> {
+    let risk = &policy.inherent_risk;
+    match &loaded.manifest.integration.funds_at_risk {
+        Some(f) if risk.funds_value(f.amount, &f.currency).is_none() => {
+            let known: Vec<&str> = std::iter::once(risk.funds_currency.as_str())
+                .chain(risk.exchange_rates.keys().map(String::as_str))
+                .collect();
+            Err(loaded
+                .doc
+                .error(
+                    "unknown-currency",
+                    "/integration/funds-at-risk/currency",
+                    format!(
+                        "funds at risk are in `{}`, which the policy cannot convert to {} (it knows {})",
+                        f.currency,
+                        risk.funds_currency,
+                        known.join(", ")
+                    ),
+                )
+                .with_help(format!(
+                    "state the amount in {}, or give the policy a rate under inherent-risk.exchange-rates",
+                    risk.funds_currency
+                )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Every date field must be a real calendar date before typed loading.
 /// The walk builds a field's pointer only when its date is wrong.
 fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {

@@ -121,8 +121,30 @@ pub struct InherentRisk {
     pub permissions: BTreeMap<Permission, Level>,
     /// By funds at risk, highest threshold first.
     pub funds_at_risk: Vec<FundsBand>,
+    /// The currency of the funds thresholds.
+    #[serde(default = "default_currency")]
+    pub funds_currency: String,
+    /// What one unit of another currency is worth in `funds_currency`, so
+    /// that amounts stated in it can be judged (`EUR: 1.08`, `BTC: 90000`).
+    #[serde(default)]
+    pub exchange_rates: BTreeMap<String, f64>,
     /// By data class shared.
     pub data_classes: BTreeMap<String, Level>,
+}
+
+fn default_currency() -> String {
+    "USD".to_string()
+}
+
+impl InherentRisk {
+    /// `amount` of `currency` in the thresholds' currency; none when the
+    /// policy has no rate for it.
+    pub fn funds_value(&self, amount: f64, currency: &str) -> Option<f64> {
+        if currency == self.funds_currency {
+            return Some(amount);
+        }
+        self.exchange_rates.get(currency).map(|rate| amount * rate)
+    }
 }
 
 /// Terms for exchange keys.

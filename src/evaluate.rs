@@ -413,9 +413,9 @@ pub fn evaluate(
         })
         .collect();
 
-    // Areas and overall, with exact attribution of lost points. Areas of
-    // the same id in two checklists are one area (the first one's title and
-    // weight). `members[a]` lists the questions of area `a` that count.
+    // Areas and overall, with exact attribution of lost points. Areas come
+    // in scope order (area ids are unique across a catalog); `members[a]`
+    // lists the questions of area `a` that count.
     let mut areas: Vec<AreaResult> = Vec::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, s) in scope.iter().enumerate() {

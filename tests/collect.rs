@@ -727,3 +727,91 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
     assert_eq!(code, Some(0));
     assert!(!dir.path().join("vendor.yaml.bak.1").exists());
 }
+
+/// A CONNECT proxy on loopback that tunnels every request to `to` and
+/// records the targets it was asked for.
+async fn connect_proxy(
+    to: std::net::SocketAddr,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read_exact(&mut byte).await.is_err() {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                log.lock().unwrap().push(line);
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(to).await else {
+                    return;
+                };
+                if client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .is_ok()
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (addr, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
+    let (server, front) = setup().await;
+    let port = front.addr.port();
+    Mock::given(path("/hello"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("via proxy"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/to-localhost"))
+        .respond_with(redirect(format!("https://localhost:{port}/secret")))
+        .mount(&server)
+        .await;
+    let (proxy, seen) = connect_proxy(front.addr).await;
+    let f = fetcher(Options {
+        proxy: Some(Url::parse(&format!("http://{proxy}")).unwrap()),
+        ..front.options()
+    });
+    // A public (here: pinned) name goes through the tunnel.
+    let r = get(&f, &front.url("/hello")).await.unwrap();
+    assert_eq!(r.body, b"via proxy");
+    assert_eq!(
+        seen.lock().unwrap().clone(),
+        vec![format!("CONNECT {VENDOR}:{port} HTTP/1.1")]
+    );
+    // A redirect to an internal name is refused by vetted itself: the
+    // proxy is never asked to connect there.
+    let e = get(&f, &front.url("/to-localhost")).await.unwrap_err();
+    assert!(
+        matches!(e, FetchError::Private { kind: "loopback", ref host, .. } if host == "localhost"),
+        "{e:?}"
+    );
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .all(|l| !l.contains("localhost")),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}

@@ -350,3 +350,32 @@ fn a_new_manifest_needs_checklists_and_required_fields() {
         "nothing written without the required fields"
     );
 }
+
+#[test]
+fn funds_in_a_currency_the_policy_cannot_judge_are_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("btc.yaml");
+    let (r, p) = session(
+        &path,
+        with(header(), json!({"integration.funds-at-risk": "5 BTC"})),
+        false,
+    );
+    r.unwrap();
+    assert!(
+        p.transcript
+            .iter()
+            .any(|t| t.contains("the policy has no exchange rate for BTC; give the amount in USD")),
+        "{:?}",
+        p.transcript
+    );
+    assert!(load(&path).integration.funds_at_risk.is_none());
+    let path = dir.path().join("eur.yaml");
+    let (r, _) = session(
+        &path,
+        with(header(), json!({"integration.funds-at-risk": "9000 eur"})),
+        false,
+    );
+    r.unwrap();
+    let funds = load(&path).integration.funds_at_risk.unwrap();
+    assert_eq!((funds.amount, funds.currency.as_str()), (9000.0, "EUR"));
+}

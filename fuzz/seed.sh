@@ -8,6 +8,10 @@ cp ../examples/*.yaml ../tests/bad-input/*.yaml corpus/manifest_loader/ 2>/dev/n
 cp ../checklists/*.yaml ../tests/fixtures/*.yaml corpus/checklist_loader/
 cp ../tests/fixtures/security-txt/* corpus/security_txt/
 cp ../examples/*.yaml ../checklists/*.yaml corpus/yaml_fast_path/
+# Small seeds for each construct the fast path reads beyond one-line values.
+printf -- '---\na: |\n  line\n    more\n\n  # text\nb: >-\n  one\n  two\n' > corpus/yaml_fast_path/block-scalars
+printf -- 'a: plain\n  continued\n\n  again\n  # comment\nb: "esc \\" \\\\ \\n"\nc: '"'it''s'"'\n' > corpus/yaml_fast_path/continued-and-escaped
+printf -- 'a:\n- x\n- k: v\n  l:\n  - y\nb: {c}, [d]\n' > corpus/yaml_fast_path/indentless
 if [ -d ../../shared/fixtures ]; then
   cp ../../shared/fixtures/security-txt/* corpus/security_txt/
   cp ../../shared/fixtures/security-insights/* corpus/security_insights/

@@ -4,14 +4,17 @@
 //! event stream alone runs at about 50 MB/s, which made parsing half of the
 //! time of a portfolio run. Most files `vetted` reads use a small,
 //! line-oriented part of YAML: block mappings with simple keys, block
-//! sequences, one-line flow collections, plain and simply quoted scalars,
-//! comments. [`parse`] reads exactly that part and gives up (returns `None`)
-//! on anything else, so that the general parser reads the file instead:
-//! anchors, aliases, tags, block scalars, multi-line scalars or flows,
-//! escapes, empty values, unusual keys, indentless sequences, tabs, control
-//! characters, duplicate keys, a budget exceeded, or anything it does not
-//! recognise. It never reports an error itself: errors, with their
-//! positions, always come from the general parser.
+//! sequences (indented or not), one-line flow collections, plain scalars
+//! (continued over lines or not), quoted scalars with the common escapes,
+//! literal and folded block scalars, comments, a leading `---`. [`parse`]
+//! reads exactly that part and gives up (returns `None`) on anything else,
+//! so that the general parser reads the file instead: anchors, aliases,
+//! tags, kept (`|+`) or explicitly indented block scalars, multi-line
+//! quoted scalars or flows, rare escapes, empty values, unusual keys, tabs,
+//! control characters, several documents, duplicate keys, a budget
+//! exceeded, or anything it does not recognise. It never reports an error
+//! itself: errors, with their positions, always come from the general
+//! parser.
 //!
 //! When it returns a tree, the tree is the one the general parser would
 //! build, positions included. Differential tests (`tests/yaml_fast.rs`, a
@@ -35,10 +38,21 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Node> {
         return None;
     }
     let mut lines = Vec::new();
+    let mut start = 0;
+    let mut started = false;
     for (i, raw) in text.split('\n').enumerate() {
+        let next = start + raw.len() + 1;
         let indent = raw.len() - raw.trim_start_matches(' ').len();
         let content = &raw[indent..];
+        start = next;
         if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        // One document start marker alone on the first line is common (and
+        // means nothing); any other marker or directive is for the general
+        // parser.
+        if indent == 0 && content == "---" && lines.is_empty() && !started {
+            started = true;
             continue;
         }
         if indent == 0
@@ -52,9 +66,11 @@ pub fn parse(text: &str, limits: &Limits) -> Option<Node> {
             number: u32::try_from(i + 1).ok()?,
             indent,
             content,
+            next,
         });
     }
     let mut reader = Reader {
+        text,
         lines,
         at: 0,
         nodes: 0,
@@ -104,6 +120,9 @@ struct Line<'t> {
     indent: usize,
     /// The line after its indentation.
     content: &'t str,
+    /// Where the next line starts in the text (past its end when this is
+    /// the last line).
+    next: usize,
 }
 
 impl Line<'_> {
@@ -124,6 +143,9 @@ impl Line<'_> {
 }
 
 struct Reader<'t, 'l> {
+    text: &'t str,
+    /// The lines with content; block scalars and continued plain scalars
+    /// read the raw lines of `text` instead.
     lines: Vec<Line<'t>>,
     /// The next line to read.
     at: usize,
@@ -150,19 +172,30 @@ impl<'t> Reader<'t, '_> {
         if line.indent != indent {
             return None;
         }
-        if line.content == "-" || line.content.starts_with("- ") {
-            self.sequence(indent, depth)
+        if is_item(line.content) {
+            self.sequence(indent, depth, false)
         } else {
             self.mapping(indent, depth)
         }
     }
 
-    fn sequence(&mut self, indent: usize, depth: usize) -> Option<Node> {
+    /// A block sequence whose dashes sit at column `indent`; an indentless
+    /// one (the value of a mapping entry at the same column) ends at the
+    /// next key.
+    fn sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node> {
         self.collection(depth)?;
-        let pos = self.lines[self.at].pos(0);
+        let first = self.lines[self.at];
+        // The general parser places an indentless sequence at its first
+        // item, past the dash.
+        let pos = if indentless {
+            let item = first.content[1..].trim_start_matches(' ');
+            first.pos(first.content.len() - item.len())
+        } else {
+            first.pos(0)
+        };
         let mut items = Vec::new();
         while let Some(&line) = self.lines.get(self.at) {
-            if line.indent < indent {
+            if line.indent < indent || (indentless && !is_item(line.content)) {
                 break;
             }
             if line.indent > indent || !line.content.starts_with("- ") {
@@ -178,20 +211,18 @@ impl<'t> Reader<'t, '_> {
                 // `- key: value`: a mapping whose keys line up with this one.
                 let column = indent + offset;
                 self.lines[self.at] = Line {
-                    number: line.number,
                     indent: column,
                     content: rest,
+                    ..line
                 };
                 items.push(self.mapping(column, depth + 1)?);
             } else {
                 let item = Line {
-                    number: line.number,
                     indent: indent + offset,
                     content: rest,
+                    ..line
                 };
-                items.push(self.inline(item, depth + 1)?);
-                self.at += 1;
-                self.no_continuation(indent)?;
+                items.push(self.value(item, indent, depth + 1)?);
             }
         }
         Some(Node {
@@ -228,23 +259,23 @@ impl<'t> Reader<'t, '_> {
             let value = if rest.is_empty() || rest.starts_with('#') {
                 // The value is the block below, indented further.
                 self.at += 1;
-                let next = self.lines.get(self.at)?;
-                if next.indent <= indent {
-                    // An empty value (null), or an indentless sequence.
+                let next = *self.lines.get(self.at)?;
+                if next.indent > indent {
+                    self.block(next.indent, depth + 1)?
+                } else if next.indent == indent && is_item(next.content) {
+                    self.sequence(indent, depth + 1, true)?
+                } else {
+                    // An empty value (null).
                     return None;
                 }
-                self.block(next.indent, depth + 1)?
             } else {
                 let offset = line.content.len() - rest.len();
                 let item = Line {
-                    number: line.number,
                     indent: line.indent + offset,
                     content: rest,
+                    ..line
                 };
-                let value = self.inline(item, depth + 1)?;
-                self.at += 1;
-                self.no_continuation(indent)?;
-                value
+                self.value(item, indent, depth + 1)?
             };
             entries.push((key, value));
         }
@@ -254,17 +285,172 @@ impl<'t> Reader<'t, '_> {
         })
     }
 
-    /// After a value on one line, a line indented further would continue a
-    /// plain scalar or be an error: either way, not for the fast path.
-    fn no_continuation(&self, indent: usize) -> Option<()> {
+    /// The value of a mapping entry or sequence item whose structure sits
+    /// at column `parent`, starting on `line`; leaves the reader at the
+    /// first line after it.
+    fn value(&mut self, line: Line<'t>, parent: usize, depth: usize) -> Option<Node> {
+        let (node, last) = match line.content.as_bytes()[0] {
+            b'|' | b'>' => {
+                self.count()?;
+                self.block_scalar(line, parent)?
+            }
+            b'[' | b'{' | b'"' | b'\'' => (self.inline(line, depth)?, line.number),
+            _ => {
+                self.count()?;
+                self.plain(line, parent)?
+            }
+        };
+        while self.lines.get(self.at).is_some_and(|l| l.number <= last) {
+            self.at += 1;
+        }
+        // A line indented further than the structure after a value would
+        // be an error: not for the fast path.
         match self.lines.get(self.at) {
-            Some(next) if next.indent > indent => None,
-            _ => Some(()),
+            Some(next) if next.indent > parent => None,
+            _ => Some(node),
         }
     }
 
-    /// A value that fits on its line: a scalar or a flow collection, then
-    /// at most a comment.
+    /// The raw lines after `line`, each with its number, indentation and
+    /// content after the indentation.
+    fn lines_after(&self, line: Line<'t>) -> impl Iterator<Item = (u32, usize, &'t str)> + use<'t> {
+        let rest = self.text.get(line.next..).unwrap_or("");
+        (line.number + 1..)
+            .zip(rest.split('\n'))
+            .map(|(number, raw)| {
+                let content = raw.trim_start_matches(' ');
+                (number, raw.len() - content.len(), content)
+            })
+    }
+
+    /// A plain scalar, perhaps continued on lines indented further than
+    /// `parent`; returns it and the number of its last line.
+    fn plain(&mut self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
+        let text = line.content;
+        let comment = text.find(" #");
+        let first = text[..comment.unwrap_or(text.len())].trim_end_matches(' ');
+        if !plain_line(first) || !plain_start(first) {
+            return None;
+        }
+        let mut value = Cow::Borrowed(first);
+        let mut last = line.number;
+        if comment.is_none() {
+            // Continuation lines fold into the scalar: one line break
+            // becomes a space, each empty line a line break. A comment ends
+            // it; anything that could be read otherwise is left to the
+            // general parser.
+            let mut empty = 0;
+            for (number, indent, content) in self.lines_after(line) {
+                if content.is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                if indent <= parent || content.starts_with('#') {
+                    break;
+                }
+                let content = content.trim_end_matches(' ');
+                if !plain_line(content)
+                    || !plain_start(content)
+                    || content.starts_with('-')
+                    || content.contains(" #")
+                {
+                    return None;
+                }
+                let folded = value.to_mut();
+                if empty == 0 {
+                    folded.push(' ');
+                } else {
+                    folded.extend(std::iter::repeat_n('\n', empty));
+                }
+                folded.push_str(content);
+                empty = 0;
+                last = number;
+            }
+        }
+        let node = Node {
+            pos: line.pos(0),
+            value: resolve(value, ScalarStyle::Plain, None),
+        };
+        Some((node, last))
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar, clipped or stripped,
+    /// whose lines are indented further than `parent`; returns it and the
+    /// number of its last line. Keeping (`+`), indentation indicators,
+    /// lines of spaces longer than the indentation and more-indented lines
+    /// in a folded scalar are left to the general parser.
+    fn block_scalar(&mut self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
+        let header = line.content;
+        let literal = header.starts_with('|');
+        let strip = header[1..].starts_with('-');
+        let rest = &header[1 + usize::from(strip)..];
+        let spaced = rest.trim_start_matches(' ');
+        if !(rest.is_empty() || (spaced.starts_with('#') && spaced.len() < rest.len())) {
+            return None;
+        }
+        let mut value = String::new();
+        let mut indent = None;
+        let mut empty = 0;
+        let mut longest_empty = 0;
+        let mut last = None;
+        // The general parser places a block scalar at its first line of
+        // content.
+        let mut pos = None;
+        let mut lines = self.lines_after(line).peekable();
+        while let Some((number, spaces, content)) = lines.next() {
+            if content.is_empty() {
+                // A line of spaces longer than the indentation holds
+                // content in a literal scalar, and before the first line
+                // it is an error.
+                if indent.is_some_and(|i| spaces > i) {
+                    return None;
+                }
+                longest_empty = longest_empty.max(spaces);
+                empty += 1;
+                continue;
+            }
+            let at = *indent.get_or_insert(spaces);
+            if spaces < at {
+                break;
+            }
+            if at <= parent || longest_empty > at || (!literal && spaces > at) {
+                return None;
+            }
+            if last.is_some() {
+                if literal {
+                    value.push('\n');
+                    value.extend(std::iter::repeat_n('\n', empty));
+                } else if empty == 0 {
+                    value.push(' ');
+                } else {
+                    value.extend(std::iter::repeat_n('\n', empty));
+                }
+            }
+            pos.get_or_insert(Pos {
+                line: number,
+                col: u32::try_from(at + 1).ok()?,
+            });
+            // A literal scalar keeps the spaces beyond its indentation.
+            value.extend(std::iter::repeat_n(' ', spaces - at));
+            value.push_str(content);
+            empty = 0;
+            // The scalar's last line must end with a line break.
+            lines.peek()?;
+            last = Some(number);
+        }
+        let last = last?;
+        if !strip {
+            value.push('\n');
+        }
+        let node = Node {
+            pos: pos?,
+            value: Value::Str(value),
+        };
+        Some((node, last))
+    }
+
+    /// A flow collection or a quoted scalar on one line, then at most a
+    /// comment.
     fn inline(&mut self, line: Line<'t>, depth: usize) -> Option<Node> {
         let text = line.content;
         let (node, used) = match text.as_bytes()[0] {
@@ -277,26 +463,9 @@ impl<'t> Reader<'t, '_> {
                 let node = flow.node(depth)?;
                 (node, flow.at)
             }
-            b'"' | b'\'' => {
-                self.count()?;
-                quoted(line, 0)?
-            }
             _ => {
                 self.count()?;
-                let end = text.find(" #").unwrap_or(text.len());
-                let plain = text[..end].trim_end_matches(' ');
-                if !plain_start(plain)
-                    || plain.contains(": ")
-                    || plain.ends_with(':')
-                    || plain.contains(['[', ']', '{', '}'])
-                {
-                    return None;
-                }
-                let node = Node {
-                    pos: line.pos(0),
-                    value: resolve(Cow::Borrowed(plain), ScalarStyle::Plain, None),
-                };
-                return Some(node);
+                quoted(line, 0)?
             }
         };
         let rest = text[used..].trim_start_matches(' ');
@@ -337,6 +506,18 @@ fn key_length(text: &str) -> Option<usize> {
     (!reserved).then_some(length)
 }
 
+/// Whether a line is a block sequence item.
+fn is_item(content: &str) -> bool {
+    content == "-" || content.starts_with("- ")
+}
+
+/// Whether a line of a plain scalar in block context holds nothing the
+/// general parser would read as a key (flow indicators are plain text
+/// there, after the first character).
+fn plain_line(text: &str) -> bool {
+    !(text.contains(": ") || text.ends_with(':'))
+}
+
 /// Whether a plain scalar may start like this: not empty, not with an
 /// indicator (a dash only before a digit).
 fn plain_start(text: &str) -> bool {
@@ -368,24 +549,48 @@ fn plain_start(text: &str) -> bool {
     }
 }
 
-/// A quoted scalar at `offset` of the line, with no escapes and closed on
-/// the same line; returns it and the offset after the closing quote.
+/// A quoted scalar at `offset` of the line, closed on the same line, with
+/// at most the common escapes (`\\`, `\"`, `\/`, `\n`, `\t` in double
+/// quotes, `''` in single quotes); returns it and the offset after the
+/// closing quote.
 fn quoted(line: Line<'_>, offset: usize) -> Option<(Node, usize)> {
     let text = &line.content[offset..];
-    let quote = text.as_bytes()[0] as char;
-    let inner = &text[1..];
-    let close = inner.find(quote)?;
-    let value = &inner[..close];
-    // Escapes (`\` in double quotes, `''` in single quotes) go to the
-    // general parser.
-    if (quote == '"' && value.contains('\\')) || inner[close + 1..].starts_with(quote) {
-        return None;
+    let bytes = text.as_bytes();
+    let quote = bytes[0];
+    let mut value = String::new();
+    // The start of the text not yet copied into `value`.
+    let mut copied = 1;
+    let mut i = 1;
+    loop {
+        match *bytes.get(i)? {
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => {
+                value.push_str(&text[copied..=i]);
+                i += 2;
+                copied = i;
+            }
+            b if b == quote => break,
+            b'\\' if quote == b'"' => {
+                value.push_str(&text[copied..i]);
+                value.push(match *bytes.get(i + 1)? {
+                    b'\\' => '\\',
+                    b'"' => '"',
+                    b'/' => '/',
+                    b'n' => '\n',
+                    b't' => '\t',
+                    _ => return None,
+                });
+                i += 2;
+                copied = i;
+            }
+            _ => i += 1,
+        }
     }
+    value.push_str(&text[copied..i]);
     let node = Node {
         pos: line.pos(offset),
-        value: Value::Str(value.to_string()),
+        value: Value::Str(value),
     };
-    Some((node, offset + close + 2))
+    Some((node, offset + i + 1))
 }
 
 /// A flow collection on one line.
@@ -569,20 +774,25 @@ mod tests {
     }
 
     #[test]
+    fn reads_block_scalars_continued_lines_and_escapes_as_the_general_parser_does() {
+        let text = "---\ns:\n- x\n-   y: [a, b]\n    z: 1\n- k:\n  - nested\nt: has {braces} and [brackets], commas\na: |\n  line one\n    indented\n\n  # not a comment\nb: >-   # folded\n  one\n  two\n\n  three\nc:\n  - |-\n    item\n  - plain\n    continued\n\n    after a blank\n  # a comment ends it\nd: \"say \\\"hi\\\"\\n\\\\ \\/ \\t\"\ne: 'it''s'\nf: 1\n  2\ng: value\n   # a comment under it\nh: 1\n";
+        let (fast, full) = both(text);
+        let (fast, full) = (fast.expect("fast path reads it"), full.unwrap());
+        assert!(same(&fast, &full), "{fast:#?}\n{full:#?}");
+    }
+
+    #[test]
     fn gives_up_on_what_it_does_not_read() {
         for text in [
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
-            "a: |\n  text\n",
-            "a: b\n  continued\n",
-            "a: \"esc\\n\"\n",
-            "a: 'it''s'\n",
             "a:\nb: 1\n",
-            "a:\n- 1\n",
             "a: [1,\n  2]\n",
             "a: 1\na: 2\n",
             "a:\tb\n",
-            "---\na: 1\n",
+            "---\n---\na: 1\n",
+            "--- a: 1\n",
+            "a: 1\n---\n",
             "? a\n: b\n",
             "a: b: c\n",
             "a: [1, 2,]\n",
@@ -597,6 +807,17 @@ mod tests {
             "just a scalar\n",
             "",
             "a: 1\r\nb: 2\r\n",
+            "a: |+\n  kept\n\n",
+            "a: |2\n   indicated\n",
+            "a: |\n  no final line break",
+            "a: |\nb: 1\n",
+            "a: >\n  folded\n    more indented\n",
+            "a: |\n     \n  longer blank first\n",
+            "a: \"esc\\x41\"\n",
+            "a: \"two\n  lines\"\n",
+            "a: b\n  c: d\n",
+            "a: b\n  - c\n",
+            "a: b\n  # c\n  d\n",
             &format!("{}: 1\n", "k".repeat(1100)),
         ] {
             assert!(parse(text, &Limits::default()).is_none(), "{text:?}");

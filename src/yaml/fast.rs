@@ -416,16 +416,20 @@ impl<'t> Reader<'t, '_> {
             if at <= parent || longest_empty > at || (!literal && spaces > at) {
                 return None;
             }
-            if last.is_some() {
-                if literal {
-                    value.push('\n');
-                    value.extend(std::iter::repeat_n('\n', empty));
-                } else if empty == 0 {
+            // Line breaks before this line: empty lines before the first
+            // line of content are kept in both styles; between lines, a
+            // literal scalar keeps every break, a folded one turns a single
+            // break into a space.
+            let breaks = match (last, literal) {
+                (None, _) => empty,
+                (Some(_), true) => empty + 1,
+                (Some(_), false) if empty > 0 => empty,
+                (Some(_), false) => {
                     value.push(' ');
-                } else {
-                    value.extend(std::iter::repeat_n('\n', empty));
+                    0
                 }
-            }
+            };
+            value.extend(std::iter::repeat_n('\n', breaks));
             pos.get_or_insert(Pos {
                 line: number,
                 col: u32::try_from(at + 1).ok()?,
@@ -779,6 +783,21 @@ mod tests {
         let (fast, full) = both(text);
         let (fast, full) = (fast.expect("fast path reads it"), full.unwrap());
         assert!(same(&fast, &full), "{fast:#?}\n{full:#?}");
+    }
+
+    /// Inputs on which the `yaml_fast_path` fuzz target found the two
+    /// readers disagreeing, each read the same now.
+    #[test]
+    fn fuzz_findings_read_as_the_general_parser_does() {
+        const FOUND: &[&str] = &[
+            // Empty lines before a block scalar's first line are kept.
+            "---\na: |\n\n  # text\nba: |\n  line\n    more\n\n  # \n  two\n",
+        ];
+        for text in FOUND {
+            let (fast, full) = both(text);
+            let (fast, full) = (fast.expect("fast path reads it"), full.unwrap());
+            assert!(same(&fast, &full), "{text:?}\n{fast:#?}\n{full:#?}");
+        }
     }
 
     #[test]

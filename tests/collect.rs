@@ -815,3 +815,59 @@ async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
         seen.lock().unwrap()
     );
 }
+
+/// On a terminal, progress is a bar that counts the fetches and names the
+/// last one, and the report follows it once the bar is cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_progress_is_a_bar() {
+    let (server, front) = setup().await;
+    // A slow home page keeps the bar on screen long enough to be drawn
+    // (it redraws at most 20 times a second); every other path is a 404.
+    Mock::given(path("/"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("vendor.yaml");
+    let text = std::fs::read_to_string("examples/read-only-tracker.yaml").unwrap();
+    let website = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("website: "))
+        .expect("the example names a website")
+        .to_string();
+    let text = text.replace(
+        &format!("website: {website}"),
+        &format!("website: {}", front.url("/")),
+    );
+    std::fs::write(&manifest, &text).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &front.ca_pem).unwrap();
+
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("vetted"));
+    cmd.args(["collect", &manifest.display().to_string(), "--dry-run"])
+        .args(["--ca-cert", &ca.display().to_string()])
+        .args([
+            "--resolve",
+            &format!("{VENDOR}:{}:127.0.0.1", front.addr.port()),
+        ])
+        .args(["--github-api", &front.url("/api/")])
+        .args(["--raw-content", &front.url("/raw/")])
+        .args(["--scorecard-api", &front.url("/scorecard/")])
+        .env("TERM", "xterm-256color");
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawns");
+        // The bar: `done/total`, then the last fetch.
+        let (_, bar) = p.exp_regex(r"\d+/\d+ HTTP \d+ https://[^\s]+").unwrap();
+        let before = p.exp_string("Would fill").unwrap();
+        p.exp_eof().unwrap();
+        (bar, before)
+    })
+    .await
+    .unwrap();
+    let (bar, before) = seen;
+    assert!(bar.contains(VENDOR), "{bar}");
+    // Cleared before the report: the last thing before the report is the
+    // erase-line sequence, not a bar or a line per fetch.
+    assert!(!before.contains("\nHTTP "), "{before:?}");
+    assert!(before.contains("\u{1b}["), "{before:?}");
+}

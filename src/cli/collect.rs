@@ -55,8 +55,9 @@ pub struct Args {
     /// Also trust the CA certificates in this PEM file.
     #[arg(long, value_name = "FILE")]
     ca_cert: Vec<PathBuf>,
-    /// Pin a name to an address, like curl: HOST:PORT:ADDRESS (trusted as
-    /// given, so exempt from the address check).
+    /// Pin a name to an address: HOST:PORT:ADDRESS, as in curl, except that
+    /// the pin holds for every port of HOST (the connection goes to the
+    /// URL's port). Trusted as given, so exempt from the address check.
     #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_pin)]
     resolve: Vec<(String, SocketAddr)>,
     /// Seconds to connect.

@@ -38,9 +38,10 @@ pub struct Options {
     /// Extra trusted roots as (where they came from, PEM): a company CA, a
     /// test CA, on top of the bundled Mozilla roots.
     pub extra_roots_pem: Vec<(String, Vec<u8>)>,
-    /// Names pinned to addresses, like curl's `--resolve`. The person running
-    /// `vetted` chose these, so the guard does not apply to them; redirects
-    /// elsewhere are still checked.
+    /// Names pinned to addresses, like curl's `--resolve` but for every
+    /// port (reqwest's overrides know no ports; the URL's port is used).
+    /// The person running `vetted` chose these, so the guard does not apply
+    /// to them; redirects elsewhere are still checked.
     pub pinned: Vec<(String, SocketAddr)>,
 }
 

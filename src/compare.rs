@@ -79,6 +79,10 @@ pub struct Dominance {
     pub worse: String,
     /// Better in at least one area, not merely equal everywhere.
     pub strict: bool,
+    /// The better candidate ranks below the other all the same: the ranking
+    /// puts verdict and residual tier first, and those also carry gates and
+    /// the inherent risk of what each integration is granted.
+    pub ranked_below: bool,
 }
 
 /// A ranking under an alternative weighting.
@@ -432,7 +436,8 @@ pub fn compare(candidates: &[Candidate<'_>], policy: &Policy) -> Comparison {
     }
 }
 
-/// Pairs where one candidate is at least as good in every area both have.
+/// Pairs where one candidate is at least as good in every area both have;
+/// `entries` in rank order.
 fn dominance(entries: &[(String, &BTreeMap<String, f64>)]) -> Vec<Dominance> {
     let mut out = Vec::new();
     for (i, (a, sa)) in entries.iter().enumerate() {
@@ -452,6 +457,7 @@ fn dominance(entries: &[(String, &BTreeMap<String, f64>)]) -> Vec<Dominance> {
                     better: a.clone(),
                     worse: b.clone(),
                     strict,
+                    ranked_below: strict && i > j,
                 });
             }
         }
@@ -573,6 +579,10 @@ mod tests {
             (d[0].better.as_str(), d[0].worse.as_str(), d[0].strict),
             ("A", "B", true)
         );
+        assert!(!d[0].ranked_below);
+        // Ranked the other way round (on verdict or tier): said so.
+        let d = dominance(&[("B".into(), &b), ("A".into(), &a)]);
+        assert_eq!((d[0].better.as_str(), d[0].ranked_below), ("A", true));
         // Equal everywhere: reported once, not strict.
         let e = dominance(&[("A".into(), &a), ("A2".into(), &a)]);
         assert_eq!(e.len(), 1);

@@ -351,3 +351,26 @@ fn diff_fails_on_worse_only_when_worse() {
             .any(|a| a["points"].as_f64().unwrap() < 0.0)
     );
 }
+
+/// A candidate better in every area can still rank second (on verdict or
+/// tier, which carry gates and inherent risk); the report says so rather
+/// than leave the ranking and the dominance looking contradictory.
+#[test]
+fn a_dominating_candidate_ranked_lower_is_explained() {
+    let (code, md) = run(&[
+        "compare",
+        "examples/well-run-saas-bot.yaml",
+        "examples/read-only-tracker.yaml",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(code, Some(0));
+    let ranking = md.find("| 1 | Ledgerlight |").expect("Ledgerlight leads");
+    assert!(md[ranking..].contains("| 2 | Tidewater Quant |"), "{md}");
+    assert!(
+        md.contains(
+            "- Tidewater Quant is at least as good as Ledgerlight in every area, and better in at least one, yet ranks below it: the ranking puts verdict and residual tier first"
+        ),
+        "{md}"
+    );
+}

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::evaluate::Assessment;
+use crate::evaluate::{Assessment, Finding};
 use crate::level::Level;
 use crate::manifest::{Incident, Manifest};
 use crate::report::round;
@@ -49,10 +49,10 @@ pub struct Diff {
     pub worse: bool,
     /// Changed answers, largest effect first.
     pub answers: Vec<AnswerChange>,
-    /// Findings now present that were not.
-    pub findings_added: Vec<String>,
-    /// Findings no longer present.
-    pub findings_resolved: Vec<String>,
+    /// Findings now present that were not, most severe first.
+    pub findings_added: Vec<Finding>,
+    /// Findings no longer present (as they were), most severe first.
+    pub findings_resolved: Vec<Finding>,
     /// Incidents in the new manifest only.
     pub incidents_added: Vec<Incident>,
 }
@@ -105,9 +105,18 @@ pub fn diff(old: (&Manifest, &Assessment), new: (&Manifest, &Assessment)) -> Dif
             .then_with(|| a.question.cmp(&b.question))
     });
 
-    let ids =
-        |a: &Assessment| -> BTreeSet<String> { a.findings.iter().map(|f| f.id.clone()).collect() };
-    let (of, nf) = (ids(oa), ids(na));
+    // Findings of `a` whose id `b` has not, most severe first.
+    let only = |a: &Assessment, b: &Assessment| -> Vec<Finding> {
+        let ids: BTreeSet<&str> = b.findings.iter().map(|f| f.id.as_str()).collect();
+        let mut out: Vec<Finding> = a
+            .findings
+            .iter()
+            .filter(|f| !ids.contains(f.id.as_str()))
+            .cloned()
+            .collect();
+        out.sort_by(|x, y| y.severity.cmp(&x.severity).then_with(|| x.id.cmp(&y.id)));
+        out
+    };
     let key = |i: &Incident| (i.date, i.kind.clone());
     let old_incidents: BTreeSet<_> = om.incidents.iter().map(key).collect();
     Diff {
@@ -130,8 +139,8 @@ pub fn diff(old: (&Manifest, &Assessment), new: (&Manifest, &Assessment)) -> Dif
         },
         worse: na.verdict > oa.verdict || na.tier > oa.tier,
         answers,
-        findings_added: nf.difference(&of).cloned().collect(),
-        findings_resolved: of.difference(&nf).cloned().collect(),
+        findings_added: only(na, oa),
+        findings_resolved: only(oa, na),
         incidents_added: nm
             .incidents
             .iter()

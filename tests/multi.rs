@@ -374,3 +374,40 @@ fn a_dominating_candidate_ranked_lower_is_explained() {
         "{md}"
     );
 }
+
+/// Findings added and resolved come with their severity, title and
+/// remediation, most severe first.
+#[test]
+fn diff_lists_findings_most_severe_first() {
+    let catalog = arith();
+    let all = candidates(&catalog);
+    let (a, c) = (&all[0], &all[2]);
+    let worse = vetted::diff::diff((&a.1, &a.2), (&c.1, &c.2));
+    let added: Vec<(&str, String)> = worse
+        .findings_added
+        .iter()
+        .map(|f| (f.id.as_str(), f.severity.to_string()))
+        .collect();
+    // The fixture's rules fire too (`beta-bad`, `med-false`).
+    assert_eq!(
+        added,
+        [
+            ("beta-bad", "critical".to_string()),
+            ("beta.high", "high".to_string()),
+            ("alpha.med", "medium".to_string()),
+            ("med-false", "medium".to_string())
+        ]
+    );
+    assert!(worse.findings_resolved.is_empty());
+    assert!(worse.findings_added[1].title.contains("High choice"));
+    let better = vetted::diff::diff((&c.1, &c.2), (&a.1, &a.2));
+    assert_eq!(
+        better
+            .findings_resolved
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>(),
+        ["beta-bad", "beta.high", "alpha.med", "med-false"]
+    );
+    assert!(better.findings_added.is_empty());
+}

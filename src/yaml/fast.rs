@@ -325,7 +325,7 @@ impl<'t> Reader<'t, '_> {
 
     /// A plain scalar, perhaps continued on lines indented further than
     /// `parent`; returns it and the number of its last line.
-    fn plain(&mut self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
+    fn plain(&self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
         let text = line.content;
         let comment = text.find(" #");
         let first = text[..comment.unwrap_or(text.len())].trim_end_matches(' ');
@@ -379,7 +379,7 @@ impl<'t> Reader<'t, '_> {
     /// number of its last line. Keeping (`+`), indentation indicators,
     /// lines of spaces longer than the indentation and more-indented lines
     /// in a folded scalar are left to the general parser.
-    fn block_scalar(&mut self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
+    fn block_scalar(&self, line: Line<'t>, parent: usize) -> Option<(Node, u32)> {
         let header = line.content;
         let literal = header.starts_with('|');
         let strip = header[1..].starts_with('-');

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::date::Date;
-use crate::evaluate::{Assessment, EvidenceState, QuestionResult, Status};
+use crate::evaluate::{Assessment, EvidenceState, QuestionResult};
 use crate::level::Level;
 use crate::manifest::Manifest;
 use crate::report::round;
@@ -174,61 +174,33 @@ struct Scored {
     scores: BTreeMap<String, f64>,
 }
 
-fn counts(r: &QuestionResult) -> bool {
-    matches!(
-        r.status,
-        Status::Answered | Status::Unknown | Status::Unanswered | Status::Waived
-    )
-}
-
+/// Scores a candidate on the shared questions through the one tally every
+/// score uses, with the area weights given.
 fn score(a: &Assessment, shared: &BTreeSet<&str>, weight: &dyn Fn(&str) -> f64) -> Scored {
-    let mut by_area: BTreeMap<&str, Vec<&QuestionResult>> = BTreeMap::new();
-    for r in a
+    let rs: Vec<&QuestionResult> = a
         .questions
         .iter()
-        .filter(|r| counts(r) && shared.contains(r.id.as_str()))
-    {
-        by_area.entry(r.area.as_str()).or_default().push(r);
-    }
-    let total_area: f64 = by_area.keys().map(|id| weight(id)).sum();
+        .filter(|r| shared.contains(r.id.as_str()))
+        .collect();
+    let t = crate::evaluate::tally(&rs, weight);
     let mut out = Scored {
-        score: 0.0,
-        confidence: 0.0,
+        score: t.score,
+        confidence: t.confidence,
         areas: BTreeMap::new(),
         points: BTreeMap::new(),
         units: BTreeMap::new(),
         scores: BTreeMap::new(),
     };
-    if total_area <= 0.0 {
-        return out;
-    }
-    // Confidence over the areas that have anything to be confident about,
-    // as in the assessment itself (an area of waived questions has not).
-    let mut confident: Vec<(f64, f64)> = Vec::new();
-    for (area, rs) in &by_area {
-        let w_total: f64 = rs.iter().map(|r| r.weight).sum();
-        let share = weight(area) / total_area;
-        let s = rs
-            .iter()
-            .map(|r| r.weight * r.score.unwrap_or(0.0))
-            .sum::<f64>()
-            / w_total;
-        if let Some(c) = crate::evaluate::confidence_of(rs) {
-            confident.push((weight(area), c));
-        }
-        out.areas.insert(area.to_string(), 100.0 * s);
-        out.score += share * 100.0 * s;
-        for r in rs {
-            let unit = 100.0 * share * r.weight / w_total;
-            out.points
-                .insert(r.id.clone(), unit * r.score.unwrap_or(0.0));
-            out.units.insert(r.id.clone(), unit);
-            out.scores.insert(r.id.clone(), r.score.unwrap_or(0.0));
+    for area in &t.areas {
+        if let Some(s) = area.score {
+            out.areas.insert(area.id.clone(), s);
         }
     }
-    let confident_total: f64 = confident.iter().map(|(w, _)| w).sum();
-    if confident_total > 0.0 {
-        out.confidence = confident.iter().map(|(w, c)| w / confident_total * c).sum();
+    for (r, unit) in rs.iter().zip(&t.units).filter(|(r, _)| r.in_score()) {
+        out.points
+            .insert(r.id.clone(), unit * r.score.unwrap_or(0.0));
+        out.units.insert(r.id.clone(), *unit);
+        out.scores.insert(r.id.clone(), r.score.unwrap_or(0.0));
     }
     out
 }
@@ -238,8 +210,12 @@ fn judge(a: &Assessment, policy: &Policy, score: f64) -> (Verdict, Level) {
     let tier = policy
         .tier_for(score)
         .max(a.gate_tier.unwrap_or(Level::Low));
+    // A candidate rejected by a rule, or one too little is known about,
+    // keeps that verdict whatever the recomputed score.
     let verdict = if a.rejected_by_rule {
         Verdict::Reject
+    } else if a.verdict == Verdict::MoreInformation {
+        Verdict::MoreInformation
     } else {
         policy.verdict(a.inherent_risk, tier)
     };

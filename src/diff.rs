@@ -107,17 +107,19 @@ pub fn diff(old: (&Manifest, &Assessment), new: (&Manifest, &Assessment)) -> Dif
 
     // Findings of `a` whose id `b` has not, most severe first.
     let only = |a: &Assessment, b: &Assessment| -> Vec<Finding> {
-        let ids: BTreeSet<&str> = b.findings.iter().map(|f| f.id.as_str()).collect();
+        // A finding is what it is about and where it comes from: a new
+        // contradiction on a question that already had a finding is new.
+        let ids: BTreeSet<_> = b.findings.iter().map(Finding::key).collect();
         let mut out: Vec<Finding> = a
             .findings
             .iter()
-            .filter(|f| !ids.contains(f.id.as_str()))
+            .filter(|f| !ids.contains(&f.key()))
             .cloned()
             .collect();
         out.sort_by(|x, y| y.severity.cmp(&x.severity).then_with(|| x.id.cmp(&y.id)));
         out
     };
-    let key = |i: &Incident| (i.date, i.kind.clone());
+    let key = |i: &Incident| (i.date, i.kind);
     let old_incidents: BTreeSet<_> = om.incidents.iter().map(key).collect();
     Diff {
         vendor: nm.vendor.name.clone(),

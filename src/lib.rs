@@ -116,10 +116,15 @@ pub fn assess(
     let loaded = manifest::load(file, bytes, catalog)?;
     manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
     let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
-    Ok((
-        report::Report::build(&loaded.manifest, catalog, policy, &assessment),
-        loaded.warnings,
-    ))
+    let mut report = report::Report::build(&loaded.manifest, catalog, policy, &assessment);
+    report.advice = Some(evaluate::advise(
+        &loaded.manifest,
+        catalog,
+        policy,
+        as_of,
+        &assessment,
+    ));
+    Ok((report, loaded.warnings))
 }
 pub mod compare;
 pub mod diff;

@@ -122,11 +122,23 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         );
     }
     for k in &a.key_policy.keys {
-        if k.rotate_by <= soon {
+        if k.action == crate::evaluate::KeyAction::RevokeNow {
+            act(
+                "revoke-key",
+                format!(
+                    "revoke key {} on {}: the vendor is not approved ({})",
+                    k.label,
+                    k.exchange,
+                    a.verdict.label()
+                ),
+                Some(as_of),
+            );
+        }
+        if let Some(due) = k.rotate_by.filter(|d| *d <= soon) {
             act(
                 "rotate-key",
                 format!("rotate key {} on {}", k.label, k.exchange),
-                Some(k.rotate_by),
+                Some(due),
             );
         }
         if !k.excess.is_empty() {
@@ -146,8 +158,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     for (id, answer) in &m.answers {
         let stale = !answer.evidence.is_empty()
             && answer.evidence.iter().all(|e| {
-                e.observed.days_until(as_of) > policy.evidence.max_age_days
-                    || e.expires.is_some_and(|x| x < as_of)
+                crate::evaluate::freshness(e, policy, as_of) != crate::evaluate::Freshness::Current
             });
         if stale {
             act(
@@ -199,7 +210,7 @@ pub fn build(items: Vec<Item>, mut invalid: Vec<Invalid>, as_of: Date) -> Portfo
         .iter()
         .map(|&l| (l, entries.iter().filter(|e| e.tier == l).count()))
         .collect();
-    let by_verdict = [Verdict::Approve, Verdict::Conditions, Verdict::Reject]
+    let by_verdict = Verdict::ALL
         .iter()
         .map(|&v| (v, entries.iter().filter(|e| e.verdict == v).count()))
         .collect();

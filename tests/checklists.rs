@@ -56,6 +56,40 @@ fn at_least_60_questions_each_with_help_remediation_and_evidence() {
     assert!(count >= 60, "{count} questions");
 }
 
+/// The compliance document groups questions by their framework references,
+/// so a question that cites none would be missing from it.
+#[test]
+fn every_question_cites_a_framework_control() {
+    let catalog = Catalog::bundled().unwrap();
+    let uncited: Vec<&str> = catalog
+        .checklists()
+        .flat_map(|l| l.checklist.areas.iter())
+        .flat_map(|a| a.questions.iter())
+        .filter(|q| {
+            !q.references.iter().any(|(f, r)| {
+                vetted::checklist::lint::FRAMEWORKS.contains(&f.as_str()) && !r.trim().is_empty()
+            })
+        })
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(
+        uncited.is_empty(),
+        "questions citing no framework: {uncited:?}"
+    );
+    let lint = vetted::checklist::lint::lint(
+        &catalog,
+        &Policy::default_policy(),
+        &[],
+        "2026-11-27".parse().unwrap(),
+    );
+    let named: Vec<String> = lint
+        .iter()
+        .filter(|d| d.code == "missing-references")
+        .map(ToString::to_string)
+        .collect();
+    assert!(named.is_empty(), "{}", named.join("\n"));
+}
+
 #[test]
 fn coverage_table_lists_only_existing_questions_and_rules() {
     let catalog = Catalog::bundled().unwrap();

@@ -411,3 +411,34 @@ fn diff_lists_findings_most_severe_first() {
     );
     assert!(better.findings_added.is_empty());
 }
+
+/// A new contradiction on a question that already had a finding is a new
+/// finding: findings are keyed by kind and id, not by id alone.
+#[test]
+fn diff_reports_a_new_contradiction_on_a_question_with_a_finding() {
+    let catalog = arith();
+    let all = candidates(&catalog);
+    let c = &all[2];
+    let existing =
+        c.2.findings
+            .iter()
+            .find(|f| f.kind == vetted::evaluate::FindingKind::Question)
+            .expect("the fixture has a question finding")
+            .clone();
+    let mut newer = c.2.clone();
+    newer.findings.push(vetted::evaluate::Finding {
+        kind: vetted::evaluate::FindingKind::Contradiction,
+        title: format!(
+            "Collected evidence contradicts the answer to {}",
+            existing.id
+        ),
+        ..existing.clone()
+    });
+    let d = vetted::diff::diff((&c.1, &c.2), (&c.1, &newer));
+    assert_eq!(d.findings_added.len(), 1, "{:?}", d.findings_added);
+    assert_eq!(d.findings_added[0].id, existing.id);
+    assert_eq!(
+        d.findings_added[0].kind,
+        vetted::evaluate::FindingKind::Contradiction
+    );
+}

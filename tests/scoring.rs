@@ -99,9 +99,10 @@ fn weights_credits_and_trace() {
 #[test]
 fn not_applicable_unknown_unanswered_and_min_tier() {
     // alpha.crit half (current) makes alpha.low not applicable, though
-    // answered; alpha.med unknown scores 0: alpha = 5 / 15. beta all good
-    // -> 100. Overall (33.33 + 300) / 4 = 83.33: tier low by score, raised
-    // to high by the crit-half rule.
+    // answered; alpha.med unknown is left out of the score (not knowing is
+    // not knowing something bad) and lowers confidence: alpha = 5 / 10.
+    // beta all good -> 100. Overall (50 + 300) / 4 = 87.5: tier low by
+    // score, raised to high by the crit-half rule.
     let a = run(&manifest(
         &format!(
             "  alpha.crit:\n    value: half\n{EV_CURRENT}  alpha.med:\n    value: unknown\n  alpha.low:\n    value: good\n\
@@ -114,7 +115,13 @@ fn not_applicable_unknown_unanswered_and_min_tier() {
     // applies: the chain vanishes too.
     assert_eq!(q(&a, "beta.chain").status, Status::NotApplicable);
     assert_eq!(q(&a, "alpha.med").status, Status::Unknown);
-    assert!(close(a.score, (100.0 / 3.0 + 300.0) / 4.0), "{}", a.score);
+    assert!(close(a.score, (50.0 + 300.0) / 4.0), "{}", a.score);
+    // Confidence: alpha knows 10 of 15, beta all: (66.67 + 300) / 4.
+    assert!(
+        close(a.confidence, (200.0 / 3.0 + 300.0) / 4.0),
+        "{}",
+        a.confidence
+    );
     assert_eq!(a.score_tier, Level::Low);
     assert_eq!(a.tier, Level::High);
     // Read-only inherent risk low with tier high: conditions.

@@ -9,6 +9,9 @@
 //! - `missing-help` / `missing-remediation`: a question a reviewer cannot
 //!   act on;
 //! - `unknown-framework`: a reference to a framework the reports do not know;
+//! - `missing-references`: a question that cites no control of a known
+//!   framework, so the compliance document, which groups by reference,
+//!   never lists it;
 //! - `area-cannot-fail`: an area whose worst possible answers still score
 //!   above the policy's threshold for tier high, so it can never flag a
 //!   vendor.
@@ -105,6 +108,26 @@ fn lint_one(
                     });
                     out.push(d);
                 }
+            }
+            if !question
+                .references
+                .keys()
+                .any(|f| FRAMEWORKS.contains(&f.as_str()))
+            {
+                out.push(
+                    warn(
+                        "missing-references",
+                        &at,
+                        format!(
+                            "question `{}` cites no framework control, so the compliance document does not list it",
+                            question.id
+                        ),
+                    )
+                    .with_help(format!(
+                        "add `references:` with the controls it serves, e.g. `{{iso27001: A.5.19, soc2: CC9.2}}`; known frameworks: {}",
+                        FRAMEWORKS.join(", ")
+                    )),
+                );
             }
             if matches!(question.kind, QuestionType::Choice | QuestionType::Multi) {
                 let first = question.options.first().map(|o| o.score);
@@ -293,7 +316,8 @@ fn unreachable(catalog: &Catalog, expr: &Expr, scenarios: &[Manifest], as_of: Da
 
 /// Contrasting integrations to evaluate conditions in: read-only with no
 /// history; a trading bot with an unbound key and a denied, slow key leak;
-/// everything granted with a well-handled breach.
+/// everything granted with a well-handled breach; self-hosted inside the
+/// exchange session with a recent drain and an old, remediated leak.
 fn scenarios(as_of: Date) -> Vec<Manifest> {
     let day = |d: i64| as_of.plus_days(-d).to_string();
     let all = crate::manifest::DATA_CLASSES;
@@ -323,6 +347,20 @@ fn scenarios(as_of: Date) -> Vec<Manifest> {
                 {"date": day(20), "kind": "breach", "severity": "low", "acknowledged-after-days": 1, "postmortem": "https://c.example/pm"},
                 {"date": day(3000), "kind": "key-leak", "severity": "high", "acknowledged-after-days": 2, "postmortem": "https://c.example/pm2"},
                 {"date": day(100), "kind": "phishing", "severity": "medium", "acknowledged-after-days": 45, "denied-first": true},
+            ],
+        }),
+        // Self-hosted, inside the exchange session, with a recent drain and
+        // an old, remediated leak.
+        json!({
+            "vendor": {"name": "D"},
+            "integration": {"purpose": "p", "checklists": ["baseline", "exchange-keys"], "permissions": ["read", "trade", "futures"],
+                            "hosting": "self-hosted", "connection": "browser-session", "withdrawal-allowlist": true,
+                            "keys": [{"exchange": "x", "label": "k", "created": day(10), "permissions": ["read", "trade"], "status": "proposed"}]},
+            "assessment": {"assessor": "a", "date": day(0)},
+            "incidents": [
+                {"date": day(40), "kind": "funds-drained", "severity": "critical"},
+                {"date": day(1500), "kind": "key-leak", "severity": "high",
+                 "remediation": {"verified-by": "auditor", "verified": day(1200)}},
             ],
         }),
     ];
@@ -368,6 +406,16 @@ mod tests {
         assert!(found.contains(&("missing-remediation", 17)), "{diags:#?}");
         assert!(found.contains(&("unknown-framework", 22)), "{diags:#?}");
         assert!(found.contains(&("options-same-score", 31)), "{diags:#?}");
+        // None of the three cites a known framework (lint.b only `soc3`).
+        assert!(found.contains(&("missing-references", 8)), "{diags:#?}");
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.code == "missing-references")
+                .count(),
+            3,
+            "{diags:#?}"
+        );
         // lint.c is reachable: only with an incident, which a scenario has.
         assert_eq!(
             diags
@@ -403,12 +451,44 @@ mod tests {
     fn an_area_of_generous_options_cannot_fail() {
         let text = "id: lintme\nversion: 1.0.0\ntitle: T\nareas:\n  - id: lint\n    title: L\n    questions:\n\
           \x20     - id: lint.a\n        text: A?\n        help: h\n        remediation: r\n        severity: high\n        type: choice\n\
-          \x20       options:\n          - {value: good, label: G, score: 1}\n          - {value: meh, label: M, score: 0.6}\n";
+          \x20       options:\n          - {value: good, label: G, score: 1}\n          - {value: meh, label: M, score: 0.6}\n\
+          \x20       references: {soc2: CC9.2}\n";
         let diags = lint_text(text);
         assert_eq!(
             diags.iter().map(|d| d.code).collect::<Vec<_>>(),
             ["area-cannot-fail"]
         );
+    }
+
+    #[test]
+    fn names_each_question_that_cites_no_framework() {
+        let text = "id: lintme\nversion: 1.0.0\ntitle: T\nareas:\n  - id: lint\n    title: L\n    questions:\n\
+          \x20     - id: lint.cited\n        text: A?\n        help: h\n        remediation: r\n        severity: high\n        type: choice\n\
+          \x20       options:\n          - {value: good, label: G, score: 1}\n          - {value: bad, label: B, score: 0}\n\
+          \x20       references: {iso27001: A.5.19}\n\
+          \x20     - id: lint.uncited\n        text: B?\n        help: h\n        remediation: r\n        severity: high\n        type: choice\n\
+          \x20       options:\n          - {value: good, label: G, score: 1}\n          - {value: bad, label: B, score: 0}\n";
+        let diags = lint_text(text);
+        assert_eq!(
+            diags
+                .iter()
+                .map(|d| (d.code, d.line, d.col))
+                .collect::<Vec<_>>(),
+            [("missing-references", 18, 9)],
+            "{diags:#?}"
+        );
+        assert!(diags[0].message.contains("`lint.uncited`"), "{diags:#?}");
+        assert!(diags[0].help.as_deref().unwrap().contains("iso27001"));
+
+        // A reference only to an unknown framework does not count either.
+        let diags = lint_text(&text.replace("{iso27001: A.5.19}", "{iso27k: A.5.19}"));
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes.iter().filter(|c| **c == "missing-references").count(),
+            2,
+            "{diags:#?}"
+        );
+        assert!(codes.contains(&"unknown-framework"), "{diags:#?}");
     }
 
     #[test]

@@ -442,12 +442,15 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
                 ),
             ));
         }
-        if option.value == "unknown" {
+        if crate::manifest::RESERVED_VALUES.contains(&option.value.as_str()) {
             diags.push(
                 doc.error(
                     "reserved-option",
                     &format!("{at}/options/{i}/value"),
-                    "`unknown` is reserved: every question accepts it and it scores 0",
+                    format!(
+                        "`{}` is reserved: every question accepts unknown, declined and not-applicable",
+                        option.value
+                    ),
                 )
                 .with_help("remove this option"),
             );

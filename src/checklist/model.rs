@@ -61,6 +61,18 @@ pub enum EvidenceNeed {
     None,
 }
 
+/// How silence (no answer, or `unknown`) counts on a question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Silence {
+    /// Not knowing is not knowing something bad: left out of the score,
+    /// counted against confidence.
+    #[default]
+    Unknown,
+    /// The vendor must be able to answer: silence scores as the worst answer.
+    Adverse,
+}
+
 /// The kind of answer a question takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,6 +132,9 @@ pub struct Question {
     /// Applicability condition.
     #[serde(default)]
     pub when: Option<String>,
+    /// How an unanswered or unknown answer counts.
+    #[serde(default)]
+    pub silence: Silence,
     /// Answer kind.
     #[serde(rename = "type")]
     pub kind: QuestionType,
@@ -248,6 +263,9 @@ pub enum Effect {
 pub enum SimpleEffect {
     /// The verdict is reject, whatever the score. Waivers cannot lift it.
     Reject,
+    /// The verdict is at best approve with conditions (the rule's
+    /// `review-days` and `funds-cap` among them).
+    Conditions,
     /// An extra finding in the report.
     Finding,
 }
@@ -270,6 +288,13 @@ pub struct Rule {
     /// What to do.
     #[serde(default)]
     pub remediation: Option<String>,
+    /// For `conditions`: reassess within this many days at most.
+    #[serde(default)]
+    pub review_days: Option<i64>,
+    /// For `conditions`: the most funds to keep at risk, in the policy's
+    /// funds currency.
+    #[serde(default)]
+    pub funds_cap: Option<f64>,
 }
 
 impl Rule {
@@ -284,6 +309,7 @@ impl Rule {
         match self.effect {
             Effect::Simple(SimpleEffect::Reject) => Level::Critical,
             Effect::MinTier { min_tier } => self.severity.unwrap_or(min_tier),
+            Effect::Simple(SimpleEffect::Conditions) => self.severity.unwrap_or(Level::Medium),
             Effect::Simple(SimpleEffect::Finding) => self.severity.unwrap_or(Level::High),
         }
     }

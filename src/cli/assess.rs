@@ -47,8 +47,11 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     match s {
         "reject" => Ok(FailOn::Verdict(Verdict::Reject)),
         "conditions" => Ok(FailOn::Verdict(Verdict::Conditions)),
+        "more-information" => Ok(FailOn::Verdict(Verdict::MoreInformation)),
         other => Level::parse(other).map(FailOn::Tier).ok_or_else(|| {
-            format!("`{other}` is not one of: reject, conditions, low, medium, high, critical")
+            format!(
+                "`{other}` is not one of: reject, more-information, conditions, low, medium, high, critical"
+            )
         }),
     }
 }
@@ -110,6 +113,10 @@ mod tests {
         assert!(!fails(reject, Verdict::Conditions, Level::Critical));
         let conditions = parse_fail_on("conditions").unwrap();
         assert!(fails(conditions, Verdict::Conditions, Level::Low));
+        let more = parse_fail_on("more-information").unwrap();
+        assert!(fails(more, Verdict::MoreInformation, Level::Low));
+        assert!(fails(more, Verdict::Reject, Level::Low));
+        assert!(!fails(more, Verdict::Conditions, Level::Critical));
         assert!(!fails(conditions, Verdict::Approve, Level::Low));
         let high = parse_fail_on("high").unwrap();
         assert!(fails(high, Verdict::Approve, Level::Critical));

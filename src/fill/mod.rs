@@ -442,6 +442,9 @@ fn start(
             funds_at_risk: funds,
             data_classes,
             keys: Vec::new(),
+            hosting: None,
+            connection: None,
+            withdrawal_allowlist: false,
         },
         assessment: AssessmentInfo {
             assessor,

@@ -303,8 +303,59 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         }
     }
 
+    for (i, key) in m.integration.keys.iter().enumerate() {
+        for (j, ip) in key.ip_allowlist.iter().enumerate() {
+            if !is_ip_or_cidr(ip) {
+                diags.push(
+                    doc.error(
+                        "invalid-ip",
+                        &format!("/integration/keys/{i}/ip-allowlist/{j}"),
+                        format!("`{ip}` is not an IP address or CIDR range"),
+                    )
+                    .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
+                );
+            }
+        }
+    }
+
     // Incidents.
     for (i, incident) in m.incidents.iter().enumerate() {
+        if let Some(r) = &incident.remediation {
+            for (field, date) in [("completed", r.completed), ("verified", r.verified)] {
+                if let Some(d) = date.filter(|d| *d > assessed || *d < incident.date) {
+                    diags.push(
+                        doc.error(
+                            "remediation-date",
+                            &format!("/incidents/{i}/remediation/{field}"),
+                            format!("the remediation is {field} on {d}, outside the incident ({}) to the assessment ({assessed})", incident.date),
+                        )
+                        .with_help("a remediation happens after its incident and before the assessment that relies on it"),
+                    );
+                }
+            }
+            if r.verified.is_some()
+                != r.verified_by
+                    .as_deref()
+                    .is_some_and(|v| !v.trim().is_empty())
+            {
+                diags.push(
+                    doc.error(
+                        "remediation-unverified",
+                        &format!("/incidents/{i}/remediation"),
+                        "a verified remediation needs both `verified-by` (who checked it) and `verified` (when)",
+                    )
+                    .with_help("name the auditor, tester or assessor who checked the changes and the date; leave both out if nobody did"),
+                );
+            }
+            for (j, e) in r.evidence.iter().enumerate() {
+                check_url(
+                    doc,
+                    &format!("/incidents/{i}/remediation/evidence/{j}"),
+                    e,
+                    diags,
+                );
+            }
+        }
         if incident.date > assessed {
             diags.push(doc.error(
                 "incident-after-assessment",
@@ -384,7 +435,17 @@ fn check_answer(
     assessed: Date,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if answer.is_unknown() {
+    if answer.is_not_applicable() && answer.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        diags.push(
+            doc.error(
+                "not-applicable-without-reason",
+                &at(),
+                format!("question `{}` is answered not-applicable without a reason", q.id),
+            )
+            .with_help("say in `note` why the question does not apply (for example: the vendor never receives the key)"),
+        );
+    }
+    if answer.is_reserved() {
         return;
     }
     let value = &answer.value;
@@ -468,7 +529,10 @@ fn option_help(q: &crate::checklist::Question, wanted: &str) -> String {
     let values: Vec<&str> = q.options.iter().map(|o| o.value.as_str()).collect();
     match diag::suggest(wanted, values.iter().copied()) {
         Some(s) if !wanted.is_empty() => format!("did you mean `{s}`?"),
-        _ => format!("one of: {}, or unknown", values.join(", ")),
+        _ => format!(
+            "one of: {}; or unknown, declined or not-applicable",
+            values.join(", ")
+        ),
     }
 }
 

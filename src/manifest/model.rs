@@ -135,6 +135,67 @@ pub struct Integration {
     /// Exchange keys issued to the vendor (labels, never the keys).
     #[serde(default)]
     pub keys: Vec<ExchangeKey>,
+    /// Who runs the software: the vendor, or you on your own systems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<Hosting>,
+    /// How the vendor reaches the exchange.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Connection>,
+    /// Whether the exchange account only withdraws to allow-listed addresses.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawal_allowlist: bool,
+}
+
+/// Who runs the software.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hosting {
+    /// The vendor runs it: it holds whatever the integration hands over.
+    Vendor,
+    /// You run it; the vendor (often an open-source project) receives
+    /// neither keys nor data.
+    SelfHosted,
+}
+
+/// How the vendor reaches the exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Connection {
+    /// A key and secret pasted into the vendor.
+    ApiKey,
+    /// An exchange-issued OAuth token, scoped and revocable at the exchange.
+    Oauth,
+    /// A broker or third-party-app key bound to the vendor's registered IPs.
+    Broker,
+    /// Software acting inside your logged-in exchange session (a browser
+    /// extension or desktop app): it can do whatever you can.
+    BrowserSession,
+}
+
+impl Connection {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Connection::ApiKey => "api-key",
+            Connection::Oauth => "oauth",
+            Connection::Broker => "broker",
+            Connection::BrowserSession => "browser-session",
+        }
+    }
+}
+
+/// Where a key stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyState {
+    /// Planned, not yet created on the exchange.
+    Proposed,
+    /// Created and in the vendor's hands (the default: a described key is
+    /// assumed to exist).
+    #[default]
+    Live,
+    /// Deleted on the exchange.
+    Revoked,
 }
 
 /// One exchange key, described, never held.
@@ -155,6 +216,19 @@ pub struct ExchangeKey {
     /// Whether it is bound to an IP allow-list.
     #[serde(default)]
     pub ip_restricted: bool,
+    /// The addresses it is bound to, when known (implies `ip_restricted`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_allowlist: Vec<String>,
+    /// Proposed, live or revoked.
+    #[serde(default)]
+    pub status: KeyState,
+}
+
+impl ExchangeKey {
+    /// Whether the key is bound to IP addresses.
+    pub fn bound(&self) -> bool {
+        self.ip_restricted || !self.ip_allowlist.is_empty()
+    }
 }
 
 /// Assessor and date.
@@ -212,10 +286,30 @@ pub struct Answer {
     pub note: Option<String>,
 }
 
+/// The reserved answer values every question accepts, besides its own.
+pub const RESERVED_VALUES: [&str; 3] = ["unknown", "declined", "not-applicable"];
+
 impl Answer {
     /// Whether the value is the reserved `unknown`.
     pub fn is_unknown(&self) -> bool {
         self.value.as_str() == Some("unknown")
+    }
+
+    /// Whether the vendor declined to answer.
+    pub fn is_declined(&self) -> bool {
+        self.value.as_str() == Some("declined")
+    }
+
+    /// Whether the answer says the question does not apply.
+    pub fn is_not_applicable(&self) -> bool {
+        self.value.as_str() == Some("not-applicable")
+    }
+
+    /// Whether the value is one of [`RESERVED_VALUES`].
+    pub fn is_reserved(&self) -> bool {
+        self.value
+            .as_str()
+            .is_some_and(|v| RESERVED_VALUES.contains(&v))
     }
 }
 
@@ -240,8 +334,8 @@ pub struct Evidence {
 pub struct Incident {
     /// When it began or was first reported.
     pub date: Date,
-    /// Kind (`key-leak`, `breach`, ...).
-    pub kind: String,
+    /// What happened.
+    pub kind: IncidentKind,
     /// How bad.
     pub severity: Level,
     /// What happened.
@@ -259,6 +353,77 @@ pub struct Incident {
     /// Other sources.
     #[serde(default)]
     pub references: Vec<String>,
+    /// What the vendor changed afterwards, and who verified it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<Remediation>,
+}
+
+/// The kinds of incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IncidentKind {
+    /// Customers' exchange keys leaked from the vendor.
+    KeyLeak,
+    /// Customer data or credentials exposed.
+    Breach,
+    /// Customers' funds moved through the vendor's own signing or command
+    /// path (its servers placed the orders or withdrawals).
+    FundsDrained,
+    /// Customers phished in the vendor's name.
+    Phishing,
+    /// A release of the vendor's software carried malicious code.
+    MaliciousRelease,
+    /// Downtime.
+    Outage,
+    /// Anything else.
+    Other,
+}
+
+impl IncidentKind {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::KeyLeak => "key-leak",
+            IncidentKind::Breach => "breach",
+            IncidentKind::FundsDrained => "funds-drained",
+            IncidentKind::Phishing => "phishing",
+            IncidentKind::MaliciousRelease => "malicious-release",
+            IncidentKind::Outage => "outage",
+            IncidentKind::Other => "other",
+        }
+    }
+}
+
+/// What a vendor changed after an incident.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Remediation {
+    /// What changed.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// When the changes were complete.
+    #[serde(default)]
+    pub completed: Option<Date>,
+    /// Who verified them (an auditor, a penetration tester, the assessor).
+    #[serde(default)]
+    pub verified_by: Option<String>,
+    /// When they were verified.
+    #[serde(default)]
+    pub verified: Option<Date>,
+    /// Where the changes and the verification are documented.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl Remediation {
+    /// The date of an independent verification, if there was one.
+    pub fn verified_on(&self) -> Option<Date> {
+        self.verified.filter(|_| {
+            self.verified_by
+                .as_deref()
+                .is_some_and(|v| !v.trim().is_empty())
+        })
+    }
 }
 
 /// An accepted exception.

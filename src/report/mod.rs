@@ -20,15 +20,16 @@ use serde::Serialize;
 use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::evaluate::{
-    AreaResult, Assessment, EvidenceState, Finding, Gate, KeyPolicy, QuestionResult, Status,
-    WaiverStatus,
+    Advice, AreaResult, Assessment, Basis, Condition, EvidenceState, Finding, Freshness, Gate,
+    KeyPolicy, QuestionResult, Standing, Status, WaiverStatus, freshness,
 };
 use crate::level::Level;
 use crate::manifest::{Manifest, Provenance};
 use crate::rules::{Permission, Policy, Verdict};
 
 /// The embedded templates, by name.
-pub const TEMPLATES: [(&str, &str); 6] = [
+pub const TEMPLATES: [(&str, &str); 7] = [
+    ("terms.md.j2", include_str!("../../templates/terms.md.j2")),
     ("report.md.j2", include_str!("../../templates/report.md.j2")),
     (
         "compliance.md.j2",
@@ -56,9 +57,15 @@ const FUEL: u64 = 5_000_000;
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
 
+/// The version of the report's JSON form: raised on any change a reader
+/// of the JSON would notice.
+pub const FORMAT_VERSION: u32 = 2;
+
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// The version of this format.
+    pub format_version: u32,
     /// Producer.
     pub tool: Tool,
     /// The vendor as the manifest describes it.
@@ -72,7 +79,10 @@ pub struct Report {
     /// The headline.
     pub summary: Summary,
     /// Terms of approval.
-    pub conditions: Vec<String>,
+    pub conditions: Vec<Condition>,
+    /// Open questions that matter and what would have to change (a single
+    /// assessment's report only).
+    pub advice: Option<Advice>,
     /// Key terms.
     pub key_policy: KeyPolicy,
     /// Per area.
@@ -91,6 +101,10 @@ pub struct Report {
     pub evidence: Vec<EvidenceRow>,
     /// Questions without a usable answer.
     pub unanswered: Vec<QuestionResult>,
+    /// Questions the vendor declined to answer.
+    pub declined: Vec<QuestionResult>,
+    /// Questions answered as not applicable, with the reason.
+    pub not_applicable: Vec<QuestionResult>,
     /// Waivers.
     pub waivers: Vec<WaiverStatus>,
     /// Questions grouped by the framework controls they reference.
@@ -225,6 +239,12 @@ pub struct IntegrationSummary {
     pub checklists: Vec<Named>,
     /// Whether exchange keys are shared.
     pub exchange_keys: bool,
+    /// Whether you host the software (the vendor holds no key).
+    pub self_hosted: bool,
+    /// How the vendor reaches the exchange.
+    pub connection: Option<crate::manifest::Connection>,
+    /// Whether the account's withdrawal-address allow-list is on.
+    pub withdrawal_allowlist: bool,
 }
 
 /// The headline numbers.
@@ -236,6 +256,8 @@ pub struct Summary {
     pub verdict_label: &'static str,
     /// Why.
     pub verdict_reason: String,
+    /// What decided it.
+    pub basis: Basis,
     /// Residual tier.
     pub tier: Level,
     /// Tier from score alone.
@@ -244,6 +266,11 @@ pub struct Summary {
     pub score: f64,
     /// Confidence 0 to 100, one decimal.
     pub confidence: f64,
+    /// The policy's minimum confidence for this inherent risk.
+    pub min_confidence: f64,
+    /// What keeps confidence from 100: shares (0 to 100) of the weight in
+    /// question, by cause.
+    pub confidence_gaps: ConfidenceGaps,
     /// Inherent risk.
     pub inherent_risk: Level,
     /// What set it.
@@ -258,13 +285,61 @@ pub struct Summary {
     pub points_lost_evidence: f64,
 }
 
+/// What keeps confidence from 100, as shares of the weight that counts.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct ConfidenceGaps {
+    /// Unanswered or unknown.
+    pub open: f64,
+    /// Answered without evidence.
+    pub unverified: f64,
+    /// Answered with stale or expired evidence only.
+    pub stale: f64,
+    /// The largest of the three: `open`, `unverified`, `stale`, or none.
+    pub main: Option<&'static str>,
+}
+
+fn confidence_gaps(a: &Assessment) -> ConfidenceGaps {
+    let counted: Vec<&QuestionResult> = a.questions.iter().filter(|q| q.in_confidence()).collect();
+    let total: f64 = counted.iter().map(|q| q.weight).sum();
+    if total <= 0.0 {
+        return ConfidenceGaps::default();
+    }
+    let share = |f: &dyn Fn(&QuestionResult) -> bool| {
+        round(
+            100.0
+                * counted
+                    .iter()
+                    .filter(|q| f(q))
+                    .map(|q| q.weight)
+                    .sum::<f64>()
+                / total,
+            1,
+        )
+    };
+    let open = share(&|q| q.status.is_open());
+    let unverified =
+        share(&|q| q.status == Status::Answered && q.evidence == EvidenceState::Missing);
+    let stale = share(&|q| q.status == Status::Answered && q.evidence == EvidenceState::Stale);
+    let main = [("open", open), ("unverified", unverified), ("stale", stale)]
+        .into_iter()
+        .filter(|(_, v)| *v > 0.0)
+        .max_by(|x, y| x.1.total_cmp(&y.1))
+        .map(|(k, _)| k);
+    ConfidenceGaps {
+        open,
+        unverified,
+        stale,
+        main,
+    }
+}
+
 /// An incident, with derived facts.
 #[derive(Clone, Debug, Serialize)]
 pub struct IncidentRow {
     /// Date.
     pub date: Date,
     /// Kind.
-    pub kind: String,
+    pub kind: crate::manifest::IncidentKind,
     /// Severity.
     pub severity: Level,
     /// Summary.
@@ -277,6 +352,20 @@ pub struct IncidentRow {
     pub postmortem: Option<String>,
     /// Age on the as-of date.
     pub age_days: i64,
+    /// Where it stands today.
+    pub standing: Standing,
+    /// What the vendor changed.
+    pub remediation: Option<String>,
+    /// Who verified the remediation.
+    pub verified_by: Option<String>,
+    /// When.
+    pub verified: Option<Date>,
+    /// When a verified remediation counts.
+    pub settles: Option<Date>,
+    /// When it stops gating without remediation.
+    pub gate_ends: Date,
+    /// When it becomes history.
+    pub history_from: Date,
 }
 
 /// One piece of evidence with its freshness.
@@ -293,7 +382,7 @@ pub struct EvidenceRow {
     /// Age on the as-of date.
     pub age_days: i64,
     /// current, stale or expired.
-    pub freshness: &'static str,
+    pub freshness: Freshness,
     /// Provenance of the answer.
     pub source: Provenance,
 }
@@ -347,26 +436,19 @@ impl Report {
         let mut evidence = Vec::new();
         for (id, answer) in &manifest.answers {
             for e in &answer.evidence {
-                let age = e.observed.days_until(a.as_of);
-                let freshness = if e.expires.is_some_and(|x| x < a.as_of) {
-                    "expired"
-                } else if age > policy.evidence.max_age_days {
-                    "stale"
-                } else {
-                    "current"
-                };
                 evidence.push(EvidenceRow {
                     question: id.clone(),
                     url: e.url.clone(),
                     observed: e.observed,
                     expires: e.expires,
-                    age_days: age,
-                    freshness,
+                    age_days: e.observed.days_until(a.as_of),
+                    freshness: freshness(e, policy, a.as_of),
                     source: answer.source,
                 });
             }
         }
         Report {
+            format_version: FORMAT_VERSION,
             tool: Tool {
                 name: "vetted",
                 version: env!("CARGO_PKG_VERSION"),
@@ -383,6 +465,9 @@ impl Report {
                 data_classes: manifest.integration.data_classes.clone(),
                 checklists,
                 exchange_keys: a.key_policy.applies,
+                self_hosted: a.self_hosted,
+                connection: manifest.integration.connection,
+                withdrawal_allowlist: manifest.integration.withdrawal_allowlist,
             },
             assessment: manifest.assessment.clone(),
             policy: Named {
@@ -394,10 +479,13 @@ impl Report {
                 verdict: a.verdict,
                 verdict_label: a.verdict.label(),
                 verdict_reason: a.verdict_reason.clone(),
+                basis: a.basis.clone(),
                 tier: a.tier,
                 score_tier: a.score_tier,
                 score: round(a.score, 1),
                 confidence: round(a.confidence, 1),
+                min_confidence: a.min_confidence,
+                confidence_gaps: confidence_gaps(a),
                 inherent_risk: a.inherent_risk,
                 inherent_reasons: a.inherent_reasons.clone(),
                 as_of: a.as_of,
@@ -412,6 +500,7 @@ impl Report {
                 ),
             },
             conditions: a.conditions.clone(),
+            advice: None,
             key_policy: a.key_policy.clone(),
             areas: a
                 .areas
@@ -439,22 +528,44 @@ impl Report {
             incidents: manifest
                 .incidents
                 .iter()
-                .map(|i| IncidentRow {
+                .zip(&a.incidents)
+                .map(|(i, s)| IncidentRow {
                     date: i.date,
-                    kind: i.kind.clone(),
+                    kind: i.kind,
                     severity: i.severity,
                     summary: i.summary.clone(),
                     acknowledged_after_days: i.acknowledged_after_days,
                     denied_first: i.denied_first,
                     postmortem: i.postmortem.clone(),
-                    age_days: i.date.days_until(a.as_of),
+                    age_days: s.age_days,
+                    standing: s.standing,
+                    remediation: i.remediation.as_ref().and_then(|r| r.summary.clone()),
+                    verified_by: i.remediation.as_ref().and_then(|r| r.verified_by.clone()),
+                    verified: s.verified,
+                    settles: s.settles,
+                    gate_ends: s.gate_ends,
+                    history_from: s.history_from,
                 })
                 .collect(),
             evidence,
             unanswered: a
                 .questions
                 .iter()
-                .filter(|q| matches!(q.status, Status::Unanswered | Status::Unknown))
+                .filter(|q| q.status.is_open())
+                .cloned()
+                .map(round_question)
+                .collect(),
+            declined: a
+                .questions
+                .iter()
+                .filter(|q| q.status == Status::Declined)
+                .cloned()
+                .map(round_question)
+                .collect(),
+            not_applicable: a
+                .questions
+                .iter()
+                .filter(|q| q.status == Status::DeclaredNotApplicable)
                 .cloned()
                 .map(round_question)
                 .collect(),

@@ -16,7 +16,7 @@ use crate::diag;
 /// The names an expression may start from.
 pub const ROOTS: [&str; 4] = ["answers", "integration", "vendor", "incidents"];
 /// Fields of `integration`.
-pub const INTEGRATION_FIELDS: [&str; 7] = [
+pub const INTEGRATION_FIELDS: [&str; 14] = [
     "purpose",
     "permissions",
     "exchange_keys",
@@ -24,6 +24,13 @@ pub const INTEGRATION_FIELDS: [&str; 7] = [
     "data_classes",
     "keys",
     "key_permissions",
+    "hosting",
+    "hosting_declared",
+    "self_hosted",
+    "vendor_holds_keys",
+    "vendor_holds",
+    "connection",
+    "withdrawal_allowlist",
 ];
 /// Fields of `vendor`.
 pub const VENDOR_FIELDS: [&str; 5] = ["name", "website", "docs", "repository", "egress_ips"];

@@ -31,6 +31,12 @@ pub enum Permission {
     Withdraw,
     /// Manage the account, users or keys.
     Admin,
+    /// Trade on margin (borrowed funds).
+    Margin,
+    /// Trade futures or perpetual contracts (leverage).
+    Futures,
+    /// Trade options.
+    Options,
 }
 
 impl Permission {
@@ -43,11 +49,29 @@ impl Permission {
             Permission::Transfer => "transfer",
             Permission::Withdraw => "withdraw",
             Permission::Admin => "admin",
+            Permission::Margin => "margin",
+            Permission::Futures => "futures",
+            Permission::Options => "options",
         }
+    }
+
+    /// Whether a key with this permission can move or lose funds (a
+    /// read-only key exposes privacy, not balances).
+    pub fn moves_funds(self) -> bool {
+        !matches!(self, Permission::Read | Permission::Write)
+    }
+
+    /// Whether it trades with leverage.
+    pub fn leveraged(self) -> bool {
+        matches!(
+            self,
+            Permission::Margin | Permission::Futures | Permission::Options
+        )
     }
 }
 
-/// The outcome for one integration.
+/// The outcome for one integration, best first: the order is how far each
+/// is from "go ahead".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
@@ -55,17 +79,69 @@ pub enum Verdict {
     Approve,
     /// Go ahead only on the stated conditions.
     Conditions,
+    /// Too little is known for the risk: nothing is granted until the
+    /// questions that matter are answered.
+    MoreInformation,
     /// Do not share access.
     Reject,
 }
 
 impl Verdict {
+    /// All verdicts, best first.
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Approve,
+        Verdict::Conditions,
+        Verdict::MoreInformation,
+        Verdict::Reject,
+    ];
+
     /// How the verdict reads in a report.
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Approve => "approve",
             Verdict::Conditions => "approve with conditions",
+            Verdict::MoreInformation => "more information needed",
             Verdict::Reject => "reject",
+        }
+    }
+
+    /// The name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Conditions => "conditions",
+            Verdict::MoreInformation => "more-information",
+            Verdict::Reject => "reject",
+        }
+    }
+
+    /// Whether access may be granted.
+    pub fn grants(self) -> bool {
+        matches!(self, Verdict::Approve | Verdict::Conditions)
+    }
+}
+
+/// One value for each level: a policy table that cannot miss a level.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerLevel<T> {
+    /// For low.
+    pub low: T,
+    /// For medium.
+    pub medium: T,
+    /// For high.
+    pub high: T,
+    /// For critical.
+    pub critical: T,
+}
+
+impl<T: Copy> PerLevel<T> {
+    /// The value for `level`.
+    pub fn get(&self, level: Level) -> T {
+        match level {
+            Level::Low => self.low,
+            Level::Medium => self.medium,
+            Level::High => self.high,
+            Level::Critical => self.critical,
         }
     }
 }
@@ -130,6 +206,18 @@ pub struct InherentRisk {
     pub exchange_rates: BTreeMap<String, f64>,
     /// By data class shared.
     pub data_classes: BTreeMap<String, Level>,
+    /// By how the vendor reaches the exchange (only those that raise it).
+    #[serde(default)]
+    pub connections: BTreeMap<crate::manifest::Connection, Level>,
+    /// With a withdrawal-address allow-list on the account, withdrawal
+    /// permission and session access weigh at most this: a leaked key or
+    /// session can only send funds to your own addresses.
+    #[serde(default = "default_allowlisted")]
+    pub withdrawal_allowlist: Level,
+}
+
+fn default_allowlisted() -> Level {
+    Level::High
 }
 
 fn default_currency() -> String {
@@ -154,7 +242,40 @@ pub struct KeyPolicy {
     /// Never granted to a vendor.
     pub never_grant: Vec<Permission>,
     /// Rotation interval by tier.
-    pub rotation_days: BTreeMap<Level, i64>,
+    pub rotation_days: PerLevel<i64>,
+}
+
+/// How incidents age.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IncidentPolicy {
+    /// An incident younger than this without verified remediation is open:
+    /// the incident rules gate the verdict.
+    pub gate_days: i64,
+    /// An incident younger than this still sets conditions once it is no
+    /// longer open; older ones are history.
+    pub memory_days: i64,
+    /// Remediation counts once it was verified at least this long ago.
+    pub settle_days: i64,
+}
+
+impl Default for IncidentPolicy {
+    fn default() -> IncidentPolicy {
+        IncidentPolicy {
+            gate_days: 1095,
+            memory_days: 1825,
+            settle_days: 180,
+        }
+    }
+}
+
+fn default_min_confidence() -> PerLevel<f64> {
+    PerLevel {
+        low: 25.0,
+        medium: 40.0,
+        high: 50.0,
+        critical: 60.0,
+    }
 }
 
 /// The whole policy.
@@ -166,7 +287,7 @@ pub struct Policy {
     /// Version shown in reports.
     pub version: String,
     /// Question weight by severity.
-    pub severity_weights: BTreeMap<Level, f64>,
+    pub severity_weights: PerLevel<f64>,
     /// Evidence ages and credits.
     pub evidence: EvidencePolicy,
     /// Tier thresholds.
@@ -176,18 +297,34 @@ pub struct Policy {
     /// Inherent risk derivation.
     pub inherent_risk: InherentRisk,
     /// Verdict by inherent risk, then residual tier.
-    pub verdicts: BTreeMap<Level, BTreeMap<Level, Verdict>>,
+    pub verdicts: PerLevel<PerLevel<Verdict>>,
+    /// Below this confidence (0 to 100), by inherent risk, too little is
+    /// known to decide: the verdict is more information needed.
+    #[serde(default = "default_min_confidence")]
+    pub min_confidence: PerLevel<f64>,
+    /// How incidents age.
+    #[serde(default)]
+    pub incidents: IncidentPolicy,
     /// Key terms.
     pub key_policy: KeyPolicy,
     /// Review interval by tier.
-    pub review_days: BTreeMap<Level, i64>,
+    pub review_days: PerLevel<i64>,
 }
 
 impl Policy {
     /// Loads a policy file.
     pub fn load(file: &str, bytes: Vec<u8>) -> Result<Policy, Vec<Diagnostic>> {
         let doc = Document::load(Format::Policy, file, bytes, &Limits::default())?;
-        let policy: Policy = doc.typed().map_err(|d| vec![d])?;
+        let mut policy: Policy = doc.typed().map_err(|d| vec![d])?;
+        // Policies written before margin, futures and options existed
+        // leave them out; they take the bundled levels, as documented.
+        for (p, level) in [
+            (Permission::Margin, Level::Critical),
+            (Permission::Futures, Level::Critical),
+            (Permission::Options, Level::High),
+        ] {
+            policy.inherent_risk.permissions.entry(p).or_insert(level);
+        }
         let t = &policy.tiers;
         if !(t.low >= t.medium && t.medium >= t.high) {
             return Err(vec![doc.error(
@@ -210,7 +347,7 @@ impl Policy {
 
     /// Weight of a question of this severity.
     pub fn weight(&self, severity: Level) -> f64 {
-        self.severity_weights.get(&severity).copied().unwrap_or(0.0)
+        self.severity_weights.get(severity)
     }
 
     /// Residual tier for an overall score.
@@ -228,16 +365,7 @@ impl Policy {
 
     /// Verdict from the table.
     pub fn verdict(&self, inherent: Level, tier: Level) -> Verdict {
-        self.verdicts
-            .get(&inherent)
-            .and_then(|row| row.get(&tier))
-            .copied()
-            .unwrap_or(Verdict::Reject)
-    }
-
-    /// A per-tier interval (rotation or review), in days.
-    pub fn days(table: &BTreeMap<Level, i64>, tier: Level) -> i64 {
-        table.get(&tier).copied().unwrap_or(30)
+        self.verdicts.get(inherent).get(tier)
     }
 }
 

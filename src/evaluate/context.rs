@@ -1,0 +1,230 @@
+//! Expression contexts: what `when` conditions of questions and rules see.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::{Map, Value as Json};
+
+use crate::checklist::{Catalog, Condition};
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::manifest::Manifest;
+
+use super::incidents::IncidentStanding;
+use super::scope::Holding;
+
+/// Results of condition texts in one context: a text that several
+/// questions share is evaluated once.
+pub(super) struct Memo(Vec<Option<Result<bool, String>>>);
+
+impl Memo {
+    pub(super) fn new(catalog: &Catalog) -> Memo {
+        Memo(vec![None; catalog.condition_slots()])
+    }
+
+    pub(super) fn is_true(
+        &mut self,
+        c: Condition<'_>,
+        ctx: &minijinja::Value,
+    ) -> Result<bool, String> {
+        self.0[c.slot]
+            .get_or_insert_with(|| c.expr.is_true(ctx))
+            .clone()
+    }
+}
+
+/// Builds the expression contexts of one evaluation. What does not change
+/// between passes (integration, vendor, incidents, each answer's value) is
+/// converted to minijinja values once; a pass only points a lazy `answers`
+/// view at its mask.
+pub(super) struct Contexts {
+    base: Vec<(&'static str, minijinja::Value)>,
+    shape: Arc<crate::rules::answers::Shape>,
+    /// By question index: the answer's value, none when unanswered.
+    answers: Arc<[minijinja::Value]>,
+}
+
+impl Contexts {
+    pub(super) fn new(
+        m: &Manifest,
+        catalog: &Catalog,
+        holding: &Holding,
+        incidents: &[IncidentStanding],
+        as_of: Date,
+    ) -> Contexts {
+        let mut json = context_json(m, holding, incidents, Json::Null, as_of);
+        let base = ["integration", "vendor", "incidents"]
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    minijinja::Value::from(minijinja::value::Serde(json[k].take())),
+                )
+            })
+            .collect();
+        let mut answers = vec![minijinja::Value::from(()); catalog.question_count()];
+        for (id, a) in &m.answers {
+            // "Does not apply" reads as no answer, as a question whose
+            // condition is false does.
+            if a.is_not_applicable() {
+                continue;
+            }
+            if let Some(i) = catalog.question_index(id) {
+                answers[i] = minijinja::Value::from(minijinja::value::Serde(&a.value));
+            }
+        }
+        Contexts {
+            base,
+            shape: catalog.answers_shape().clone(),
+            answers: answers.into(),
+        }
+    }
+
+    /// The context with the answers `masked` marks left out (as none).
+    pub(super) fn build(&self, masked: &Arc<[bool]>) -> minijinja::Value {
+        let mut map: std::collections::BTreeMap<&str, minijinja::Value> =
+            self.base.iter().cloned().collect();
+        map.insert(
+            "answers",
+            crate::rules::answers::View::root(
+                self.shape.clone(),
+                self.answers.clone(),
+                masked.clone(),
+            ),
+        );
+        minijinja::Value::from(map)
+    }
+}
+
+/// The `answers` object of the context: every question id as an attribute
+/// path (`answers.keys.withdrawal`), valued by `value`.
+pub fn answers_json<'a>(ids: impl Iterator<Item = &'a str>, value: impl Fn(&str) -> Json) -> Json {
+    let mut answers = Map::new();
+    for id in ids {
+        insert_path(&mut answers, id, value(id));
+    }
+    Json::Object(answers)
+}
+
+/// The whole expression context as JSON, with `answers` as given.
+pub(super) fn context_json(
+    m: &Manifest,
+    holding: &Holding,
+    standings: &[IncidentStanding],
+    answers: Json,
+    as_of: Date,
+) -> Json {
+    let keys: Vec<Json> = m
+        .integration
+        .keys
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "exchange": k.exchange, "label": k.label, "permissions": k.permissions,
+                "ip_restricted": k.bound(), "age_days": k.created.days_until(as_of),
+                "status": k.status,
+            })
+        })
+        .collect();
+    let incidents: Vec<Json> = m
+        .incidents
+        .iter()
+        .zip(standings)
+        .map(|(i, s)| {
+            serde_json::json!({
+                "kind": i.kind, "severity": i.severity, "date": i.date.to_string(),
+                "age_days": i.date.days_until(as_of), "acknowledged_after_days": i.acknowledged_after_days,
+                "denied_first": i.denied_first, "postmortem": i.postmortem.is_some(),
+                "standing": s.standing, "remediated": s.verified.is_some(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "answers": answers,
+        "integration": {
+            "purpose": m.integration.purpose,
+            "permissions": m.integration.permissions,
+            "exchange_keys": holding.exchange_keys,
+            "hosting": if holding.self_hosted { "self-hosted" } else { "vendor" },
+            "hosting_declared": m.integration.hosting.map_or("vendor", |h| match h {
+                crate::manifest::Hosting::Vendor => "vendor",
+                crate::manifest::Hosting::SelfHosted => "self-hosted",
+            }),
+            "self_hosted": holding.self_hosted,
+            "vendor_holds_keys": holding.vendor_holds_keys,
+            "vendor_holds": holding.vendor_holds,
+            "connection": holding.connection.as_str(),
+            "withdrawal_allowlist": m.integration.withdrawal_allowlist,
+            "funds_at_risk": m.integration.funds_at_risk.as_ref().map_or(0.0, |f| f.amount),
+            "data_classes": m.integration.data_classes,
+            "keys": keys,
+            // Every permission any issued key holds, so a rule can ask
+            // `'withdraw' in integration.key_permissions`.
+            "key_permissions": m.integration.keys.iter().flat_map(|k| k.permissions.iter().copied()).collect::<BTreeSet<_>>(),
+        },
+        "vendor": {
+            "name": m.vendor.name, "website": m.vendor.website, "docs": m.vendor.docs,
+            "repository": m.vendor.repository, "egress_ips": m.vendor.egress_ips,
+        },
+        "incidents": incidents,
+    })
+}
+
+fn insert_path(map: &mut Map<String, Json>, path: &str, value: Json) {
+    match path.split_once('.') {
+        None => {
+            map.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let child = map
+                .entry(head.to_string())
+                .or_insert_with(|| Json::Object(Map::new()));
+            if let Json::Object(child) = child {
+                insert_path(child, rest, value);
+            }
+        }
+    }
+}
+
+/// A condition that failed at run time (a type error in an expression),
+/// placed at its `when` in the checklist.
+pub(super) fn runtime_error(
+    catalog: &Catalog,
+    checklist: &str,
+    id: &str,
+    source: &str,
+    err: &str,
+) -> Diagnostic {
+    let file = catalog
+        .get(checklist)
+        .map_or(checklist.to_string(), |l| l.doc.file.clone());
+    let mut d = Diagnostic::error(
+        "expression-failed",
+        &file,
+        crate::diag::Pos::START,
+        format!("the condition of `{id}` (`{source}`) failed: {err}"),
+    )
+    .with_help("compare values of the same type; use `is none` to test for a missing answer");
+    if let Some(l) = catalog.get(checklist) {
+        let pos = find_when(&l.doc.root, id);
+        d.line = pos.line;
+        d.col = pos.col;
+    }
+    d
+}
+
+/// Position of the `when` of the question or rule with this id.
+fn find_when(root: &crate::yaml::Node, id: &str) -> crate::diag::Pos {
+    use crate::yaml::Value;
+    fn walk(node: &crate::yaml::Node, id: &str) -> Option<crate::diag::Pos> {
+        match &node.value {
+            Value::Map(_) if node.get("id").and_then(|n| n.as_str()) == Some(id) => {
+                node.get("when").map(|w| w.pos)
+            }
+            Value::Map(entries) => entries.iter().find_map(|(_, v)| walk(v, id)),
+            Value::Seq(items) => items.iter().find_map(|v| walk(v, id)),
+            _ => None,
+        }
+    }
+    walk(root, id).unwrap_or(crate::diag::Pos::START)
+}

@@ -1,0 +1,192 @@
+//! Gates: the checklists' rules whose condition holds, and the policy's
+//! never-grant list.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::checklist::{Catalog, Effect, Rule, SimpleEffect};
+use crate::diag::Diagnostic;
+use crate::level::Level;
+use crate::manifest::Manifest;
+use crate::rules::{Permission, Policy};
+
+use super::context::{Memo, runtime_error};
+use super::waivers::{WaiverStatus, WaiverTarget, exempts};
+
+/// The id of the policy's own gate.
+pub const NEVER_GRANT: &str = "never-grant";
+
+/// What a gate does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateEffect {
+    /// Rejects, whatever the score.
+    Reject,
+    /// Approval at best with conditions.
+    Conditions,
+    /// The residual tier is at least this.
+    MinTier(Level),
+    /// A finding only.
+    Finding,
+}
+
+impl From<Effect> for GateEffect {
+    fn from(e: Effect) -> GateEffect {
+        match e {
+            Effect::Simple(SimpleEffect::Reject) => GateEffect::Reject,
+            Effect::Simple(SimpleEffect::Conditions) => GateEffect::Conditions,
+            Effect::Simple(SimpleEffect::Finding) => GateEffect::Finding,
+            Effect::MinTier { min_tier } => GateEffect::MinTier(min_tier),
+        }
+    }
+}
+
+impl fmt::Display for GateEffect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GateEffect::Reject => f.write_str("reject"),
+            GateEffect::Conditions => f.write_str("conditions"),
+            GateEffect::Finding => f.write_str("finding"),
+            GateEffect::MinTier(l) => write!(f, "min-tier {l}"),
+        }
+    }
+}
+
+// Written as its display form (`min-tier high`), the same in JSON as in a
+// report table.
+impl Serialize for GateEffect {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A rule whose condition held.
+#[derive(Clone, Debug, Serialize)]
+pub struct Gate {
+    /// Rule id.
+    pub rule: String,
+    /// Checklist id (`policy` for the never-grant gate).
+    pub checklist: String,
+    /// What it does.
+    pub effect: GateEffect,
+    /// The rule's message.
+    pub message: String,
+    /// Severity of its finding.
+    pub severity: Level,
+    /// What to do.
+    pub remediation: Option<String>,
+    /// Whether a waiver in force neutralised it.
+    pub waived: bool,
+    /// For a conditions gate: reassess within this many days.
+    pub review_days: Option<i64>,
+    /// For a conditions gate: the most funds to keep at risk.
+    pub funds_cap: Option<f64>,
+}
+
+impl Gate {
+    /// Whether it acts (held and not waived).
+    pub fn acts(&self) -> bool {
+        !self.waived
+    }
+}
+
+/// Every rule of the manifest's checklists whose condition holds, in
+/// checklist order, then the never-grant gate.
+pub(super) fn run(
+    manifest: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    ctx: &minijinja::Value,
+    waivers: &[WaiverStatus],
+) -> Result<Vec<Gate>, Vec<Diagnostic>> {
+    let mut gates = Vec::new();
+    let mut diags = Vec::new();
+    let mut memo = Memo::new(catalog);
+    for id in &manifest.integration.checklists {
+        let Some(loaded) = catalog.get(id) else {
+            continue;
+        };
+        for rule in &loaded.checklist.rules {
+            let Some(condition) = catalog.rule_condition(&rule.id) else {
+                continue;
+            };
+            match memo.is_true(condition, ctx) {
+                Ok(false) => {}
+                Ok(true) => gates.push(gate(id, rule, waivers)),
+                Err(e) => diags.push(runtime_error(
+                    catalog,
+                    id,
+                    &rule.id,
+                    condition.expr.source(),
+                    &e,
+                )),
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    gates.extend(never_grant(manifest, policy));
+    Ok(gates)
+}
+
+fn gate(checklist: &str, rule: &Rule, waivers: &[WaiverStatus]) -> Gate {
+    // A reject cannot be waived: the loader refuses such a waiver, and this
+    // check keeps a hand-built manifest from slipping past.
+    let waived = !rule.rejects() && exempts(waivers, &WaiverTarget::Rule(rule.id.clone()));
+    Gate {
+        rule: rule.id.clone(),
+        checklist: checklist.to_string(),
+        effect: rule.effect.into(),
+        message: rule.message.clone(),
+        severity: rule.finding_severity(),
+        remediation: rule.remediation.clone(),
+        waived,
+        review_days: rule.review_days,
+        funds_cap: rule.funds_cap,
+    }
+}
+
+/// The policy's never-grant list is a gate of its own, whatever the
+/// checklists say: a manifest that leaves out the exchange-keys checklist
+/// must not get a withdrawal key approved.
+fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
+    let never = &policy.key_policy.never_grant;
+    let forbidden: BTreeSet<Permission> = manifest
+        .integration
+        .permissions
+        .iter()
+        .chain(
+            manifest
+                .integration
+                .keys
+                .iter()
+                .filter(|k| k.status != crate::manifest::KeyState::Revoked)
+                .flat_map(|k| k.permissions.iter()),
+        )
+        .copied()
+        .filter(|p| never.contains(p))
+        .collect();
+    if forbidden.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = forbidden.iter().map(|p| p.as_str()).collect();
+    Some(Gate {
+        rule: NEVER_GRANT.to_string(),
+        checklist: "policy".to_string(),
+        effect: GateEffect::Reject,
+        message: format!(
+            "The integration asks for or holds {}, which the policy never grants to a vendor",
+            names.join(", ")
+        ),
+        severity: Level::Critical,
+        remediation: Some(format!(
+            "Issue a key without {}; no trading, tracking or tax feature needs it.",
+            names.join(", ")
+        )),
+        waived: false,
+        review_days: None,
+        funds_cap: None,
+    })
+}

@@ -1,0 +1,111 @@
+//! Hypotheses: the same manifest with some answers replaced by the best or
+//! worst a question allows, for the stages that re-evaluate (bounds under
+//! uncertainty, open questions, what would have to change).
+
+use serde_json::{Value as Json, json};
+
+use crate::checklist::{Question, QuestionType};
+use crate::date::Date;
+use crate::manifest::{Answer, Evidence, Manifest, Provenance};
+
+/// Which end of a question's range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The answer that scores highest.
+    Best,
+    /// The answer that scores lowest.
+    Worst,
+}
+
+/// The value at one end of a question's range; none for text questions.
+pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<Json> {
+    let pick = |scores: &mut dyn Iterator<Item = (usize, f64)>| -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, s) in scores {
+            let better = match (best, end) {
+                (None, _) => true,
+                (Some((_, b)), End::Best) => s > b,
+                (Some((_, b)), End::Worst) => s < b,
+            };
+            if better {
+                best = Some((i, s));
+            }
+        }
+        best.map(|(i, _)| i)
+    };
+    match q.kind {
+        QuestionType::Choice => {
+            let i = pick(&mut q.options.iter().map(|o| o.score).enumerate())?;
+            Some(json!(q.options[i].value))
+        }
+        QuestionType::Multi => match end {
+            End::Best => Some(Json::Array(
+                q.options
+                    .iter()
+                    .filter(|o| o.score > 0.0)
+                    .map(|o| json!(o.value))
+                    .collect(),
+            )),
+            End::Worst => {
+                let i = pick(&mut q.options.iter().map(|o| o.score).enumerate())?;
+                Some(json!([q.options[i].value]))
+            }
+        },
+        QuestionType::Bool => {
+            let favourable = q.favourable.unwrap_or(true);
+            Some(json!(if end == End::Best {
+                favourable
+            } else {
+                !favourable
+            }))
+        }
+        QuestionType::Number | QuestionType::Date => {
+            let i = pick(&mut q.bands.iter().map(|b| b.score).enumerate())?;
+            // A value inside band i: its bound, or just past the previous.
+            let x = q.bands[i].up_to.unwrap_or_else(|| {
+                i.checked_sub(1)
+                    .and_then(|p| q.bands[p].up_to)
+                    .map_or(0.0, |u| u + 1.0)
+            });
+            Some(if q.kind == QuestionType::Number {
+                json!(x)
+            } else {
+                json!(as_of.plus_days(-(x as i64)).to_string())
+            })
+        }
+        QuestionType::Text => None,
+    }
+}
+
+/// An answer with `value`, backed by current evidence (what a reviewer
+/// would hold if the vendor answered and proved it).
+pub fn proven(value: Json, observed: Date) -> Answer {
+    Answer {
+        value,
+        source: Provenance::Document,
+        evidence: vec![Evidence {
+            url: "https://hypothesis.invalid/".to_string(),
+            observed,
+            expires: None,
+            note: None,
+        }],
+        note: None,
+    }
+}
+
+/// `m` with the given questions answered at `end`, proven.
+pub fn answered<'q>(
+    m: &Manifest,
+    questions: impl IntoIterator<Item = &'q Question>,
+    end: End,
+    as_of: Date,
+) -> Manifest {
+    let mut m = m.clone();
+    let observed = m.assessment.date.min(as_of);
+    for q in questions {
+        if let Some(v) = extreme(q, end, as_of) {
+            m.answers.insert(q.id.clone(), proven(v, observed));
+        }
+    }
+    m
+}

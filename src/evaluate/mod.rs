@@ -1,0 +1,352 @@
+//! Evaluation: checklists x manifest x policy -> [`Assessment`], in named
+//! stages, each a function from typed input to typed output:
+//!
+//! 1. [`scope`]: the questions of the manifest's checklists, and what the
+//!    vendor holds ([`Holding`]);
+//! 2. [`incidents`]: where each past incident stands today;
+//! 3. [`applicability`]: which questions apply, to a fixed point;
+//! 4. [`waivers`]: which exceptions are in force;
+//! 5. [`scoring`]: each question's score, then the one tally of areas,
+//!    score and confidence;
+//! 6. [`gates`]: rules whose condition holds, and the never-grant list;
+//! 7. [`findings`]: what needs attention;
+//! 8. [`decision`]: inherent risk, tier and verdict, with its basis;
+//! 9. [`conditions`]: the key policy and the terms of an approval.
+//!
+//! [`advice`] runs after, for a single report: the open questions that
+//! matter and what would have to change.
+//!
+//! Pure arithmetic on loaded data: no I/O, no clock (the caller passes the
+//! `as_of` date).
+
+pub mod advice;
+mod applicability;
+pub mod conditions;
+mod context;
+pub mod decision;
+pub mod findings;
+pub mod gates;
+pub mod hypothesis;
+pub mod incidents;
+pub mod scope;
+pub mod scoring;
+pub mod waivers;
+
+use serde::Serialize;
+
+use crate::checklist::Catalog;
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::level::Level;
+use crate::manifest::Manifest;
+use crate::rules::{Policy, Verdict};
+
+pub use advice::{Advice, advise};
+pub use conditions::{Condition, KeyAction, KeyPolicy, KeyStatus};
+pub use context::answers_json;
+pub use decision::Basis;
+pub use findings::{Finding, FindingKind};
+pub use gates::{Gate, GateEffect};
+pub use incidents::{IncidentStanding, Standing};
+pub use scope::Holding;
+pub use scoring::{EvidenceState, Freshness, QuestionResult, Status, freshness, tally};
+pub use waivers::{WaiverStatus, WaiverTarget};
+
+/// Everything the evaluation concluded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    /// The date the evaluation treats as today.
+    pub as_of: Date,
+    /// Overall score of what is known, 0 to 100.
+    pub score: f64,
+    /// Share of what counts that is known from current evidence, 0 to 100.
+    pub confidence: f64,
+    /// The policy's minimum confidence for this inherent risk.
+    pub min_confidence: f64,
+    /// Tier from the score alone.
+    pub score_tier: Level,
+    /// The highest `min-tier` of the gates that applied, if any.
+    pub gate_tier: Option<Level>,
+    /// Whether a `reject` gate applied.
+    pub rejected_by_rule: bool,
+    /// Residual risk tier: critical when a rule rejects, else the score's
+    /// tier raised by `min-tier` gates.
+    pub tier: Level,
+    /// Inherent risk of what the integration is granted.
+    pub inherent_risk: Level,
+    /// What set the inherent risk.
+    pub inherent_reasons: Vec<String>,
+    /// Approve, approve with conditions, more information needed, reject.
+    pub verdict: Verdict,
+    /// What decided it.
+    pub basis: Basis,
+    /// Why, in one sentence.
+    pub verdict_reason: String,
+    /// Whether you host the software, so the vendor holds no key.
+    pub self_hosted: bool,
+    /// Per area.
+    pub areas: Vec<AreaResult>,
+    /// Per question in scope, in checklist order.
+    pub questions: Vec<QuestionResult>,
+    /// Rules whose condition held.
+    pub gates: Vec<Gate>,
+    /// What needs attention, worst first.
+    pub findings: Vec<Finding>,
+    /// Terms of an approval.
+    pub conditions: Vec<Condition>,
+    /// What keys may be granted, and what to do with each.
+    pub key_policy: KeyPolicy,
+    /// When the vendor must be reassessed.
+    pub next_review: Date,
+    /// Waivers and whether they are in force.
+    pub waivers: Vec<WaiverStatus>,
+    /// Each incident's weight today, in manifest order.
+    pub incidents: Vec<IncidentStanding>,
+}
+
+/// One area's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct AreaResult {
+    /// Checklist id.
+    pub checklist: String,
+    /// Area id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Area weight.
+    pub weight: f64,
+    /// Score 0 to 100, none when nothing in it is scored.
+    pub score: Option<f64>,
+    /// Confidence 0 to 100, none when nothing applies.
+    pub confidence: Option<f64>,
+    /// Questions that count (scored or open).
+    pub applicable: usize,
+    /// Of those, answered with something other than unknown.
+    pub answered: usize,
+    /// Overall points lost in this area.
+    pub points_lost: f64,
+}
+
+/// Evaluates a loaded manifest. Diagnostics report conditions that fail at
+/// run time (a type error in an expression), at their place in the
+/// checklist.
+pub fn evaluate(
+    manifest: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    as_of: Date,
+) -> Result<Assessment, Vec<Diagnostic>> {
+    run(manifest, catalog, policy, as_of, true)
+}
+
+/// The composition of the stages. With `bounded`, a verdict taken under low
+/// confidence is checked against the best and worst answers the open
+/// questions could get (two more evaluations, without that check).
+fn run(
+    m: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    as_of: Date,
+    bounded: bool,
+) -> Result<Assessment, Vec<Diagnostic>> {
+    let holding = Holding::of(m);
+    let incidents = incidents::standings(&m.incidents, &policy.incidents, as_of);
+    let scope = scope::scope(m, catalog);
+    let contexts = context::Contexts::new(m, catalog, &holding, &incidents, as_of);
+    let applicable = applicability::resolve(&scope, catalog, &contexts)?;
+    let waivers = waivers::statuses(&m.waivers, as_of);
+
+    let mut questions: Vec<QuestionResult> = scope
+        .iter()
+        .map(|s| {
+            let q = s.question;
+            let answer = m.answers.get(&q.id);
+            let status = if applicable.not_applicable[s.index] {
+                Status::NotApplicable
+            } else if waivers::exempts(&waivers, &WaiverTarget::Question(q.id.clone())) {
+                Status::Waived
+            } else {
+                scoring::status_of(q, answer)
+            };
+            scoring::score_question(
+                &s.checklist.id,
+                &s.area.id,
+                q,
+                answer,
+                status,
+                policy,
+                as_of,
+            )
+        })
+        .collect();
+    let area_weight = |id: &str| {
+        scope
+            .iter()
+            .find(|s| s.area.id == id)
+            .map_or(1.0, |s| s.area.weight)
+    };
+    let t = tally(&questions.iter().collect::<Vec<_>>(), &area_weight);
+    for (r, unit) in questions.iter_mut().zip(&t.units) {
+        let raw = r.answer_score.unwrap_or(0.0);
+        r.points_lost_answer = unit * (1.0 - raw);
+        r.points_lost_evidence = unit * (raw - r.score.unwrap_or(0.0));
+    }
+    let areas: Vec<AreaResult> = t
+        .areas
+        .iter()
+        .map(|a| {
+            let s = scope.iter().find(|s| s.area.id == a.id);
+            AreaResult {
+                checklist: s.map(|s| s.checklist.id.clone()).unwrap_or_default(),
+                id: a.id.clone(),
+                title: s.map(|s| s.area.title.clone()).unwrap_or_default(),
+                weight: area_weight(&a.id),
+                score: a.score,
+                confidence: a.confidence,
+                applicable: a.applicable,
+                answered: a.answered,
+                points_lost: a.points_lost,
+            }
+        })
+        .collect();
+
+    // The rules reuse the last applicability pass's context unless they
+    // read an answer it masked differently.
+    let ctx = match &applicable.last {
+        Some((ctx, masked))
+            if applicability::differ_where(
+                masked,
+                &applicable.not_applicable,
+                catalog.read_by_rules(),
+            )
+            .is_none() =>
+        {
+            ctx.clone()
+        }
+        _ => contexts.build(&applicable.not_applicable),
+    };
+    let gates = gates::run(m, catalog, policy, &ctx, &waivers)?;
+    let findings = findings::collect(&gates, &questions, m, catalog, policy, as_of);
+    let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+    let score_tier = policy.tier_for(t.score);
+    let min_confidence = policy.min_confidence.get(inherent_risk);
+    let rejects = gates
+        .iter()
+        .any(|g| g.acts() && g.effect == GateEffect::Reject);
+    let bounds = if bounded && !rejects && t.confidence < min_confidence {
+        Some(bounds(m, catalog, policy, as_of, &questions)?)
+    } else {
+        None
+    };
+    let d = decision::decide(
+        policy,
+        &gates,
+        score_tier,
+        inherent_risk,
+        t.confidence,
+        bounds,
+    );
+    let key_policy = conditions::key_policy(m, &holding, policy, d.verdict, d.tier, as_of);
+    let next_review = conditions::next_review(m, policy, &gates, d.tier);
+    let conditions = conditions::conditions(
+        m,
+        &holding,
+        policy,
+        &key_policy,
+        (&gates, &findings),
+        &conditions::Settled {
+            verdict: d.verdict,
+            tier: d.tier,
+            next_review,
+        },
+    );
+    Ok(Assessment {
+        as_of,
+        score: t.score,
+        confidence: t.confidence,
+        min_confidence,
+        score_tier,
+        gate_tier: d.gate_tier,
+        rejected_by_rule: matches!(d.basis, Basis::Reject { .. }),
+        tier: d.tier,
+        inherent_risk,
+        inherent_reasons,
+        verdict: d.verdict,
+        verdict_reason: reason(&d.basis, d.verdict),
+        basis: d.basis,
+        self_hosted: holding.self_hosted,
+        areas,
+        questions,
+        gates,
+        findings,
+        conditions,
+        key_policy,
+        next_review,
+        waivers,
+        incidents,
+    })
+}
+
+/// The verdicts the open questions could lead to: every one answered at
+/// its best, then at its worst, each proven.
+fn bounds(
+    m: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    as_of: Date,
+    questions: &[QuestionResult],
+) -> Result<decision::Bounds, Vec<Diagnostic>> {
+    let open: Vec<&crate::checklist::Question> = questions
+        .iter()
+        .filter(|r| r.status.is_open() && !r.silence_adverse)
+        .filter_map(|r| catalog.question(&r.id).map(|(_, _, q)| q))
+        .collect();
+    let verdict = |end| {
+        let changed = hypothesis::answered(m, open.iter().copied(), end, as_of);
+        run(&changed, catalog, policy, as_of, false).map(|a| a.verdict)
+    };
+    Ok(decision::Bounds {
+        best: verdict(hypothesis::End::Best)?,
+        worst: verdict(hypothesis::End::Worst)?,
+    })
+}
+
+/// The whole expression context of `m` as JSON, with `answers` as given
+/// and incidents aged by the default windows (for `checklist lint`, which
+/// tries conditions without a policy).
+pub fn context_json(m: &Manifest, answers: serde_json::Value, as_of: Date) -> serde_json::Value {
+    let standings = incidents::standings(
+        &m.incidents,
+        &crate::rules::policy::IncidentPolicy::default(),
+        as_of,
+    );
+    context::context_json(m, &Holding::of(m), &standings, answers, as_of)
+}
+
+/// The verdict's reason in one sentence.
+fn reason(basis: &Basis, verdict: Verdict) -> String {
+    match basis {
+        Basis::Reject { rules } => format!("rejected by rule {}", rules.join(", ")),
+        Basis::Confidence {
+            confidence,
+            minimum,
+        } => format!(
+            "confidence {confidence:.0}% is below the {minimum:.0}% the policy requires for this inherent risk, and the open questions could still change the verdict"
+        ),
+        Basis::Table {
+            inherent,
+            tier,
+            settled_despite_unknowns,
+            ..
+        } => {
+            let mut s = format!(
+                "policy table: inherent risk {inherent} with residual tier {tier} gives {}",
+                verdict.label()
+            );
+            if *settled_despite_unknowns {
+                s.push_str(", whatever the open questions' answers");
+            }
+            s
+        }
+    }
+}

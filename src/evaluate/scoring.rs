@@ -1,0 +1,471 @@
+//! Scoring: each question's score, and the one tally of areas, overall
+//! score and confidence that every caller (evaluate, compare) uses.
+//!
+//! What is known and what is not are kept apart. The score reflects the
+//! answers given; an unanswered or `unknown` question is left out of it and
+//! lowers confidence instead, unless its checklist declares that silence is
+//! itself adverse. A `declined` answer is known and adverse: it scores as
+//! the worst answer.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::checklist::{EvidenceNeed, Question, QuestionType, Silence};
+use crate::date::Date;
+use crate::level::Level;
+use crate::manifest::{Answer, Evidence, Provenance};
+use crate::rules::Policy;
+
+/// How a question counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Answered and scored.
+    Answered,
+    /// Answered `unknown`: left out of the score (unless silence is adverse),
+    /// lowers confidence.
+    Unknown,
+    /// Not answered: as unknown.
+    Unanswered,
+    /// The vendor declined to answer: scores as the worst answer.
+    Declined,
+    /// Its `when` condition is false: left out.
+    NotApplicable,
+    /// Answered `not-applicable`, with a reason: left out.
+    DeclaredNotApplicable,
+    /// Neutralised by a waiver in force: counts as satisfied.
+    Waived,
+    /// Answered, but the question is informational.
+    Unscored,
+}
+
+impl Status {
+    /// Whether the question has no usable answer.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Unknown | Status::Unanswered)
+    }
+}
+
+/// The state of an answer's evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceState {
+    /// At least one piece is current.
+    Current,
+    /// There is evidence, but all of it is stale or expired.
+    Stale,
+    /// The question wants evidence and there is none.
+    Missing,
+    /// The question needs none.
+    NotNeeded,
+}
+
+/// How fresh one piece of evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Freshness {
+    /// Observed within the policy's maximum age and not past its expiry.
+    Current,
+    /// Observed too long ago.
+    Stale,
+    /// Past its own expiry date.
+    Expired,
+}
+
+/// The one freshness rule: expiry first, then age.
+pub fn freshness(e: &Evidence, policy: &Policy, as_of: Date) -> Freshness {
+    if e.expires.is_some_and(|x| x < as_of) {
+        Freshness::Expired
+    } else if e.observed.days_until(as_of) > policy.evidence.max_age_days {
+        Freshness::Stale
+    } else {
+        Freshness::Current
+    }
+}
+
+/// One question's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionResult {
+    /// Question id.
+    pub id: String,
+    /// Checklist id.
+    pub checklist: String,
+    /// Area id.
+    pub area: String,
+    /// The question text.
+    pub text: String,
+    /// Severity.
+    pub severity: Level,
+    /// Weight from severity.
+    pub weight: f64,
+    /// How it counted.
+    pub status: Status,
+    /// The answer as shown to a person (option label, list, value).
+    pub answer: Option<String>,
+    /// Why it does not apply, for a `not-applicable` answer.
+    pub reason: Option<String>,
+    /// Where the answer came from.
+    pub source: Option<Provenance>,
+    /// Evidence state.
+    pub evidence: EvidenceState,
+    /// Score of the answer alone.
+    pub answer_score: Option<f64>,
+    /// Share of the credit kept after evidence (1 when nothing is missing).
+    pub credit: f64,
+    /// Effective score used in the arithmetic.
+    pub score: Option<f64>,
+    /// Overall points the answer itself cost.
+    pub points_lost_answer: f64,
+    /// Overall points weak evidence cost.
+    pub points_lost_evidence: f64,
+    /// Whether it is known: answered with current evidence (or needing
+    /// none), declined, or waived.
+    pub backed: bool,
+    /// Whether silence on it is adverse.
+    pub silence_adverse: bool,
+}
+
+impl QuestionResult {
+    /// Whether it takes part in the score.
+    pub fn in_score(&self) -> bool {
+        match self.status {
+            Status::Answered | Status::Declined | Status::Waived => true,
+            Status::Unknown | Status::Unanswered => self.silence_adverse,
+            _ => false,
+        }
+    }
+
+    /// Whether it takes part in confidence: every scored question that
+    /// applies.
+    pub fn in_confidence(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Answered
+                | Status::Declined
+                | Status::Unknown
+                | Status::Unanswered
+                | Status::Waived
+        )
+    }
+}
+
+/// The status of a question that applies and is not waived.
+pub(super) fn status_of(q: &Question, answer: Option<&Answer>) -> Status {
+    match answer {
+        None => Status::Unanswered,
+        Some(a) if a.is_unknown() => Status::Unknown,
+        Some(a) if a.is_declined() => Status::Declined,
+        Some(a) if a.is_not_applicable() => Status::DeclaredNotApplicable,
+        Some(_) if !q.is_scored() => Status::Unscored,
+        Some(_) => Status::Answered,
+    }
+}
+
+/// Scores one question.
+pub(super) fn score_question(
+    checklist: &str,
+    area: &str,
+    q: &Question,
+    answer: Option<&Answer>,
+    status: Status,
+    policy: &Policy,
+    as_of: Date,
+) -> QuestionResult {
+    let adverse = q.silence == Silence::Adverse && q.is_scored();
+    let answer_score = match status {
+        Status::Answered => answer.map(|a| answer_score(q, &a.value, as_of)),
+        Status::Declined => Some(0.0),
+        Status::Unknown | Status::Unanswered if adverse => Some(0.0),
+        Status::Waived => Some(1.0),
+        _ => None,
+    };
+    let evidence = match answer {
+        _ if q.evidence == EvidenceNeed::None => EvidenceState::NotNeeded,
+        Some(a) if a.evidence.is_empty() => EvidenceState::Missing,
+        Some(a) => {
+            if a.evidence
+                .iter()
+                .any(|e| freshness(e, policy, as_of) == Freshness::Current)
+            {
+                EvidenceState::Current
+            } else {
+                EvidenceState::Stale
+            }
+        }
+        None => EvidenceState::Missing,
+    };
+    let credit = match (status, evidence) {
+        (Status::Answered, EvidenceState::Missing) => match q.evidence {
+            EvidenceNeed::Required => policy.evidence.credit.unverified_required,
+            _ => policy.evidence.credit.unverified_recommended,
+        },
+        (Status::Answered, EvidenceState::Stale) => policy.evidence.credit.stale,
+        _ => 1.0,
+    };
+    // A waiver is an accepted, known risk, and a refusal is a known answer:
+    // both count as known, so adding a waiver never lowers confidence.
+    let backed = matches!(status, Status::Declined | Status::Waived)
+        || (status == Status::Answered
+            && matches!(evidence, EvidenceState::Current | EvidenceState::NotNeeded));
+    QuestionResult {
+        id: q.id.clone(),
+        checklist: checklist.to_string(),
+        area: area.to_string(),
+        text: q.text.clone(),
+        severity: q.severity,
+        weight: policy.weight(q.severity),
+        status,
+        answer: answer.map(|a| display_answer(q, &a.value)),
+        reason: answer
+            .filter(|a| a.is_not_applicable())
+            .and_then(|a| a.note.clone()),
+        source: answer.map(|a| a.source),
+        evidence,
+        answer_score,
+        credit,
+        score: answer_score.map(|s| s * credit),
+        points_lost_answer: 0.0,
+        points_lost_evidence: 0.0,
+        backed,
+        silence_adverse: adverse,
+    }
+}
+
+/// Score of a (valid) answer value, 0 to 1.
+pub fn answer_score(q: &Question, value: &Json, as_of: Date) -> f64 {
+    match q.kind {
+        QuestionType::Choice => value
+            .as_str()
+            .and_then(|v| q.option(v))
+            .map_or(0.0, |o| o.score),
+        QuestionType::Multi => value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().and_then(|v| q.option(v)))
+                    .map(|o| o.score)
+                    .sum::<f64>()
+            })
+            .unwrap_or(0.0)
+            .clamp(0.0, 1.0),
+        QuestionType::Bool => {
+            if value.as_bool() == Some(q.favourable.unwrap_or(true)) {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        QuestionType::Number => value.as_f64().map_or(0.0, |n| band_score(q, n)),
+        QuestionType::Date => value
+            .as_str()
+            .and_then(|s| s.parse::<Date>().ok())
+            .map_or(0.0, |d| band_score(q, d.days_until(as_of) as f64)),
+        QuestionType::Text => 0.0,
+    }
+}
+
+fn band_score(q: &Question, x: f64) -> f64 {
+    q.bands
+        .iter()
+        .find(|b| b.up_to.is_none_or(|u| x <= u))
+        .map_or(0.0, |b| b.score)
+}
+
+fn display_answer(q: &Question, value: &Json) -> String {
+    match value {
+        Json::String(s) if crate::manifest::RESERVED_VALUES.contains(&s.as_str()) => s.clone(),
+        Json::String(s) => q.option(s).map_or_else(|| s.clone(), |o| o.label.clone()),
+        Json::Array(items) => items
+            .iter()
+            .map(|v| {
+                let s = v.as_str().unwrap_or_default();
+                q.option(s)
+                    .map_or_else(|| s.to_string(), |o| o.label.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Json::Bool(true) => "yes".to_string(),
+        Json::Bool(false) => "no".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The severity of what an answer lost: the question's weight times the
+/// share it lost, read back as the level whose weight is nearest (ties go
+/// to the higher level). A near-best answer on a critical question is a low
+/// finding; a worst answer keeps the question's severity.
+pub fn loss_severity(policy: &Policy, severity: Level, loss: f64) -> Level {
+    let points = policy.weight(severity) * loss.clamp(0.0, 1.0);
+    Level::ALL
+        .into_iter()
+        .rev()
+        .min_by(|a, b| {
+            (policy.weight(*a) - points)
+                .abs()
+                .total_cmp(&(policy.weight(*b) - points).abs())
+        })
+        .unwrap_or(severity)
+        .min(severity)
+}
+
+/// Totals of one area.
+#[derive(Clone, Debug, Default)]
+pub struct AreaTally {
+    /// Area id.
+    pub id: String,
+    /// Score 0 to 100, none when nothing in it is scored.
+    pub score: Option<f64>,
+    /// Confidence 0 to 100, none when nothing in it counts.
+    pub confidence: Option<f64>,
+    /// Questions that count (scored or open).
+    pub applicable: usize,
+    /// Of those, answered with something other than unknown.
+    pub answered: usize,
+    /// Overall points lost in this area.
+    pub points_lost: f64,
+}
+
+/// Score and confidence of a set of question results.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    /// Overall score, 0 to 100.
+    pub score: f64,
+    /// Overall confidence, 0 to 100.
+    pub confidence: f64,
+    /// Per area, in the order areas first appear.
+    pub areas: Vec<AreaTally>,
+    /// Per result (same order): overall points it can earn (0 when it is
+    /// not in the score).
+    pub units: Vec<f64>,
+}
+
+/// The one place that turns question results into area scores, an overall
+/// score and confidence. Area score = 100 x sum(w x s) / sum(w) over the
+/// questions in the score; overall = mean of area scores weighted by
+/// `area_weight`, over areas with a score; confidence weighs the backed
+/// share of each area the same way, over areas with anything to be
+/// confident about.
+pub fn tally(results: &[&QuestionResult], area_weight: &dyn Fn(&str) -> f64) -> Tally {
+    let mut t = Tally {
+        units: vec![0.0; results.len()],
+        ..Tally::default()
+    };
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        let a = match t.areas.iter().position(|a| a.id == r.area) {
+            Some(a) => a,
+            None => {
+                t.areas.push(AreaTally {
+                    id: r.area.clone(),
+                    ..AreaTally::default()
+                });
+                members.push(Vec::new());
+                t.areas.len() - 1
+            }
+        };
+        members[a].push(i);
+    }
+    for (area, members) in t.areas.iter_mut().zip(&members) {
+        let scored: Vec<&QuestionResult> = members
+            .iter()
+            .map(|&i| results[i])
+            .filter(|r| r.in_score())
+            .collect();
+        let total: f64 = scored.iter().map(|r| r.weight).sum();
+        if total > 0.0 {
+            area.score = Some(
+                100.0
+                    * scored
+                        .iter()
+                        .map(|r| r.weight * r.score.unwrap_or(0.0))
+                        .sum::<f64>()
+                    / total,
+            );
+        }
+        let known: Vec<&QuestionResult> = members
+            .iter()
+            .map(|&i| results[i])
+            .filter(|r| r.in_confidence())
+            .collect();
+        let total: f64 = known.iter().map(|r| r.weight).sum();
+        if total > 0.0 {
+            area.confidence = Some(
+                100.0
+                    * known
+                        .iter()
+                        .filter(|r| r.backed)
+                        .map(|r| r.weight)
+                        .sum::<f64>()
+                    / total,
+            );
+        }
+        area.applicable = members
+            .iter()
+            .filter(|&&i| results[i].in_confidence())
+            .count();
+        area.answered = members
+            .iter()
+            .filter(|&&i| results[i].status == Status::Answered)
+            .count();
+    }
+    let scored_total: f64 = t
+        .areas
+        .iter()
+        .filter(|a| a.score.is_some())
+        .map(|a| area_weight(&a.id))
+        .sum();
+    if scored_total > 0.0 {
+        for (area, members) in t.areas.iter_mut().zip(&members) {
+            let Some(s) = area.score else { continue };
+            let share = area_weight(&area.id) / scored_total;
+            t.score += share * s;
+            let weight_total: f64 = members
+                .iter()
+                .filter(|&&i| results[i].in_score())
+                .map(|&i| results[i].weight)
+                .sum();
+            for &i in members.iter().filter(|&&i| results[i].in_score()) {
+                t.units[i] = 100.0 * share * results[i].weight / weight_total;
+                area.points_lost += t.units[i] * (1.0 - results[i].score.unwrap_or(0.0));
+            }
+        }
+    }
+    let confident_total: f64 = t
+        .areas
+        .iter()
+        .filter(|a| a.confidence.is_some())
+        .map(|a| area_weight(&a.id))
+        .sum();
+    if confident_total > 0.0 {
+        t.confidence = t
+            .areas
+            .iter()
+            .filter_map(|a| {
+                a.confidence
+                    .map(|c| area_weight(&a.id) / confident_total * c)
+            })
+            .sum();
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loss_severity_follows_what_was_lost() {
+        let p = Policy::default_policy();
+        assert_eq!(loss_severity(&p, Level::Critical, 1.0), Level::Critical);
+        // 10 x 0.7 = 7 points: nearest weight is high (7.5).
+        assert_eq!(loss_severity(&p, Level::Critical, 0.7), Level::High);
+        // 10 x 0.3 = 3 points: low (2.5).
+        assert_eq!(loss_severity(&p, Level::Critical, 0.3), Level::Low);
+        // Never above the question's own severity.
+        assert_eq!(loss_severity(&p, Level::Medium, 1.0), Level::Medium);
+        // 7.5 x 0.5 = 3.75, halfway between low and medium: the higher.
+        assert_eq!(loss_severity(&p, Level::High, 0.5), Level::Medium);
+        assert_eq!(loss_severity(&p, Level::High, 0.4), Level::Low);
+    }
+}

@@ -16,6 +16,14 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        file: "incident-and-reason-problems.yaml",
+        codes: &[
+            "not-applicable-without-reason",
+            "remediation-unverified",
+            "remediation-date",
+        ],
+    },
+    Case {
         file: "misspelled-question.yaml",
         codes: &["unknown-question"],
     },

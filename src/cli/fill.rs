@@ -7,7 +7,6 @@ use inquire::error::InquireError;
 use inquire::{MultiSelect, Select, Text};
 use vetted::date::Date;
 use vetted::fill::{self, FillError, Interrupted, Prompter, Scripted};
-use vetted::rules::Verdict;
 
 use super::{BAD_INPUT, IO_ERROR, OK, print_diagnostics, terminal_safe};
 
@@ -181,7 +180,9 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
                 a.score,
                 a.confidence
             );
-            if a.verdict == Verdict::Reject {
+            // A verdict that grants nothing says why (a rule, or too little
+            // known).
+            if !a.verdict.grants() {
                 eprintln!("{}", terminal_safe(&a.verdict_reason));
             }
             for f in a.findings.iter().take(5) {

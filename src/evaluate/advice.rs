@@ -227,10 +227,7 @@ fn candidates(
         changed
             .answers
             .insert(q.id.clone(), proven(best.clone(), observed));
-        let to = match &best {
-            serde_json::Value::String(s) => q.option(s).map_or(s.clone(), |o| o.label.clone()),
-            other => other.to_string(),
-        };
+        let to = label(q, &best);
         out.push((
             Change {
                 kind: ChangeKind::Answer,
@@ -302,6 +299,15 @@ fn candidates(
     out
 }
 
+/// A hypothetical answer as a person reads it: an option's label, or the
+/// value.
+fn label(q: &crate::checklist::Question, value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => q.option(s).map_or(s.clone(), |o| o.label.clone()),
+        other => other.to_string(),
+    }
+}
+
 /// Answer changes combined, the largest score gain first, until the
 /// verdict moves.
 fn greedy(
@@ -335,10 +341,7 @@ fn greedy(
         let Some(best) = extreme(q, End::Best, as_of) else {
             continue;
         };
-        let to = match &best {
-            serde_json::Value::String(s) => q.option(s).map_or(s.clone(), |o| o.label.clone()),
-            other => other.to_string(),
-        };
+        let to = label(q, &best);
         changed.answers.insert(q.id.clone(), proven(best, observed));
         changes.push(Change {
             kind: ChangeKind::Answer,

@@ -146,10 +146,7 @@ pub(super) fn context_json(
             "permissions": m.integration.permissions,
             "exchange_keys": holding.exchange_keys,
             "hosting": if holding.self_hosted { "self-hosted" } else { "vendor" },
-            "hosting_declared": m.integration.hosting.map_or("vendor", |h| match h {
-                crate::manifest::Hosting::Vendor => "vendor",
-                crate::manifest::Hosting::SelfHosted => "self-hosted",
-            }),
+            "hosting_declared": m.integration.hosting.map_or("vendor", |h| h.as_str()),
             "self_hosted": holding.self_hosted,
             "vendor_holds_keys": holding.vendor_holds_keys,
             "vendor_holds": holding.vendor_holds,

@@ -161,29 +161,29 @@ fn cap(v: Verdict, limited_by: &[String]) -> Verdict {
 /// Inherent risk of what the integration is granted, with the reasons.
 pub fn inherent_risk(m: &Manifest, holding: &Holding, policy: &Policy) -> (Level, Vec<String>) {
     let risk = &policy.inherent_risk;
-    let allowlisted = m.integration.withdrawal_allowlist;
+    // A withdrawal-address allow-list means a leaked withdrawal key or a
+    // misused session can only send funds to your own addresses.
+    let allowlisted = |l: Level, applies: bool| {
+        if applies && m.integration.withdrawal_allowlist {
+            l.min(risk.withdrawal_allowlist)
+        } else {
+            l
+        }
+    };
     let mut level = Level::Low;
     let mut reasons = Vec::new();
     for p in &m.integration.permissions {
         if let Some(&l) = risk.permissions.get(p) {
-            // A withdrawal-address allow-list means a leaked withdrawal key
-            // can only send funds to your own addresses.
-            let l = if allowlisted && *p == crate::rules::Permission::Withdraw {
-                l.min(risk.withdrawal_allowlist)
-            } else {
-                l
-            };
+            let l = allowlisted(l, *p == crate::rules::Permission::Withdraw);
             level = level.max(l);
             reasons.push(format!("{} permission: {l}", p.as_str()));
         }
     }
     if let Some(&l) = risk.connections.get(&holding.connection) {
-        let l = if allowlisted && holding.connection == crate::manifest::Connection::BrowserSession
-        {
-            l.min(risk.withdrawal_allowlist)
-        } else {
-            l
-        };
+        let l = allowlisted(
+            l,
+            holding.connection == crate::manifest::Connection::BrowserSession,
+        );
         level = level.max(l);
         reasons.push(format!("{} connection: {l}", holding.connection.as_str()));
     }

@@ -327,7 +327,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                         doc.error(
                             "remediation-date",
                             &format!("/incidents/{i}/remediation/{field}"),
-                            format!("the remediation is {field} on {d}, outside the incident ({}) to the assessment ({assessed})", incident.date),
+                            format!("the remediation is {field} on {d}, not between the incident ({}) and the assessment ({assessed})", incident.date),
                         )
                         .with_help("a remediation happens after its incident and before the assessment that relies on it"),
                     );

@@ -157,6 +157,16 @@ pub enum Hosting {
     SelfHosted,
 }
 
+impl Hosting {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hosting::Vendor => "vendor",
+            Hosting::SelfHosted => "self-hosted",
+        }
+    }
+}
+
 /// How the vendor reaches the exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -153,9 +153,9 @@ mod properties {
     //! confidence.
 
     use proptest::prelude::*;
-    use vetted::checklist::{Catalog, QuestionType};
+    use vetted::checklist::Catalog;
     use vetted::evaluate::{Assessment, Status, evaluate};
-    use vetted::manifest::{Answer, Manifest, Provenance};
+    use vetted::manifest::{Answer, AnswerValue, Manifest, Provenance};
     use vetted::rules::Policy;
 
     use super::{AS_OF, cases};
@@ -214,10 +214,7 @@ mod properties {
                 .filter(|r| r.status == Status::Answered)
                 .filter_map(|r| {
                     let (_, _, q) = w.catalog.question(&r.id)?;
-                    if q.kind != QuestionType::Choice {
-                        return None;
-                    }
-                    let current = m.answers.get(&r.id)?.value.as_str()?.to_string();
+                    let current = m.answers.get(&r.id)?.value.as_choice()?.to_string();
                     let score = q.option(&current)?.score;
                     let better = q.options.iter().find(|o| o.score > score)?;
                     Some((r.id.clone(), better.value.clone()))
@@ -226,7 +223,7 @@ mod properties {
             prop_assume!(!choices.is_empty());
             let (id, better) = &choices[pick % choices.len()];
             let mut changed = m.clone();
-            changed.answers.get_mut(id).unwrap().value = serde_json::json!(better);
+            changed.answers.get_mut(id).unwrap().value = AnswerValue::Choice(better.clone());
             let after = assess(&changed);
             // A better answer that opens follow-up questions adds unknowns;
             // the property is about the same questions.

@@ -683,12 +683,12 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
     // Collecting today re-dates the assessment to the day of observation.
     assert_eq!(m.assessment.date, Date::today_utc());
     let tls = &m.answers["operations.tls"];
-    assert_eq!(tls.value, json!("https-only"));
+    assert_eq!(tls.value.to_json(), json!("https-only"));
     assert_eq!(tls.source, vetted::manifest::Provenance::Collected);
     assert_eq!(tls.evidence[0].url, front.url("/"));
     let txt = &m.answers["documentation.security_txt"];
     assert_eq!(
-        (txt.value.clone(), txt.source),
+        (txt.value.to_json(), txt.source),
         (json!("valid"), vetted::manifest::Provenance::VendorClaim)
     );
     let facts = &m.collected.as_ref().unwrap().facts;

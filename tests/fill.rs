@@ -82,8 +82,8 @@ fn a_new_manifest_is_written_and_assesses() {
         m.answers["alpha.crit"].evidence[0].observed.to_string(),
         "2026-11-27"
     );
-    assert_eq!(m.answers["beta.high"].value, json!("unknown"));
-    assert_eq!(m.answers["alpha.med"].value, json!(true));
+    assert_eq!(m.answers["beta.high"].value.to_json(), json!("unknown"));
+    assert_eq!(m.answers["alpha.med"].value.to_json(), json!(true));
     assert_eq!(
         m.answers["beta.chain"].note.as_deref(),
         Some("checked the settings page")
@@ -204,7 +204,10 @@ fn an_interrupted_session_keeps_every_confirmed_answer_and_resumes_there() {
     let (r, p) = session(&path, json!({}), true);
     r.unwrap();
     assert!(p.asked.iter().any(|k| k == "answer:alpha.crit"));
-    assert_eq!(load(&path).answers["alpha.crit"].value, json!("good"));
+    assert_eq!(
+        load(&path).answers["alpha.crit"].value.to_json(),
+        json!("good")
+    );
 }
 
 #[test]

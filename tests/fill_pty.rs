@@ -79,12 +79,18 @@ fn fill_survives_sigkill_and_resumes() {
         .unwrap_or_else(|d| panic!("{d:#?}"))
         .manifest;
     assert_eq!(m.vendor.name, "Pty Vendor");
-    assert_eq!(m.answers["alpha.crit"].value, serde_json::json!("good"));
+    assert_eq!(
+        m.answers["alpha.crit"].value.to_json(),
+        serde_json::json!("good")
+    );
     assert_eq!(
         m.answers["alpha.crit"].evidence[0].url,
         "https://pty.example/security"
     );
-    assert_eq!(m.answers["alpha.med"].value, serde_json::json!(true));
+    assert_eq!(
+        m.answers["alpha.med"].value.to_json(),
+        serde_json::json!(true)
+    );
     assert!(!m.answers.contains_key("alpha.low"));
 
     // Resume at the first unanswered question and finish.

@@ -203,7 +203,7 @@ impl Mapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived<'a> {
     /// The answer value.
-    pub answer: serde_json::Value,
+    pub answer: crate::manifest::AnswerValue,
     /// The fact's name.
     pub fact: &'a str,
 }
@@ -225,16 +225,29 @@ impl Question {
     ) -> Option<Derived<'a>> {
         self.collect.iter().find_map(|c| {
             let value = &facts.get(&c.fact)?.value;
-            let answer = if c.map.is_empty() {
-                value.clone()
+            let raw = if c.map.is_empty() {
+                value
             } else {
-                c.map.iter().find(|m| m.matches(value))?.answer.clone()
+                &c.map.iter().find(|m| m.matches(value))?.answer
             };
+            let answer = self.collected_answer(raw)?;
             Some(Derived {
                 answer,
                 fact: &c.fact,
             })
         })
+    }
+
+    /// The answer a collected value gives: a value of this question's
+    /// kind. Evidence observes facts, so it never answers with one of the
+    /// reserved words (unknown, declined, not-applicable).
+    pub fn collected_answer(
+        &self,
+        raw: &serde_json::Value,
+    ) -> Option<crate::manifest::AnswerValue> {
+        crate::manifest::AnswerValue::narrow(self, raw)
+            .ok()
+            .filter(|v| !v.is_reserved())
     }
 
     /// The option with this value.

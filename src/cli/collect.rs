@@ -256,10 +256,12 @@ fn collect(
         let before = c
             .before
             .as_ref()
-            .map_or("unanswered".to_string(), |b| b.to_string());
+            .map_or("unanswered".to_string(), |b| b.to_json().to_string());
         out.push_str(&format!(
             "  {}: {before} -> {} (from {})\n",
-            c.question, c.after, c.fact
+            c.question,
+            c.after.to_json(),
+            c.fact
         ));
     }
     if !applied.contradictions.is_empty() {

@@ -227,7 +227,7 @@ fn candidates(
         changed
             .answers
             .insert(q.id.clone(), proven(best.clone(), observed));
-        let to = label(q, &best);
+        let to = best.display(q);
         out.push((
             Change {
                 kind: ChangeKind::Answer,
@@ -299,15 +299,6 @@ fn candidates(
     out
 }
 
-/// A hypothetical answer as a person reads it: an option's label, or the
-/// value.
-fn label(q: &crate::checklist::Question, value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => q.option(s).map_or(s.clone(), |o| o.label.clone()),
-        other => other.to_string(),
-    }
-}
-
 /// Answer changes combined, the largest score gain first, until the
 /// verdict moves.
 fn greedy(
@@ -341,7 +332,7 @@ fn greedy(
         let Some(best) = extreme(q, End::Best, as_of) else {
             continue;
         };
-        let to = label(q, &best);
+        let to = best.display(q);
         changed.answers.insert(q.id.clone(), proven(best, observed));
         changes.push(Change {
             kind: ChangeKind::Answer,

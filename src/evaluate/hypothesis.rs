@@ -2,11 +2,9 @@
 //! worst a question allows, for the stages that re-evaluate (bounds under
 //! uncertainty, open questions, what would have to change).
 
-use serde_json::{Value as Json, json};
-
 use crate::checklist::{Question, QuestionType};
 use crate::date::Date;
-use crate::manifest::{Answer, Evidence, Manifest, Provenance};
+use crate::manifest::{Answer, AnswerValue, Evidence, Manifest, Provenance};
 
 /// Which end of a question's range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +16,7 @@ pub enum End {
 }
 
 /// The value at one end of a question's range; none for text questions.
-pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<Json> {
+pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<AnswerValue> {
     let pick = |scores: &mut dyn Iterator<Item = (usize, f64)>| -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
         for (i, s) in scores {
@@ -36,24 +34,24 @@ pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<Json> {
     match q.kind {
         QuestionType::Choice => {
             let i = pick(&mut q.options.iter().map(|o| o.score).enumerate())?;
-            Some(json!(q.options[i].value))
+            Some(AnswerValue::Choice(q.options[i].value.clone()))
         }
         QuestionType::Multi => match end {
-            End::Best => Some(Json::Array(
+            End::Best => Some(AnswerValue::Multi(
                 q.options
                     .iter()
                     .filter(|o| o.score > 0.0)
-                    .map(|o| json!(o.value))
+                    .map(|o| o.value.clone())
                     .collect(),
             )),
             End::Worst => {
                 let i = pick(&mut q.options.iter().map(|o| o.score).enumerate())?;
-                Some(json!([q.options[i].value]))
+                Some(AnswerValue::Multi(vec![q.options[i].value.clone()]))
             }
         },
         QuestionType::Bool => {
             let favourable = q.favourable.unwrap_or(true);
-            Some(json!(if end == End::Best {
+            Some(AnswerValue::Bool(if end == End::Best {
                 favourable
             } else {
                 !favourable
@@ -68,9 +66,9 @@ pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<Json> {
                     .map_or(0.0, |u| u + 1.0)
             });
             Some(if q.kind == QuestionType::Number {
-                json!(x)
+                AnswerValue::Number(x)
             } else {
-                json!(as_of.plus_days(-(x as i64)).to_string())
+                AnswerValue::Date(as_of.plus_days(-(x as i64)))
             })
         }
         QuestionType::Text => None,
@@ -79,7 +77,7 @@ pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<Json> {
 
 /// An answer with `value`, backed by current evidence (what a reviewer
 /// would hold if the vendor answered and proved it).
-pub fn proven(value: Json, observed: Date) -> Answer {
+pub fn proven(value: AnswerValue, observed: Date) -> Answer {
     Answer {
         value,
         source: Provenance::Document,

@@ -73,7 +73,7 @@ impl Holding {
             None => m
                 .answers
                 .get("key_storage.custody")
-                .is_some_and(|a| a.value.as_str() == Some("user-hosted")),
+                .is_some_and(|a| a.value.as_choice() == Some("user-hosted")),
         };
         Holding {
             exchange_keys,

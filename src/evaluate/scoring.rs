@@ -8,12 +8,11 @@
 //! the worst answer.
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
-use crate::checklist::{EvidenceNeed, Question, QuestionType, Silence};
+use crate::checklist::{EvidenceNeed, Question, Silence};
 use crate::date::Date;
 use crate::level::Level;
-use crate::manifest::{Answer, Evidence, Provenance};
+use crate::manifest::{Answer, AnswerValue, Evidence, Provenance};
 use crate::rules::Policy;
 
 /// How a question counted.
@@ -215,7 +214,7 @@ pub(super) fn score_question(
         severity: q.severity,
         weight: policy.weight(q.severity),
         status,
-        answer: answer.map(|a| display_answer(q, &a.value)),
+        answer: answer.map(|a| a.value.display(q)),
         reason: answer
             .filter(|a| a.is_not_applicable())
             .and_then(|a| a.note.clone()),
@@ -231,37 +230,26 @@ pub(super) fn score_question(
     }
 }
 
-/// Score of a (valid) answer value, 0 to 1.
-pub fn answer_score(q: &Question, value: &Json, as_of: Date) -> f64 {
-    match q.kind {
-        QuestionType::Choice => value
-            .as_str()
-            .and_then(|v| q.option(v))
-            .map_or(0.0, |o| o.score),
-        QuestionType::Multi => value
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().and_then(|v| q.option(v)))
-                    .map(|o| o.score)
-                    .sum::<f64>()
-            })
-            .unwrap_or(0.0)
-            .clamp(0.0, 1.0),
-        QuestionType::Bool => {
-            if value.as_bool() == Some(q.favourable.unwrap_or(true)) {
+/// Score of an answer value, 0 to 1; reserved values score nothing here
+/// (their status decides how they count).
+pub fn answer_score(q: &Question, value: &AnswerValue, as_of: Date) -> f64 {
+    let option = |v: &str| q.option(v).map_or(0.0, |o| o.score);
+    match value {
+        AnswerValue::Choice(v) => option(v),
+        AnswerValue::Multi(vs) => vs.iter().map(|v| option(v)).sum::<f64>().clamp(0.0, 1.0),
+        AnswerValue::Bool(b) => {
+            if *b == q.favourable.unwrap_or(true) {
                 1.0
             } else {
                 0.0
             }
         }
-        QuestionType::Number => value.as_f64().map_or(0.0, |n| band_score(q, n)),
-        QuestionType::Date => value
-            .as_str()
-            .and_then(|s| s.parse::<Date>().ok())
-            .map_or(0.0, |d| band_score(q, d.days_until(as_of) as f64)),
-        QuestionType::Text => 0.0,
+        AnswerValue::Number(n) => band_score(q, *n),
+        AnswerValue::Date(d) => band_score(q, d.days_until(as_of) as f64),
+        AnswerValue::Text(_)
+        | AnswerValue::Unknown
+        | AnswerValue::Declined
+        | AnswerValue::NotApplicable => 0.0,
     }
 }
 
@@ -270,25 +258,6 @@ fn band_score(q: &Question, x: f64) -> f64 {
         .iter()
         .find(|b| b.up_to.is_none_or(|u| x <= u))
         .map_or(0.0, |b| b.score)
-}
-
-fn display_answer(q: &Question, value: &Json) -> String {
-    match value {
-        Json::String(s) if crate::manifest::RESERVED_VALUES.contains(&s.as_str()) => s.clone(),
-        Json::String(s) => q.option(s).map_or_else(|| s.clone(), |o| o.label.clone()),
-        Json::Array(items) => items
-            .iter()
-            .map(|v| {
-                let s = v.as_str().unwrap_or_default();
-                q.option(s)
-                    .map_or_else(|| s.to_string(), |o| o.label.clone())
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Json::Bool(true) => "yes".to_string(),
-        Json::Bool(false) => "no".to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// The severity of what an answer lost: the question's weight times the

@@ -14,8 +14,8 @@ pub mod security_txt;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::checklist::{Catalog, Question, QuestionType};
-use crate::manifest::{Answer, Collected, Evidence, Fact, Manifest, Provenance};
+use crate::checklist::{Catalog, Question};
+use crate::manifest::{Answer, AnswerValue, Collected, Evidence, Fact, Manifest, Provenance};
 
 /// Everything there is to collect about `vendor`: plans the fetches, runs
 /// them at most `concurrency` at once, and turns the answers into facts.
@@ -97,9 +97,9 @@ pub struct Change {
     /// The question.
     pub question: String,
     /// The collected answer it had before, if any.
-    pub before: Option<Json>,
+    pub before: Option<AnswerValue>,
     /// The answer now.
-    pub after: Json,
+    pub after: AnswerValue,
     /// The fact behind it.
     pub fact: String,
 }
@@ -110,11 +110,11 @@ pub struct Contradiction {
     /// The question.
     pub question: String,
     /// What the person answered.
-    pub answer: Json,
+    pub answer: AnswerValue,
     /// Where their answer came from.
     pub source: &'static str,
     /// The answer the fact gives.
-    pub collected: Json,
+    pub collected: AnswerValue,
     /// The fact's name.
     pub fact: String,
     /// The fact itself.
@@ -126,13 +126,13 @@ impl Contradiction {
     pub fn describe(&self) -> String {
         let mut s = format!(
             "answered {} ({}), but collected {} = {} (observed {} at {}) means {}",
-            show(&self.answer),
+            show(&self.answer.to_json()),
             self.source,
             self.fact,
             show(&self.evidence.value),
             self.evidence.observed,
             self.evidence.url,
-            show(&self.collected),
+            show(&self.collected.to_json()),
         );
         if let Some(d) = &self.evidence.detail {
             s.push_str(&format!(": {d}"));
@@ -171,41 +171,6 @@ fn collectable<'a>(manifest: &Manifest, catalog: &'a Catalog) -> Vec<&'a Questio
         .collect()
 }
 
-/// Whether `value` is a well-formed answer to `q`; a mapping that gives
-/// anything else is skipped rather than written (and linted).
-pub fn fits(q: &Question, value: &Json) -> bool {
-    match q.kind {
-        QuestionType::Choice => value.as_str().is_some_and(|v| q.option(v).is_some()),
-        QuestionType::Multi => value.as_array().is_some_and(|vs| {
-            vs.iter()
-                .all(|v| v.as_str().is_some_and(|v| q.option(v).is_some()))
-        }),
-        QuestionType::Bool => value.is_boolean(),
-        QuestionType::Number => value.is_number(),
-        QuestionType::Date => value
-            .as_str()
-            .is_some_and(|s| s.parse::<crate::date::Date>().is_ok()),
-        QuestionType::Text => value.is_string(),
-    }
-}
-
-/// Whether two answers to `q` say the same: numbers by value (`7` and
-/// `7.0`), lists of options as sets.
-fn same_answer(q: &Question, a: &Json, b: &Json) -> bool {
-    match (q.kind, a, b) {
-        (_, Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        (QuestionType::Multi, Json::Array(x), Json::Array(y)) => {
-            let set = |v: &Vec<Json>| {
-                v.iter()
-                    .map(|i| i.to_string())
-                    .collect::<std::collections::BTreeSet<_>>()
-            };
-            set(x) == set(y)
-        }
-        _ => a == b,
-    }
-}
-
 /// Records `collected` in the manifest and fills the questions its facts
 /// answer. A person's answer (any source but `collected`) is never
 /// changed; where a fact disagrees with it, the disagreement is returned.
@@ -216,9 +181,6 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
         let Some(derived) = q.derive(&collected.facts) else {
             continue;
         };
-        if !fits(q, &derived.answer) {
-            continue;
-        }
         let fact = &collected.facts[derived.fact];
         let existing = manifest.answers.get(&q.id);
         if let Some(a) = existing
@@ -230,10 +192,7 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
             continue;
         }
         let before = existing.map(|a| a.value.clone());
-        if before
-            .as_ref()
-            .is_none_or(|b| !same_answer(q, b, &derived.answer))
-        {
+        if before.as_ref().is_none_or(|b| !b.same(&derived.answer)) {
             out.filled.push(Change {
                 question: q.id.clone(),
                 before,
@@ -286,7 +245,7 @@ fn contradiction(q: &Question, a: &Answer, collected: &Collected) -> Option<Cont
         return None;
     }
     let derived = q.derive(&collected.facts)?;
-    if !fits(q, &derived.answer) || same_answer(q, &a.value, &derived.answer) {
+    if a.value.same(&derived.answer) {
         return None;
     }
     Some(Contradiction {
@@ -357,6 +316,10 @@ mod tests {
         assert_eq!(c.failures[1].collector, "repository");
     }
 
+    fn choice(v: &str) -> AnswerValue {
+        AnswerValue::Choice(v.to_string())
+    }
+
     fn setup() -> (Catalog, Manifest) {
         let catalog = crate::load_catalog(None).unwrap();
         let bytes = std::fs::read("examples/well-run-saas-bot.yaml").unwrap();
@@ -381,7 +344,7 @@ mod tests {
         let (catalog, mut m) = setup();
         let answer = m.answers.get_mut("documentation.security_txt").unwrap();
         answer.source = Provenance::Document;
-        answer.value = json!("valid");
+        answer.value = choice("valid");
         let applied = apply(
             &mut m,
             &catalog,
@@ -389,13 +352,13 @@ mod tests {
         );
         assert_eq!(
             m.answers["documentation.security_txt"].value,
-            json!("valid")
+            choice("valid")
         );
         assert_eq!(applied.contradictions.len(), 1);
         let c = &applied.contradictions[0];
         assert_eq!(
             (c.answer.clone(), c.collected.clone()),
-            (json!("valid"), json!("expired"))
+            (choice("valid"), choice("expired"))
         );
         assert_eq!(contradictions(&m, &catalog), applied.contradictions);
     }
@@ -419,16 +382,18 @@ mod tests {
     fn the_same_answer_in_another_form_is_no_contradiction() {
         let (catalog, _) = setup();
         let (_, _, q) = catalog.question("reputation.years_operating").unwrap();
-        assert!(same_answer(q, &json!(7), &json!(7.0)));
+        let seven = |raw: Json| q.collected_answer(&raw).unwrap();
+        assert!(seven(json!(7)).same(&seven(json!(7.0))));
         let (_, _, multi) = catalog
             .checklists()
             .flat_map(|l| l.checklist.areas.iter().flat_map(|a| a.questions.iter()))
-            .find(|q| q.kind == QuestionType::Multi)
+            .find(|q| q.kind == crate::checklist::QuestionType::Multi)
             .map(|q| catalog.question(&q.id).unwrap())
             .unwrap();
         let (a, b) = (&multi.options[0].value, &multi.options[1].value);
-        assert!(same_answer(multi, &json!([a, b]), &json!([b, a])));
-        assert!(!same_answer(multi, &json!([a]), &json!([b])));
+        let list = |raw: Json| multi.collected_answer(&raw).unwrap();
+        assert!(list(json!([a, b])).same(&list(json!([b, a]))));
+        assert!(!list(json!([a])).same(&list(json!([b]))));
     }
 
     #[test]
@@ -436,7 +401,7 @@ mod tests {
         let (catalog, mut m) = setup();
         let answer = m.answers.get_mut("documentation.security_txt").unwrap();
         answer.source = Provenance::VendorClaim;
-        answer.value = json!("unknown");
+        answer.value = AnswerValue::Unknown;
         let applied = apply(
             &mut m,
             &catalog,
@@ -444,7 +409,7 @@ mod tests {
         );
         assert_eq!(
             m.answers["documentation.security_txt"].value,
-            json!("unknown")
+            AnswerValue::Unknown
         );
         assert!(applied.contradictions.is_empty());
         assert!(applied.filled.is_empty());
@@ -471,12 +436,12 @@ mod tests {
         let tls = &m.answers["operations.tls"];
         assert_eq!(
             (tls.value.clone(), tls.source),
-            (json!("https-only"), Provenance::Collected)
+            (choice("https-only"), Provenance::Collected)
         );
         assert_eq!(tls.evidence[0].observed.to_string(), "2026-11-25");
         assert_eq!(
             m.answers["documentation.security_txt"].value,
-            json!("missing")
+            choice("missing")
         );
         // The example was assessed on 2026-11-20; evidence seen on the 25th
         // moves the assessment date.

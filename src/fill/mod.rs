@@ -17,8 +17,8 @@ use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::evaluate::{self, Assessment, Status};
 use crate::manifest::{
-    self, Answer, AssessmentInfo, DATA_CLASSES, Evidence, Funds, Integration, Manifest, Provenance,
-    Vendor,
+    self, Answer, AnswerValue, AssessmentInfo, DATA_CLASSES, Evidence, Funds, Integration,
+    Manifest, Provenance, Vendor,
 };
 use crate::rules::{Permission, Policy};
 
@@ -486,7 +486,7 @@ fn ask(
     let key = format!("answer:{}", q.id);
     let help = q.help.as_deref();
     let unknown = ("unknown".to_string(), "Unknown".to_string());
-    let value: Json = match q.kind {
+    let value: AnswerValue = match q.kind {
         QuestionType::Choice | QuestionType::Bool => {
             let mut options: Vec<(String, String)> = match q.kind {
                 QuestionType::Bool => {
@@ -505,19 +505,16 @@ fn ask(
             };
             options.push(unknown);
             let default = current.and_then(|a| {
-                let v = match &a.value {
-                    Json::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
+                let v = shown(&a.value);
                 options.iter().position(|(value, _)| *value == v)
             });
             let Some(i) = prompter.select(&key, &q.text, help, &options, default)? else {
                 return Ok(None);
             };
             match (q.kind, options[i].0.as_str()) {
-                (_, "unknown") => Json::String("unknown".into()),
-                (QuestionType::Bool, v) => Json::Bool(v == "true"),
-                (_, v) => Json::String(v.to_string()),
+                (_, "unknown") => AnswerValue::Unknown,
+                (QuestionType::Bool, v) => AnswerValue::Bool(v == "true"),
+                (_, v) => AnswerValue::Choice(v.to_string()),
             }
         }
         QuestionType::Multi => {
@@ -531,56 +528,44 @@ fn ask(
                     )
                 })
                 .collect();
-            let defaults: Vec<usize> = current
-                .and_then(|a| a.value.as_array())
-                .map(|vals| {
-                    options
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, o)| vals.iter().any(|v| v.as_str() == Some(&o.0)))
-                        .map(|(i, _)| i)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let defaults: Vec<usize> = match current.map(|a| &a.value) {
+                Some(AnswerValue::Multi(vals)) => options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| vals.contains(&o.0))
+                    .map(|(i, _)| i)
+                    .collect(),
+                _ => Vec::new(),
+            };
             let Some(chosen) = prompter.multi_select(&key, &q.text, help, &options, &defaults)?
             else {
                 return Ok(None);
             };
-            Json::Array(
-                chosen
-                    .into_iter()
-                    .map(|i| Json::String(options[i].0.clone()))
-                    .collect(),
-            )
+            AnswerValue::Multi(chosen.into_iter().map(|i| options[i].0.clone()).collect())
         }
         QuestionType::Number | QuestionType::Date | QuestionType::Text => {
-            let default = current.map(|a| {
-                a.value
-                    .as_str()
-                    .map_or_else(|| a.value.to_string(), str::to_string)
-            });
-            let check = |s: &str| -> Result<(), String> {
-                if s == "unknown" {
-                    return Ok(());
-                }
-                match q.kind {
-                    QuestionType::Number => s
-                        .parse::<f64>()
-                        .map(|_| ())
-                        .map_err(|_| format!("`{s}` is not a number")),
-                    QuestionType::Date => s.parse::<Date>().map(|_| ()).map_err(|e| e.to_string()),
-                    _ => Ok(()),
-                }
+            let default = current.map(|a| shown(&a.value));
+            // Typed text is read as the YAML of a manifest would be (a
+            // number as a number), then narrowed like any loaded answer.
+            let parse = |s: &str| -> Result<AnswerValue, String> {
+                let raw = match (q.kind, s.parse::<f64>()) {
+                    (QuestionType::Number, Ok(n)) => Json::from(n),
+                    (QuestionType::Number, Err(_)) if s != "unknown" => {
+                        return Err(format!("`{s}` is not a number"));
+                    }
+                    _ => Json::String(s.to_string()),
+                };
+                AnswerValue::narrow(q, &raw).map_err(|p| p.message)
             };
+            let check = |s: &str| parse(s).map(|_| ());
             let Some(v) = checked(prompter, &key, &q.text, default.as_deref(), &check)? else {
                 return Ok(None);
             };
-            match (q.kind, v.parse::<f64>()) {
-                (QuestionType::Number, Ok(n)) => {
-                    serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
-                }
-                _ => Json::String(v),
-            }
+            // `checked` only returns text that passed `check`.
+            let Ok(value) = parse(&v) else {
+                return Ok(None);
+            };
+            value
         }
     };
     let mut answer = Answer {
@@ -631,6 +616,14 @@ fn ask(
         answer.note = Some(note).filter(|n| !n.trim().is_empty());
     }
     Ok(Some(answer))
+}
+
+/// An answer as the prompts show and compare it: the YAML scalar.
+fn shown(v: &AnswerValue) -> String {
+    match v.to_json() {
+        Json::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 /// Answers prompts from a map of key to value (a YAML or JSON file).

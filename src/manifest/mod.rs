@@ -3,15 +3,17 @@
 
 pub mod guard;
 mod model;
+mod value;
 pub mod write;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 pub use model::*;
 use serde_json::Value as Json;
+pub use value::{AnswerValue, Problem, RESERVED_VALUES};
 
-use crate::checklist::{Catalog, QuestionType};
+use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::diag::{self, Diagnostic};
 use crate::document::Document;
@@ -59,12 +61,14 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         diag::sort(&mut diags);
         return Err(diags);
     }
-    let manifest: Manifest = doc.typed_from(json).map_err(|d| vec![d])?;
-    check_semantics(&doc, &manifest, catalog, &mut diags);
+    let raw: RawManifest = doc.typed_from(json).map_err(|d| vec![d])?;
+    let mut values = check_semantics(&doc, &raw, catalog, &mut diags);
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
+    // Without errors every answer was narrowed, so none is dropped here.
+    let manifest = raw.map_answers(|id, _| values.remove(id));
     Ok(Loaded {
         manifest,
         doc,
@@ -175,8 +179,16 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
     );
 }
 
-fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut Vec<Diagnostic>) {
+/// Checks what the schema cannot, and narrows every answer against its
+/// question; returns the narrowed values by question id.
+fn check_semantics(
+    doc: &Document,
+    m: &RawManifest,
+    catalog: &Catalog,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, AnswerValue> {
     let assessed = m.assessment.date;
+    let mut values = BTreeMap::new();
 
     // Checklists.
     let mut in_scope: BTreeSet<&str> = BTreeSet::new();
@@ -233,7 +245,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
     let mut good_urls: BTreeSet<&str> = BTreeSet::new();
     for (id, answer) in &m.answers {
         let at = || format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
-        let Some((_, _, question)) = catalog.question(id) else {
+        let Some((checklist, _, question)) = catalog.question(id) else {
             let at = at();
             let mut d = doc.error(
                 "unknown-question",
@@ -250,7 +262,6 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             continue;
         };
         if !in_scope.contains(id.as_str()) {
-            let (checklist, _, _) = catalog.question(id).expect("found above");
             diags.push(
                 doc.error(
                     "question-not-in-scope",
@@ -260,14 +271,16 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                 .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
             );
         }
-        check_answer(
+        if let Some(value) = check_answer(
             doc,
             &|| format!("{}/value", at()),
             question,
             answer,
             assessed,
             diags,
-        );
+        ) {
+            values.insert(id.clone(), value);
+        }
         for (j, ev) in answer.evidence.iter().enumerate() {
             if !good_urls.contains(ev.url.as_str()) {
                 let before = diags.len();
@@ -425,17 +438,31 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             ),
         }
     }
+    values
 }
 
 fn check_answer(
     doc: &Document,
     at: &dyn Fn() -> String,
     q: &crate::checklist::Question,
-    answer: &Answer,
+    answer: &Answer<Json>,
     assessed: Date,
     diags: &mut Vec<Diagnostic>,
-) {
-    if answer.is_not_applicable() && answer.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+) -> Option<AnswerValue> {
+    let value = match AnswerValue::narrow(q, &answer.value) {
+        Ok(v) => v,
+        Err(Problem { message, help }) => {
+            let mut d = doc.error("invalid-answer", &at(), message);
+            if let Some(h) = help {
+                d = d.with_help(h);
+            }
+            diags.push(d);
+            return None;
+        }
+    };
+    if value == AnswerValue::NotApplicable
+        && answer.note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
         diags.push(
             doc.error(
                 "not-applicable-without-reason",
@@ -445,95 +472,22 @@ fn check_answer(
             .with_help("say in `note` why the question does not apply (for example: the vendor never receives the key)"),
         );
     }
-    if answer.is_reserved() {
-        return;
-    }
-    let value = &answer.value;
-    let problem: Option<(String, Option<String>)> = match q.kind {
-        QuestionType::Choice => match value.as_str() {
-            Some(v) if q.option(v).is_some() => None,
-            Some(v) => Some((
-                format!("`{v}` is not an option of question `{}`", q.id),
-                Some(option_help(q, v)),
-            )),
-            None => Some((
-                format!("question `{}` takes one option, as text", q.id),
-                Some(option_help(q, "")),
-            )),
-        },
-        QuestionType::Multi => match value.as_array() {
-            Some(items) if items.len() > 1 && items.iter().any(|i| i.as_str() == Some("none")) => {
-                Some((
-                    format!("question `{}` has `none` together with other options", q.id),
-                    Some(
-                        "`none` means nothing else applies: keep either `none` or the others"
-                            .into(),
-                    ),
-                ))
-            }
-            Some(items) => items.iter().find_map(|item| match item.as_str() {
-                Some(v) if q.option(v).is_some() => None,
-                Some(v) => Some((
-                    format!("`{v}` is not an option of question `{}`", q.id),
-                    Some(option_help(q, v)),
-                )),
-                None => Some((
-                    format!("question `{}` takes a list of options", q.id),
-                    Some(option_help(q, "")),
-                )),
-            }),
-            None => Some((
-                format!("question `{}` takes a list of options, e.g. [a, b]", q.id),
-                Some(option_help(q, "")),
-            )),
-        },
-        QuestionType::Bool => (!value.is_boolean()).then(|| {
-            (
-                format!("question `{}` takes true or false", q.id),
-                Some("write true, false or unknown (yes/no are text)".into()),
-            )
-        }),
-        QuestionType::Number => {
-            (!value.is_number()).then(|| (format!("question `{}` takes a number", q.id), None))
-        }
-        QuestionType::Date => match value.as_str().map(str::parse::<Date>) {
-            Some(Ok(d)) if d > assessed => Some((
+    if let AnswerValue::Date(d) = value
+        && d > assessed
+    {
+        diags.push(
+            doc.error(
+                "invalid-answer",
+                &at(),
                 format!(
                     "question `{}` is answered {d}, after the assessment ({assessed})",
                     q.id
                 ),
-                Some(
-                    "a date answer records something that already happened; check the year".into(),
-                ),
-            )),
-            Some(Ok(_)) => None,
-            _ => Some((
-                format!("question `{}` takes a date", q.id),
-                Some("write dates as YYYY-MM-DD".into()),
-            )),
-        },
-        QuestionType::Text => {
-            (!value.is_string()).then(|| (format!("question `{}` takes text", q.id), None))
-        }
-    };
-    if let Some((message, help)) = problem {
-        let mut d = doc.error("invalid-answer", &at(), message);
-        if let Some(h) = help {
-            d = d.with_help(h);
-        }
-        diags.push(d);
+            )
+            .with_help("a date answer records something that already happened; check the year"),
+        );
     }
-}
-
-fn option_help(q: &crate::checklist::Question, wanted: &str) -> String {
-    let values: Vec<&str> = q.options.iter().map(|o| o.value.as_str()).collect();
-    match diag::suggest(wanted, values.iter().copied()) {
-        Some(s) if !wanted.is_empty() => format!("did you mean `{s}`?"),
-        _ => format!(
-            "one of: {}; or unknown, declined or not-applicable",
-            values.join(", ")
-        ),
-    }
+    Some(value)
 }
 
 fn is_ip_or_cidr(s: &str) -> bool {

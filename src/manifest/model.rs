@@ -8,6 +8,8 @@ use crate::date::Date;
 use crate::level::Level;
 use crate::rules::Permission;
 
+use super::AnswerValue;
+
 /// The data classes a manifest may declare (the schema's list).
 pub const DATA_CLASSES: [&str; 6] = [
     "contact",
@@ -18,10 +20,12 @@ pub const DATA_CLASSES: [&str; 6] = [
     "source-code",
 ];
 
-/// A whole manifest.
+/// A whole manifest. `V` is the type of answer values: raw as serde reads
+/// them ([`RawManifest`]), then narrowed against their questions by loading
+/// into [`AnswerValue`]s.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct Manifest {
+pub struct Manifest<V = AnswerValue> {
     /// Who is being assessed.
     pub vendor: Vendor,
     /// What they would be allowed to do.
@@ -30,7 +34,7 @@ pub struct Manifest {
     pub assessment: AssessmentInfo,
     /// Answers by question id.
     #[serde(default)]
-    pub answers: BTreeMap<String, Answer>,
+    pub answers: BTreeMap<String, Answer<V>>,
     /// The vendor's security incidents.
     #[serde(default)]
     pub incidents: Vec<Incident>,
@@ -282,9 +286,9 @@ impl Provenance {
 
 /// One answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Answer {
+pub struct Answer<V = AnswerValue> {
     /// The value (option value, list, bool, number, date, text).
-    pub value: serde_json::Value,
+    pub value: V,
     /// Where it comes from.
     #[serde(default)]
     pub source: Provenance,
@@ -296,30 +300,60 @@ pub struct Answer {
     pub note: Option<String>,
 }
 
-/// The reserved answer values every question accepts, besides its own.
-pub const RESERVED_VALUES: [&str; 3] = ["unknown", "declined", "not-applicable"];
+/// A manifest as serde reads it, before its answers are narrowed.
+pub type RawManifest = Manifest<serde_json::Value>;
 
 impl Answer {
     /// Whether the value is the reserved `unknown`.
     pub fn is_unknown(&self) -> bool {
-        self.value.as_str() == Some("unknown")
+        self.value == AnswerValue::Unknown
     }
 
     /// Whether the vendor declined to answer.
     pub fn is_declined(&self) -> bool {
-        self.value.as_str() == Some("declined")
+        self.value == AnswerValue::Declined
     }
 
     /// Whether the answer says the question does not apply.
     pub fn is_not_applicable(&self) -> bool {
-        self.value.as_str() == Some("not-applicable")
+        self.value == AnswerValue::NotApplicable
     }
 
     /// Whether the value is one of [`RESERVED_VALUES`].
     pub fn is_reserved(&self) -> bool {
-        self.value
-            .as_str()
-            .is_some_and(|v| RESERVED_VALUES.contains(&v))
+        self.value.is_reserved()
+    }
+}
+
+impl<V> Manifest<V> {
+    /// The same manifest with each answer's value converted by `f`, which
+    /// gets the question id; answers it returns `None` for are dropped.
+    pub fn map_answers<W>(self, mut f: impl FnMut(&str, V) -> Option<W>) -> Manifest<W> {
+        let answers = self
+            .answers
+            .into_iter()
+            .filter_map(|(id, a)| {
+                let value = f(&id, a.value)?;
+                Some((
+                    id,
+                    Answer {
+                        value,
+                        source: a.source,
+                        evidence: a.evidence,
+                        note: a.note,
+                    },
+                ))
+            })
+            .collect();
+        Manifest {
+            vendor: self.vendor,
+            integration: self.integration,
+            assessment: self.assessment,
+            answers,
+            incidents: self.incidents,
+            waivers: self.waivers,
+            collected: self.collected,
+        }
     }
 }
 

@@ -291,6 +291,7 @@ fn unreachable(catalog: &Catalog, expr: &Expr, scenarios: &[Manifest], as_of: Da
         for m in scenarios {
             let ctx = minijinja::Value::from(minijinja::value::Serde(context_json(
                 m,
+                catalog,
                 answers.clone(),
                 as_of,
             )));

@@ -42,6 +42,21 @@ pub struct Loaded {
     pub bundled: bool,
 }
 
+/// A question of one catalog, by its position among the catalog's question
+/// ids (sorted). Only the catalog makes one, for a question it holds, so
+/// looking a question up by it ([`Catalog::at`]) cannot miss; results carry
+/// it so that later stages never look a question up by its text id again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QuestionId(usize);
+
+impl QuestionId {
+    /// Its position among the catalog's question ids: where its answer sits
+    /// in an expression context.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 /// A question's place in the catalog.
 #[derive(Clone, Debug)]
 struct QuestionRef {
@@ -68,6 +83,8 @@ pub struct Condition<'c> {
 pub struct Catalog {
     checklists: BTreeMap<String, Loaded>,
     questions: BTreeMap<String, QuestionRef>,
+    /// The same places, by [`QuestionId`].
+    places: Vec<QuestionRef>,
     /// Compiled `when` expressions, one per distinct text.
     expressions: Vec<Expr>,
     /// Question id to its condition's index in `expressions`.
@@ -291,6 +308,7 @@ impl Catalog {
         let read_by_rules = read_by(&rules);
         Catalog {
             shape: Arc::new(Shape::new(questions.keys().map(String::as_str))),
+            places: questions.values().cloned().collect(),
             checklists,
             questions,
             expressions,
@@ -324,6 +342,21 @@ impl Catalog {
         Some((checklist, area, area.questions.get(r.question)?))
     }
 
+    /// The id of a question the catalog holds.
+    pub fn question_id(&self, id: &str) -> Option<QuestionId> {
+        self.questions.get(id).map(|r| QuestionId(r.index))
+    }
+
+    /// The question an id stands for, with its checklist and area.
+    pub fn at(&self, id: QuestionId) -> (&Checklist, &Area, &Question) {
+        // Places are built with their checklists and never change, so the
+        // indexing below holds for every id this catalog made.
+        let r = &self.places[id.0];
+        let checklist = &self.checklists[&r.checklist].checklist;
+        let area = &checklist.areas[r.area];
+        (checklist, area, &area.questions[r.question])
+    }
+
     /// Every question id in the catalog.
     pub fn question_ids(&self) -> impl Iterator<Item = &str> {
         self.questions.keys().map(String::as_str)
@@ -355,7 +388,7 @@ impl Catalog {
         self.expressions.len()
     }
 
-    /// By question index (see [`Catalog::question_index`]): whether some
+    /// By question index ([`QuestionId::index`]): whether some
     /// applicability condition reads the answer. Masking an answer no
     /// condition reads cannot change which questions apply.
     pub fn read_by_conditions(&self) -> &[bool] {
@@ -365,12 +398,6 @@ impl Catalog {
     /// By question index: whether some rule reads the answer.
     pub fn read_by_rules(&self) -> &[bool] {
         &self.read_by_rules
-    }
-
-    /// The position of question `id` among all question ids, sorted (the
-    /// order of [`Catalog::question_ids`]).
-    pub fn question_index(&self, id: &str) -> Option<usize> {
-        self.questions.get(id).map(|r| r.index)
     }
 
     /// How many questions the catalog holds.

@@ -22,11 +22,22 @@ pub struct Checklist {
     /// When the facts behind it were last checked.
     #[serde(default)]
     pub as_of: Option<String>,
+    /// What choosing this checklist says about an integration.
+    #[serde(default)]
+    pub covers: Vec<Covers>,
     /// The areas, in order.
     pub areas: Vec<Area>,
     /// Gates run after scoring.
     #[serde(default)]
     pub rules: Vec<Rule>,
+}
+
+/// What a checklist's use says about an integration, beyond its answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Covers {
+    /// The integration uses exchange API keys.
+    ExchangeKeys,
 }
 
 /// A group of questions with a weight in the overall score.

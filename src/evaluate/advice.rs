@@ -141,7 +141,7 @@ pub fn advise(
         advice.remedies.push(r);
     }
     if advice.remedies.is_empty() {
-        advice.fixed = fixed(catalog, a);
+        advice.fixed = fixed(a);
     }
     advice
 }
@@ -157,9 +157,7 @@ fn open_questions(
 ) -> Vec<OpenQuestion> {
     let mut out: Vec<(OpenQuestion, usize, f64)> = Vec::new();
     for r in a.questions.iter().filter(|r| r.status.is_open()) {
-        let Some((_, _, q)) = catalog.question(&r.id) else {
-            continue;
-        };
+        let (_, _, q) = catalog.at(r.question);
         let eval = |end| run(&answered(m, [q], end, as_of), catalog, policy, as_of, true).ok();
         let (Some(best), Some(worst)) = (eval(End::Best), eval(End::Worst)) else {
             continue;
@@ -217,9 +215,7 @@ fn candidates(
         if !improvable {
             continue;
         }
-        let Some((_, _, q)) = catalog.question(&r.id) else {
-            continue;
-        };
+        let (_, _, q) = catalog.at(r.question);
         let Some(best) = extreme(q, End::Best, as_of) else {
             continue;
         };
@@ -326,9 +322,7 @@ fn greedy(
     let mut changes = Vec::new();
     let observed = m.assessment.date.min(as_of);
     for r in order.into_iter().take(GREEDY_STEPS) {
-        let Some((_, _, q)) = catalog.question(&r.id) else {
-            continue;
-        };
+        let (_, _, q) = catalog.at(r.question);
         let Some(best) = extreme(q, End::Best, as_of) else {
             continue;
         };
@@ -353,7 +347,7 @@ fn greedy(
 
 /// The rules that hold the verdict down, with when each eases if it rests
 /// on an open incident.
-fn fixed(catalog: &Catalog, a: &Assessment) -> Vec<Fixed> {
+fn fixed(a: &Assessment) -> Vec<Fixed> {
     let open: Vec<&super::IncidentStanding> = a
         .incidents
         .iter()
@@ -374,9 +368,7 @@ fn fixed(catalog: &Catalog, a: &Assessment) -> Vec<Fixed> {
         .filter(|g| g.acts() && holding.contains(&g.rule.as_str()))
         .filter(|g| matches!(g.effect, GateEffect::Reject | GateEffect::MinTier(_)))
         .map(|g| {
-            let on_incidents = catalog
-                .rule(&g.rule)
-                .is_some_and(|(_, r)| r.when.contains("incidents"));
+            let on_incidents = g.reads_incidents;
             Fixed {
                 rule: g.rule.clone(),
                 message: g.message.clone(),

@@ -42,7 +42,7 @@ pub(super) fn resolve(
             };
             match memo.is_true(condition, &ctx) {
                 Ok(true) => {}
-                Ok(false) => next[s.index] = true,
+                Ok(false) => next[s.id.index()] = true,
                 Err(e) => {
                     diags.push(runtime_error(
                         catalog,
@@ -51,7 +51,7 @@ pub(super) fn resolve(
                         condition.expr.source(),
                         &e,
                     ));
-                    next[s.index] = true;
+                    next[s.id.index()] = true;
                 }
             }
         }

@@ -69,8 +69,8 @@ impl Contexts {
             if a.is_not_applicable() {
                 continue;
             }
-            if let Some(i) = catalog.question_index(id) {
-                answers[i] = minijinja::Value::from(minijinja::value::Serde(&a.value));
+            if let Some(q) = catalog.question_id(id) {
+                answers[q.index()] = minijinja::Value::from(minijinja::value::Serde(&a.value));
             }
         }
         Contexts {

@@ -240,6 +240,7 @@ mod tests {
             waived: false,
             review_days: None,
             funds_cap: None,
+            reads_incidents: false,
         }
     }
 

@@ -106,7 +106,7 @@ fn question_finding(r: &QuestionResult, catalog: &Catalog, policy: &Policy) -> O
     if raw >= policy.finding_below {
         return None;
     }
-    let (_, _, q) = catalog.question(&r.id)?;
+    let (_, _, q) = catalog.at(r.question);
     let detail = match r.status {
         Status::Declined => "the vendor declined to answer".to_string(),
         _ if adverse_silence => {

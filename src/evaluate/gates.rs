@@ -10,7 +10,7 @@ use crate::checklist::{Catalog, Effect, Rule, SimpleEffect};
 use crate::diag::Diagnostic;
 use crate::level::Level;
 use crate::manifest::Manifest;
-use crate::rules::{Permission, Policy};
+use crate::rules::{Expr, Permission, Policy};
 
 use super::context::{Memo, runtime_error};
 use super::waivers::{WaiverStatus, WaiverTarget, exempts};
@@ -82,6 +82,9 @@ pub struct Gate {
     pub review_days: Option<i64>,
     /// For a conditions gate: the most funds to keep at risk.
     pub funds_cap: Option<f64>,
+    /// Whether its condition reads the incidents (so it eases as they age).
+    #[serde(skip)]
+    pub reads_incidents: bool,
 }
 
 impl Gate {
@@ -113,7 +116,7 @@ pub(super) fn run(
             };
             match memo.is_true(condition, ctx) {
                 Ok(false) => {}
-                Ok(true) => gates.push(gate(id, rule, waivers)),
+                Ok(true) => gates.push(gate(id, rule, condition.expr, waivers)),
                 Err(e) => diags.push(runtime_error(
                     catalog,
                     id,
@@ -131,7 +134,7 @@ pub(super) fn run(
     Ok(gates)
 }
 
-fn gate(checklist: &str, rule: &Rule, waivers: &[WaiverStatus]) -> Gate {
+fn gate(checklist: &str, rule: &Rule, condition: &Expr, waivers: &[WaiverStatus]) -> Gate {
     // A reject cannot be waived: the loader refuses such a waiver, and this
     // check keeps a hand-built manifest from slipping past.
     let waived = !rule.rejects() && exempts(waivers, &WaiverTarget::Rule(rule.id.clone()));
@@ -145,6 +148,10 @@ fn gate(checklist: &str, rule: &Rule, waivers: &[WaiverStatus]) -> Gate {
         waived,
         review_days: rule.review_days,
         funds_cap: rule.funds_cap,
+        reads_incidents: condition
+            .names()
+            .iter()
+            .any(|n| n.split('.').next() == Some("incidents")),
     }
 }
 
@@ -188,5 +195,6 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
         waived: false,
         review_days: None,
         funds_cap: None,
+        reads_incidents: false,
     })
 }

@@ -149,7 +149,7 @@ fn run(
     as_of: Date,
     bounded: bool,
 ) -> Result<Assessment, Vec<Diagnostic>> {
-    let holding = Holding::of(m);
+    let holding = Holding::of(m, catalog);
     let incidents = incidents::standings(&m.incidents, &policy.incidents, as_of);
     let scope = scope::scope(m, catalog);
     let contexts = context::Contexts::new(m, catalog, &holding, &incidents, as_of);
@@ -161,22 +161,14 @@ fn run(
         .map(|s| {
             let q = s.question;
             let answer = m.answers.get(&q.id);
-            let status = if applicable.not_applicable[s.index] {
+            let status = if applicable.not_applicable[s.id.index()] {
                 Status::NotApplicable
             } else if waivers::exempts(&waivers, &WaiverTarget::Question(q.id.clone())) {
                 Status::Waived
             } else {
                 scoring::status_of(q, answer)
             };
-            scoring::score_question(
-                &s.checklist.id,
-                &s.area.id,
-                q,
-                answer,
-                status,
-                policy,
-                as_of,
-            )
+            scoring::score_question(s, answer, status, policy, as_of)
         })
         .collect();
     let area_weight = |id: &str| {
@@ -299,7 +291,7 @@ fn bounds(
     let open: Vec<&crate::checklist::Question> = questions
         .iter()
         .filter(|r| r.status.is_open() && !r.silence_adverse)
-        .filter_map(|r| catalog.question(&r.id).map(|(_, _, q)| q))
+        .map(|r| catalog.at(r.question).2)
         .collect();
     let verdict = |end| {
         let changed = hypothesis::answered(m, open.iter().copied(), end, as_of);
@@ -314,13 +306,18 @@ fn bounds(
 /// The whole expression context of `m` as JSON, with `answers` as given
 /// and incidents aged by the default windows (for `checklist lint`, which
 /// tries conditions without a policy).
-pub fn context_json(m: &Manifest, answers: serde_json::Value, as_of: Date) -> serde_json::Value {
+pub fn context_json(
+    m: &Manifest,
+    catalog: &Catalog,
+    answers: serde_json::Value,
+    as_of: Date,
+) -> serde_json::Value {
     let standings = incidents::standings(
         &m.incidents,
         &crate::rules::policy::IncidentPolicy::default(),
         as_of,
     );
-    context::context_json(m, &Holding::of(m), &standings, answers, as_of)
+    context::context_json(m, &Holding::of(m, catalog), &standings, answers, as_of)
 }
 
 /// The verdict's reason in one sentence.

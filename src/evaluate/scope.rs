@@ -1,6 +1,6 @@
 //! Scope: which questions an evaluation asks, and what the vendor holds.
 
-use crate::checklist::{Area, Catalog, Checklist, Condition, Question};
+use crate::checklist::{Area, Catalog, Checklist, Condition, Covers, Question, QuestionId};
 use crate::manifest::{Connection, Hosting, Manifest};
 use crate::rules::Permission;
 
@@ -9,9 +9,9 @@ pub(super) struct InScope<'c> {
     pub checklist: &'c Checklist,
     pub area: &'c Area,
     pub question: &'c Question,
-    /// Its index among the catalog's question ids, which is where its
-    /// answer sits in an expression context.
-    pub index: usize,
+    /// Its id in the catalog; its index is where its answer sits in an
+    /// expression context.
+    pub id: QuestionId,
     /// Its applicability condition.
     pub condition: Option<Condition<'c>>,
 }
@@ -30,8 +30,8 @@ pub(super) fn scope<'c>(manifest: &Manifest, catalog: &'c Catalog) -> Vec<InScop
                         checklist: &l.checklist,
                         area: a,
                         question: q,
-                        // Every question of a catalog has an index.
-                        index: catalog.question_index(&q.id)?,
+                        // Every question of a catalog has an id.
+                        id: catalog.question_id(&q.id)?,
                         condition: catalog.condition(&q.id),
                     })
                 })
@@ -57,12 +57,15 @@ pub struct Holding {
 }
 
 impl Holding {
-    /// Reads the integration.
-    pub fn of(m: &Manifest) -> Holding {
+    /// Reads the integration, and what its checklists say it covers.
+    pub fn of(m: &Manifest, catalog: &Catalog) -> Holding {
         let i = &m.integration;
         let exchange_keys = !i.keys.is_empty()
             || i.connection.is_some()
-            || i.checklists.iter().any(|c| c == "exchange-keys")
+            || i.checklists
+                .iter()
+                .filter_map(|c| catalog.get(c))
+                .any(|l| l.checklist.covers.contains(&Covers::ExchangeKeys))
             || i.permissions
                 .iter()
                 .any(|p| p.moves_funds() && *p != Permission::Admin);
@@ -82,5 +85,34 @@ impl Holding {
             vendor_holds: !self_hosted || !i.data_classes.is_empty(),
             connection: i.connection.unwrap_or(Connection::ApiKey),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(checklists: &str) -> Manifest {
+        let text = format!(
+            "vendor: {{name: V}}\nintegration:\n  purpose: p\n  checklists: [{checklists}]\n  permissions: [read]\nassessment: {{assessor: a, date: 2026-11-01}}\n"
+        );
+        let catalog = Catalog::bundled().unwrap();
+        crate::manifest::load("m.yaml", text.into_bytes(), &catalog)
+            .unwrap()
+            .manifest
+    }
+
+    #[test]
+    fn a_checklist_that_covers_exchange_keys_says_the_vendor_holds_them() {
+        // Read-only, no key described yet: only the checklist's `covers`
+        // says that exchange keys are part of the integration.
+        let catalog = Catalog::bundled().unwrap();
+        let with = Holding::of(&manifest("baseline, exchange-keys"), &catalog);
+        assert!(with.exchange_keys && with.vendor_holds_keys, "{with:?}");
+        let without = Holding::of(&manifest("baseline"), &catalog);
+        assert!(
+            !without.exchange_keys && !without.vendor_holds_keys,
+            "{without:?}"
+        );
     }
 }

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::checklist::{EvidenceNeed, Question, Silence};
+use crate::checklist::{EvidenceNeed, Question, QuestionId, Silence};
 use crate::date::Date;
 use crate::level::Level;
 use crate::manifest::{Answer, AnswerValue, Evidence, Provenance};
@@ -87,6 +87,9 @@ pub fn freshness(e: &Evidence, policy: &Policy, as_of: Date) -> Freshness {
 pub struct QuestionResult {
     /// Question id.
     pub id: String,
+    /// The same question, for looking it up in the catalog.
+    #[serde(skip)]
+    pub question: QuestionId,
     /// Checklist id.
     pub checklist: String,
     /// Area id.
@@ -162,14 +165,13 @@ pub(super) fn status_of(q: &Question, answer: Option<&Answer>) -> Status {
 
 /// Scores one question.
 pub(super) fn score_question(
-    checklist: &str,
-    area: &str,
-    q: &Question,
+    s: &super::scope::InScope<'_>,
     answer: Option<&Answer>,
     status: Status,
     policy: &Policy,
     as_of: Date,
 ) -> QuestionResult {
+    let q = s.question;
     let adverse = q.silence == Silence::Adverse && q.is_scored();
     let answer_score = match status {
         Status::Answered => answer.map(|a| answer_score(q, &a.value, as_of)),
@@ -208,8 +210,9 @@ pub(super) fn score_question(
             && matches!(evidence, EvidenceState::Current | EvidenceState::NotNeeded));
     QuestionResult {
         id: q.id.clone(),
-        checklist: checklist.to_string(),
-        area: area.to_string(),
+        question: s.id,
+        checklist: s.checklist.id.clone(),
+        area: s.area.id.clone(),
         text: q.text.clone(),
         severity: q.severity,
         weight: policy.weight(q.severity),

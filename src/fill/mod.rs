@@ -185,7 +185,7 @@ pub fn run(
         ));
         let id = next.id.clone();
         visited.insert(id.clone());
-        let (_, area, question) = catalog.question(&id).expect("questions in scope exist");
+        let (_, area, question) = catalog.at(next.question);
         prompter.say(&format!(
             "[{}] {} ({} severity)",
             area.title, question.id, question.severity

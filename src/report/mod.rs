@@ -164,7 +164,7 @@ fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<Fra
             .questions
             .iter()
             .filter_map(|r| {
-                let (_, _, q) = catalog.question(&r.id)?;
+                let (_, _, q) = catalog.at(r.question);
                 let reference = q.references.get(id)?;
                 Some(FrameworkRow {
                     reference: reference.clone(),

@@ -68,7 +68,10 @@ pub(super) struct Decision {
 /// every open question answered at its best and at its worst.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Bounds {
-    pub best: Verdict,
+    /// The verdict with every open question answered at its best; only
+    /// worked out when the worst does not grant.
+    pub best: Option<Verdict>,
+    /// The verdict with every open question answered at its worst.
     pub worst: Verdict,
 }
 
@@ -115,7 +118,7 @@ pub(super) fn decide(
     let minimum = policy.min_confidence.get(inherent);
     let (verdict, settled) = match bounds {
         Some(b) if confidence < minimum => {
-            if b.best == Verdict::Reject {
+            if b.best == Some(Verdict::Reject) {
                 // Even the best answers to the open questions would not
                 // lift it: asking them would not change the outcome.
                 (Verdict::Reject, true)
@@ -264,7 +267,7 @@ mod tests {
     fn low_confidence_asks_for_more_only_when_answers_could_change_the_verdict() {
         let p = Policy::default_policy();
         let open = Bounds {
-            best: Verdict::Approve,
+            best: Some(Verdict::Approve),
             worst: Verdict::Reject,
         };
         let d = decide(&p, &[], Level::Low, Level::Low, 5.0, Some(open));
@@ -272,14 +275,14 @@ mod tests {
         assert_eq!(d.basis.name(), "confidence");
         // Hopeless whatever the answers: reject.
         let hopeless = Bounds {
-            best: Verdict::Reject,
+            best: Some(Verdict::Reject),
             worst: Verdict::Reject,
         };
         let d = decide(&p, &[], Level::Low, Level::Low, 5.0, Some(hopeless));
         assert_eq!(d.verdict, Verdict::Reject);
         // Fine whatever the answers: the worst case decides.
         let safe = Bounds {
-            best: Verdict::Approve,
+            best: None,
             worst: Verdict::Conditions,
         };
         let d = decide(&p, &[], Level::Low, Level::Low, 5.0, Some(safe));

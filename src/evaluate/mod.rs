@@ -139,9 +139,47 @@ pub fn evaluate(
     run(manifest, catalog, policy, as_of, true)
 }
 
+/// What the stages up to the gates concluded: everything the decision
+/// reads.
+struct Judged<'c> {
+    holding: Holding,
+    incidents: Vec<IncidentStanding>,
+    scope: Vec<scope::InScope<'c>>,
+    waivers: Vec<WaiverStatus>,
+    questions: Vec<QuestionResult>,
+    tally: scoring::Tally,
+    gates: Vec<Gate>,
+    inherent_risk: Level,
+    inherent_reasons: Vec<String>,
+}
+
+impl Judged<'_> {
+    /// Whether the verdict must be checked against the answers the open
+    /// questions could get: confidence is below the policy's minimum and no
+    /// rule rejects anyway.
+    fn needs_bounds(&self, policy: &Policy) -> bool {
+        let rejects = self
+            .gates
+            .iter()
+            .any(|g| g.acts() && g.effect == GateEffect::Reject);
+        !rejects && self.tally.confidence < policy.min_confidence.get(self.inherent_risk)
+    }
+
+    fn decide(&self, policy: &Policy, bounds: Option<decision::Bounds>) -> decision::Decision {
+        decision::decide(
+            policy,
+            &self.gates,
+            policy.tier_for(self.tally.score),
+            self.inherent_risk,
+            self.tally.confidence,
+            bounds,
+        )
+    }
+}
+
 /// The composition of the stages. With `bounded`, a verdict taken under low
 /// confidence is checked against the best and worst answers the open
-/// questions could get (two more evaluations, without that check).
+/// questions could get (more evaluations, each without that check).
 fn run(
     m: &Manifest,
     catalog: &Catalog,
@@ -149,13 +187,56 @@ fn run(
     as_of: Date,
     bounded: bool,
 ) -> Result<Assessment, Vec<Diagnostic>> {
+    let j = judge(m, catalog, policy, as_of)?;
+    let bounds = if bounded && j.needs_bounds(policy) {
+        Some(bounds(m, catalog, policy, as_of, &j.questions)?)
+    } else {
+        None
+    };
+    let d = j.decide(policy, bounds);
+    Ok(conclude(m, catalog, policy, as_of, j, d))
+}
+
+/// Scope, incidents, applicability, waivers, scoring and gates.
+fn judge<'c>(
+    m: &Manifest,
+    catalog: &'c Catalog,
+    policy: &Policy,
+    as_of: Date,
+) -> Result<Judged<'c>, Vec<Diagnostic>> {
     let holding = Holding::of(m, catalog);
     let incidents = incidents::standings(&m.incidents, &policy.incidents, as_of);
     let scope = scope::scope(m, catalog);
     let contexts = context::Contexts::new(m, catalog, &holding, &incidents, as_of);
     let applicable = applicability::resolve(&scope, catalog, &contexts)?;
     let waivers = waivers::statuses(&m.waivers, as_of);
+    let (questions, tally) = score(m, &scope, &applicable, &waivers, policy, as_of);
+    let ctx = rule_context(catalog, &contexts, &applicable);
+    let gates = gates::run(m, catalog, policy, &ctx, &waivers)?;
+    let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+    Ok(Judged {
+        holding,
+        incidents,
+        scope,
+        waivers,
+        questions,
+        tally,
+        gates,
+        inherent_risk,
+        inherent_reasons,
+    })
+}
 
+/// Each question's status and score, then the tally, with the points each
+/// question lost by its answer and by its evidence.
+fn score(
+    m: &Manifest,
+    scope: &[scope::InScope<'_>],
+    applicable: &applicability::Applicability,
+    waivers: &[WaiverStatus],
+    policy: &Policy,
+    as_of: Date,
+) -> (Vec<QuestionResult>, scoring::Tally) {
     let mut questions: Vec<QuestionResult> = scope
         .iter()
         .map(|s| {
@@ -163,7 +244,7 @@ fn run(
             let answer = m.answers.get(&q.id);
             let status = if applicable.not_applicable[s.id.index()] {
                 Status::NotApplicable
-            } else if waivers::exempts(&waivers, &WaiverTarget::Question(q.id.clone())) {
+            } else if waivers::exempts(waivers, &WaiverTarget::Question(q.id.clone())) {
                 Status::Waived
             } else {
                 scoring::status_of(q, answer)
@@ -171,40 +252,32 @@ fn run(
             scoring::score_question(s, answer, status, policy, as_of)
         })
         .collect();
-    let area_weight = |id: &str| {
-        scope
-            .iter()
-            .find(|s| s.area.id == id)
-            .map_or(1.0, |s| s.area.weight)
-    };
-    let t = tally(&questions.iter().collect::<Vec<_>>(), &area_weight);
+    let t = tally(&questions.iter().collect::<Vec<_>>(), &|id| {
+        area_weight(scope, id)
+    });
     for (r, unit) in questions.iter_mut().zip(&t.units) {
         let raw = r.answer_score.unwrap_or(0.0);
         r.points_lost_answer = unit * (1.0 - raw);
         r.points_lost_evidence = unit * (raw - r.score.unwrap_or(0.0));
     }
-    let areas: Vec<AreaResult> = t
-        .areas
-        .iter()
-        .map(|a| {
-            let s = scope.iter().find(|s| s.area.id == a.id);
-            AreaResult {
-                checklist: s.map(|s| s.checklist.id.clone()).unwrap_or_default(),
-                id: a.id.clone(),
-                title: s.map(|s| s.area.title.clone()).unwrap_or_default(),
-                weight: area_weight(&a.id),
-                score: a.score,
-                confidence: a.confidence,
-                applicable: a.applicable,
-                answered: a.answered,
-                points_lost: a.points_lost,
-            }
-        })
-        .collect();
+    (questions, t)
+}
 
-    // The rules reuse the last applicability pass's context unless they
-    // read an answer it masked differently.
-    let ctx = match &applicable.last {
+fn area_weight(scope: &[scope::InScope<'_>], id: &str) -> f64 {
+    scope
+        .iter()
+        .find(|s| s.area.id == id)
+        .map_or(1.0, |s| s.area.weight)
+}
+
+/// The context the rules see: the last applicability pass's, unless a
+/// rule reads an answer that pass masked differently.
+fn rule_context(
+    catalog: &Catalog,
+    contexts: &context::Contexts,
+    applicable: &applicability::Applicability,
+) -> minijinja::Value {
+    match &applicable.last {
         Some((ctx, masked))
             if applicability::differ_where(
                 masked,
@@ -216,71 +289,86 @@ fn run(
             ctx.clone()
         }
         _ => contexts.build(&applicable.not_applicable),
-    };
-    let gates = gates::run(m, catalog, policy, &ctx, &waivers)?;
-    let findings = findings::collect(&gates, &questions, m, catalog, policy, as_of);
-    let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
-    let score_tier = policy.tier_for(t.score);
-    let min_confidence = policy.min_confidence.get(inherent_risk);
-    let rejects = gates
-        .iter()
-        .any(|g| g.acts() && g.effect == GateEffect::Reject);
-    let bounds = if bounded && !rejects && t.confidence < min_confidence {
-        Some(bounds(m, catalog, policy, as_of, &questions)?)
-    } else {
-        None
-    };
-    let d = decision::decide(
-        policy,
-        &gates,
-        score_tier,
-        inherent_risk,
-        t.confidence,
-        bounds,
-    );
-    let key_policy = conditions::key_policy(m, &holding, policy, d.verdict, d.tier, as_of);
-    let next_review = conditions::next_review(m, policy, &gates, d.tier);
+    }
+}
+
+/// Findings, areas, the key policy and the terms, around the decision.
+fn conclude(
+    m: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    as_of: Date,
+    j: Judged<'_>,
+    d: decision::Decision,
+) -> Assessment {
+    let findings = findings::collect(&j.gates, &j.questions, m, catalog, policy, as_of);
+    let areas = areas(&j.scope, &j.tally);
+    let key_policy = conditions::key_policy(m, &j.holding, policy, d.verdict, d.tier, as_of);
+    let next_review = conditions::next_review(m, policy, &j.gates, d.tier);
     let conditions = conditions::conditions(
         m,
-        &holding,
+        &j.holding,
         policy,
         &key_policy,
-        (&gates, &findings),
+        (&j.gates, &findings),
         &conditions::Settled {
             verdict: d.verdict,
             tier: d.tier,
             next_review,
         },
     );
-    Ok(Assessment {
+    Assessment {
         as_of,
-        score: t.score,
-        confidence: t.confidence,
-        min_confidence,
-        score_tier,
+        score: j.tally.score,
+        confidence: j.tally.confidence,
+        min_confidence: policy.min_confidence.get(j.inherent_risk),
+        score_tier: policy.tier_for(j.tally.score),
         gate_tier: d.gate_tier,
         rejected_by_rule: matches!(d.basis, Basis::Reject { .. }),
         tier: d.tier,
-        inherent_risk,
-        inherent_reasons,
+        inherent_risk: j.inherent_risk,
+        inherent_reasons: j.inherent_reasons,
         verdict: d.verdict,
         verdict_reason: reason(&d.basis, d.verdict),
         basis: d.basis,
-        self_hosted: holding.self_hosted,
+        self_hosted: j.holding.self_hosted,
         areas,
-        questions,
-        gates,
+        questions: j.questions,
+        gates: j.gates,
         findings,
         conditions,
         key_policy,
         next_review,
-        waivers,
-        incidents,
-    })
+        waivers: j.waivers,
+        incidents: j.incidents,
+    }
 }
 
-/// The verdicts the open questions could lead to: every one answered at
-/// its best, then at its worst, each proven.
+/// Each area's result, from the tally.
+fn areas(scope: &[scope::InScope<'_>], t: &scoring::Tally) -> Vec<AreaResult> {
+    t.areas
+        .iter()
+        .map(|a| {
+            let s = scope.iter().find(|s| s.area.id == a.id);
+            AreaResult {
+                checklist: s.map(|s| s.checklist.id.clone()).unwrap_or_default(),
+                id: a.id.clone(),
+                title: s.map(|s| s.area.title.clone()).unwrap_or_default(),
+                weight: area_weight(scope, &a.id),
+                score: a.score,
+                confidence: a.confidence,
+                applicable: a.applicable,
+                answered: a.answered,
+                points_lost: a.points_lost,
+            }
+        })
+        .collect()
+}
+
+/// The verdicts the open questions could lead to, every one answered at
+/// its worst and, only when that would not grant, at its best (a better
+/// answer never worsens the verdict, so when the worst grants, so does the
+/// best). Each hypothesis runs the stages up to the decision only.
 fn bounds(
     m: &Manifest,
     catalog: &Catalog,
@@ -295,12 +383,15 @@ fn bounds(
         .collect();
     let verdict = |end| {
         let changed = hypothesis::answered(m, open.iter().copied(), end, as_of);
-        run(&changed, catalog, policy, as_of, false).map(|a| a.verdict)
+        judge(&changed, catalog, policy, as_of).map(|j| j.decide(policy, None).verdict)
     };
-    Ok(decision::Bounds {
-        best: verdict(hypothesis::End::Best)?,
-        worst: verdict(hypothesis::End::Worst)?,
-    })
+    let worst = verdict(hypothesis::End::Worst)?;
+    let best = if worst.grants() {
+        None
+    } else {
+        Some(verdict(hypothesis::End::Best)?)
+    };
+    Ok(decision::Bounds { best, worst })
 }
 
 /// The whole expression context of `m` as JSON, with `answers` as given

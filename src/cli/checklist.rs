@@ -36,6 +36,21 @@ pub enum Command {
     },
 }
 
+/// Says that no checklist is called `id`, with the nearest id or the list
+/// of them, and returns the exit code for bad usage.
+pub fn unknown_checklist(catalog: &vetted::checklist::Catalog, id: &str) -> u8 {
+    let known: Vec<&str> = catalog.ids().collect();
+    let hint = vetted::diag::suggest(id, known.iter().copied()).map_or_else(
+        || format!("available: {}", known.join(", ")),
+        |s| format!("did you mean `{s}`?"),
+    );
+    eprintln!(
+        "error[unknown-checklist]: there is no checklist `{}`\n  help: {hint}",
+        super::terminal_safe(id)
+    );
+    BAD_INPUT
+}
+
 #[derive(Serialize)]
 struct Severity {
     level: Level,
@@ -79,11 +94,7 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
         Command::Lint { ids, policy } => {
             let policy = vetted::load_policy(policy.as_deref())?;
             if let Some(unknown) = ids.iter().find(|id| catalog.get(id).is_none()) {
-                eprintln!(
-                    "error[unknown-checklist]: there is no checklist `{}`",
-                    super::terminal_safe(unknown)
-                );
-                return Ok(BAD_INPUT);
+                return Ok(unknown_checklist(&catalog, unknown));
             }
             let diags = vetted::checklist::lint::lint(
                 &catalog,
@@ -106,16 +117,7 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
             templates,
         } => {
             let Some(loaded) = catalog.get(&id) else {
-                let known: Vec<&str> = catalog.ids().collect();
-                let hint = vetted::diag::suggest(&id, known.iter().copied()).map_or_else(
-                    || format!("available: {}", known.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                eprintln!(
-                    "error[unknown-checklist]: there is no checklist `{}`\n  help: {hint}",
-                    super::terminal_safe(&id)
-                );
-                return Ok(BAD_INPUT);
+                return Ok(unknown_checklist(&catalog, &id));
             };
             let policy = vetted::rules::Policy::default_policy();
             let ctx = ShowContext {

@@ -122,6 +122,11 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
         Ok(c) => c,
         Err(e) => return super::report_error(e),
     };
+    // Checked before any question: a manifest naming an unknown checklist
+    // would be refused at every save.
+    if let Some(unknown) = args.checklist.iter().find(|id| catalog.get(id).is_none()) {
+        return super::checklist::unknown_checklist(&catalog, unknown);
+    }
     let policy = match vetted::load_policy(args.policy.as_deref()) {
         Ok(p) => p,
         Err(e) => return super::report_error(e),

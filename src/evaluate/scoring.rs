@@ -362,15 +362,13 @@ pub fn tally(results: &[&QuestionResult], area_weight: &dyn Fn(&str) -> f64) -> 
             .collect();
         let total: f64 = known.iter().map(|r| r.weight).sum();
         if total > 0.0 {
-            area.confidence = Some(
-                100.0
-                    * known
-                        .iter()
-                        .filter(|r| r.backed)
-                        .map(|r| r.weight)
-                        .sum::<f64>()
-                    / total,
-            );
+            // Folded from +0.0: `Sum` of no terms is -0.0, which reports
+            // and JSON would show as "-0%" and -0.0 when nothing is backed.
+            let backed = known
+                .iter()
+                .filter(|r| r.backed)
+                .fold(0.0, |sum, r| sum + r.weight);
+            area.confidence = Some(100.0 * backed / total);
         }
         area.applicable = members
             .iter()

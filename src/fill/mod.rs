@@ -158,7 +158,13 @@ pub fn run(
                 ));
             }
             let m = start(prompter, policy, opts)?;
-            store.save(&m, catalog, prompter)?;
+            // Asking on would save nothing, answer after answer, and end
+            // with "Saved" over a file that does not exist.
+            if !store.save(&m, catalog, prompter)? {
+                return Err(FillError::Incomplete(
+                    "the new manifest was refused for the reason above; nothing was written".into(),
+                ));
+            }
             m
         }
     };

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use vetted::diag::Code;
 use vetted::level::Level;
 
 use super::{BAD_INPUT, OK, report_error, write_output};
@@ -80,7 +81,8 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
             let policy = vetted::load_policy(policy.as_deref())?;
             if let Some(unknown) = ids.iter().find(|id| catalog.get(id).is_none()) {
                 eprintln!(
-                    "error[unknown-checklist]: there is no checklist `{}`",
+                    "error[{}]: there is no checklist `{}`",
+                    Code::UnknownChecklist,
                     super::terminal_safe(unknown)
                 );
                 return Ok(BAD_INPUT);
@@ -112,7 +114,8 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
                     |s| format!("did you mean `{s}`?"),
                 );
                 eprintln!(
-                    "error[unknown-checklist]: there is no checklist `{}`\n  help: {hint}",
+                    "error[{}]: there is no checklist `{}`\n  help: {hint}",
+                    Code::UnknownChecklist,
                     super::terminal_safe(&id)
                 );
                 return Ok(BAD_INPUT);

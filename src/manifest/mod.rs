@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 
 use crate::checklist::{Catalog, QuestionType};
 use crate::date::Date;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 use crate::document::Document;
 use crate::schema::{self, Format};
 use crate::yaml::{self, Limits};
@@ -85,7 +85,7 @@ pub fn check_currency(loaded: &Loaded, policy: &crate::rules::Policy) -> Result<
             Err(loaded
                 .doc
                 .error(
-                    "unknown-currency",
+                    Code::UnknownCurrency,
                     "/integration/funds-at-risk/currency",
                     format!(
                         "funds at risk are in `{}`, which the policy cannot convert to {} (it knows {})",
@@ -113,7 +113,7 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
             let p = pointer();
             diags.push(
                 doc.error(
-                    "invalid-date",
+                    Code::InvalidDate,
                     &p,
                     format!("{} is `{s}`, which is not a date", schema::human_path(&p)),
                 )
@@ -167,7 +167,7 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
     };
     diags.push(
         doc.error(
-            "invalid-url",
+            Code::InvalidUrl,
             pointer,
             format!("{} {problem}", schema::human_path(pointer)),
         )
@@ -189,7 +189,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             }
             None => {
                 let mut d = doc.error(
-                    "unknown-checklist",
+                    Code::UnknownChecklist,
                     &format!("/integration/checklists/{i}"),
                     format!("there is no checklist `{id}`"),
                 );
@@ -219,7 +219,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         if !is_ip_or_cidr(ip) {
             diags.push(
                 doc.error(
-                    "invalid-ip",
+                    Code::InvalidIp,
                     &format!("/vendor/egress-ips/{i}"),
                     format!("`{ip}` is not an IP address or CIDR range"),
                 )
@@ -236,7 +236,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         let Some((_, _, question)) = catalog.question(id) else {
             let at = at();
             let mut d = doc.error(
-                "unknown-question",
+                Code::UnknownQuestion,
                 &at,
                 format!("there is no question `{id}`"),
             );
@@ -253,7 +253,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             let (checklist, _, _) = catalog.question(id).expect("found above");
             diags.push(
                 doc.error(
-                    "question-not-in-scope",
+                    Code::QuestionNotInScope,
                     &at(),
                     format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
                 )
@@ -279,7 +279,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             if ev.observed > assessed {
                 diags.push(
                     doc.error(
-                        "evidence-after-assessment",
+                        Code::EvidenceAfterAssessment,
                         &format!("{}/evidence/{j}/observed", at()),
                         format!("evidence observed on {} is dated after the assessment ({assessed})", ev.observed),
                     )
@@ -293,7 +293,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
     for (i, key) in m.integration.keys.iter().enumerate() {
         if key.created > assessed {
             diags.push(doc.error(
-                "key-after-assessment",
+                Code::KeyAfterAssessment,
                 &format!("/integration/keys/{i}/created"),
                 format!(
                     "key `{}` was created on {}, after the assessment ({assessed})",
@@ -308,7 +308,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             if !is_ip_or_cidr(ip) {
                 diags.push(
                     doc.error(
-                        "invalid-ip",
+                        Code::InvalidIp,
                         &format!("/integration/keys/{i}/ip-allowlist/{j}"),
                         format!("`{ip}` is not an IP address or CIDR range"),
                     )
@@ -325,7 +325,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                 if let Some(d) = date.filter(|d| *d > assessed || *d < incident.date) {
                     diags.push(
                         doc.error(
-                            "remediation-date",
+                            Code::RemediationDate,
                             &format!("/incidents/{i}/remediation/{field}"),
                             format!("the remediation is {field} on {d}, not between the incident ({}) and the assessment ({assessed})", incident.date),
                         )
@@ -340,7 +340,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
             {
                 diags.push(
                     doc.error(
-                        "remediation-unverified",
+                        Code::RemediationUnverified,
                         &format!("/incidents/{i}/remediation"),
                         "a verified remediation needs both `verified-by` (who checked it) and `verified` (when)",
                     )
@@ -358,7 +358,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         }
         if incident.date > assessed {
             diags.push(doc.error(
-                "incident-after-assessment",
+                Code::IncidentAfterAssessment,
                 &format!("/incidents/{i}/date"),
                 format!(
                     "the incident of {} is dated after the assessment ({assessed})",
@@ -392,7 +392,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         ] {
             if !present {
                 diags.push(
-                    doc.error("waiver-incomplete", &at, format!("the waiver has no `{field}`"))
+                    doc.error(Code::WaiverIncomplete, &at, format!("the waiver has no `{field}`"))
                         .with_help("a waiver needs a reason, the person who approved it and an expiry date; without them it is not an exception, only a gap"),
                 );
             }
@@ -400,7 +400,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
         match (&w.question, &w.rule) {
             (Some(q), None) => {
                 if catalog.question(q).is_none() {
-                    let mut d = doc.error("unknown-question", &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
+                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
                     if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -408,10 +408,10 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                 }
             }
             (None, Some(r)) => match catalog.rule(r) {
-                None => diags.push(doc.error("unknown-rule", &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
+                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
                 Some((_, rule)) if rule.rejects() => diags.push(
                     doc.error(
-                        "waiver-on-reject",
+                        Code::WaiverOnReject,
                         &format!("{at}/rule"),
                         format!("rule `{r}` rejects, and a reject cannot be waived"),
                     )
@@ -420,7 +420,7 @@ fn check_semantics(doc: &Document, m: &Manifest, catalog: &Catalog, diags: &mut 
                 Some(_) => {}
             },
             _ => diags.push(
-                doc.error("waiver-target", &at, "a waiver names exactly one `question` or one `rule`")
+                doc.error(Code::WaiverTarget, &at, "a waiver names exactly one `question` or one `rule`")
                     .with_help("write one waiver per question or rule"),
             ),
         }
@@ -438,7 +438,7 @@ fn check_answer(
     if answer.is_not_applicable() && answer.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
         diags.push(
             doc.error(
-                "not-applicable-without-reason",
+                Code::NotApplicableWithoutReason,
                 &at(),
                 format!("question `{}` is answered not-applicable without a reason", q.id),
             )
@@ -517,7 +517,7 @@ fn check_answer(
         }
     };
     if let Some((message, help)) = problem {
-        let mut d = doc.error("invalid-answer", &at(), message);
+        let mut d = doc.error(Code::InvalidAnswer, &at(), message);
         if let Some(h) = help {
             d = d.with_help(h);
         }

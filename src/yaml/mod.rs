@@ -19,7 +19,7 @@ use std::borrow::Cow;
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Code, Diagnostic, Pos};
 
 pub mod fast;
 
@@ -280,7 +280,7 @@ impl<'t> Builder<'t, '_> {
     fn syntax(&self, pos: Pos, message: String) -> Failure {
         Box::new(
             Diagnostic::error(
-                "yaml-syntax",
+                Code::YamlSyntax,
                 self.file,
                 pos,
                 format!("cannot parse YAML: {message}"),
@@ -292,7 +292,7 @@ impl<'t> Builder<'t, '_> {
     fn duplicate(&self, pos: Pos, name: &str) -> Failure {
         Box::new(
             Diagnostic::error(
-                "duplicate-key",
+                Code::DuplicateKey,
                 self.file,
                 pos,
                 format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
@@ -303,7 +303,7 @@ impl<'t> Builder<'t, '_> {
 
     fn budget(&self, pos: Pos, message: String) -> Failure {
         Box::new(Diagnostic::error(
-            "yaml-budget-exceeded",
+            Code::YamlBudgetExceeded,
             self.file,
             pos,
             format!("cannot parse YAML: {message}"),
@@ -322,7 +322,7 @@ impl<'t> Builder<'t, '_> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(..) if root.is_some() => {
                     return Err(Diagnostic::error(
-                        "multiple-documents",
+                        Code::MultipleDocuments,
                         self.file,
                         pos,
                         "cannot parse YAML: the file holds more than one document",
@@ -342,7 +342,7 @@ impl<'t> Builder<'t, '_> {
         match root {
             Some(node) if node.value != Value::Null => Ok(node),
             _ => Err(Diagnostic::error(
-                "empty-document",
+                Code::EmptyDocument,
                 self.file,
                 Pos::START,
                 "the file holds no YAML document (it is empty or only comments)",
@@ -663,7 +663,7 @@ pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Dia
                 .count()
                 + 1;
             Err(Diagnostic::error(
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 file,
                 Pos {
                     line: line as u32,
@@ -678,7 +678,7 @@ pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Dia
 
 fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
     Diagnostic::error(
-        "input-too-large",
+        Code::InputTooLarge,
         file,
         Pos::START,
         format!(
@@ -700,14 +700,17 @@ fn scan_error(file: &str, err: &ScanError) -> Diagnostic {
     // The parser has limits of its own (nesting); they are budgets too.
     let (code, help) = if lower.contains("limit") {
         (
-            "yaml-budget-exceeded",
+            Code::YamlBudgetExceeded,
             "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
         )
     } else if lower.contains("tab") {
-        ("yaml-syntax", "YAML indentation must use spaces, not tabs")
+        (
+            Code::YamlSyntax,
+            "YAML indentation must use spaces, not tabs",
+        )
     } else {
         (
-            "yaml-syntax",
+            Code::YamlSyntax,
             "fix the YAML syntax at this position (quotes, indentation, colons)",
         )
     };
@@ -753,14 +756,14 @@ mod tests {
     #[test]
     fn duplicate_keys_are_an_error_with_position() {
         let d = parse_err("a: 1\nb: 2\na: 3\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
         assert_eq!(d.line, 3, "{d}");
     }
 
     #[test]
     fn nested_duplicate_keys_are_an_error() {
         let d = parse_err("a:\n  x: 1\n  x: 2\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
     }
 
     #[test]
@@ -775,7 +778,7 @@ mod tests {
             prev = n;
         }
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -783,7 +786,7 @@ mod tests {
         let long = "x".repeat(100_000);
         let text = format!("a: [&a \"{long}\", {}]\n", vec!["*a"; 60].join(", "));
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -794,7 +797,7 @@ mod tests {
             text = format!("[&a{i} {text}]");
         }
         let d = parse_err(&format!("a: {text}\n"));
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -804,7 +807,7 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [[[[[[[[[*a{}]]]]]]]]]\n", i - 1));
         }
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -813,13 +816,13 @@ mod tests {
         let text: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
         assert!(matches!(parse_ok(&text).value, Value::Map(ref m) if m.len() == 50_000));
         let d = parse_err(&format!("{text}k49999: again\n"));
-        assert_eq!((d.code, d.line), ("duplicate-key", 50_001), "{d}");
+        assert_eq!((d.code, d.line), (Code::DuplicateKey, 50_001), "{d}");
         let node = parse_ok("base: &b {x: 1, y: 2}\nuse: {<<: *b, y: 3}\n");
         let used = node.get("use").unwrap();
         assert_eq!(used.get("x").unwrap().value, Value::Int(1));
         assert_eq!(used.get("y").unwrap().value, Value::Int(3));
         let d = parse_err("b: &b {x: 1}\nc: &c {y: 1}\nuse: {<<: *b, <<: *c}\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
     }
 
     #[test]
@@ -839,13 +842,13 @@ mod tests {
     fn deep_nesting_is_refused_without_overflow() {
         let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
         let block: String = (0..1_000)
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         let d = parse_err(&block);
         assert!(
-            d.code == "yaml-budget-exceeded" || d.code == "yaml-syntax",
+            d.code == Code::YamlBudgetExceeded || d.code == Code::YamlSyntax,
             "{d}"
         );
     }
@@ -853,13 +856,13 @@ mod tests {
     #[test]
     fn a_second_document_has_its_own_diagnostic() {
         let d = parse_err("a: 1\n---\nb: 2\n");
-        assert_eq!(d.code, "multiple-documents", "{d}");
+        assert_eq!(d.code, Code::MultipleDocuments, "{d}");
     }
 
     #[test]
     fn empty_and_comment_only_files_are_errors() {
-        assert_eq!(parse_err("").code, "empty-document");
-        assert_eq!(parse_err("# nothing\n").code, "empty-document");
+        assert_eq!(parse_err("").code, Code::EmptyDocument);
+        assert_eq!(parse_err("# nothing\n").code, Code::EmptyDocument);
     }
 
     #[test]
@@ -869,23 +872,23 @@ mod tests {
             ..Limits::default()
         };
         let d = parse("t.yaml", "a: 0123456789\n", &limits).unwrap_err();
-        assert_eq!(d.code, "input-too-large");
+        assert_eq!(d.code, Code::InputTooLarge);
     }
 
     #[test]
     fn invalid_utf8_names_the_position() {
         let d = decode("t.yaml", b"a: 1\nb: \xff\n".to_vec(), &Limits::default()).unwrap_err();
-        assert_eq!(d.code, "invalid-utf8");
+        assert_eq!(d.code, Code::InvalidUtf8);
         assert_eq!((d.line, d.col), (2, 4));
     }
 
     #[test]
     fn syntax_errors_have_positions() {
         let d = parse_err("a: \"unterminated\nb: 2\n");
-        assert_eq!(d.code, "yaml-syntax", "{d}");
+        assert_eq!(d.code, Code::YamlSyntax, "{d}");
         assert!(d.line >= 1, "{d}");
         let d = parse_err("a:\n\tb: 1\n");
-        assert_eq!(d.code, "yaml-syntax", "{d}");
+        assert_eq!(d.code, Code::YamlSyntax, "{d}");
         assert_eq!(d.line, 2, "{d}");
     }
 

@@ -17,7 +17,7 @@
 
 use std::borrow::Cow;
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
 use crate::diag::{Code, Diagnostic, Pos};
 
@@ -285,7 +285,7 @@ impl<'t> Builder<'t, '_> {
                 pos,
                 format!("cannot parse YAML: {message}"),
             )
-            .with_help("fix the YAML syntax at this position (quotes, indentation, colons)"),
+            .with_help(SYNTAX_HELP),
         )
     }
 
@@ -302,15 +302,15 @@ impl<'t> Builder<'t, '_> {
     }
 
     fn budget(&self, pos: Pos, message: String) -> Failure {
-        Box::new(Diagnostic::error(
-            Code::YamlBudgetExceeded,
-            self.file,
-            pos,
-            format!("cannot parse YAML: {message}"),
+        Box::new(
+            Diagnostic::error(
+                Code::YamlBudgetExceeded,
+                self.file,
+                pos,
+                format!("cannot parse YAML: {message}"),
+            )
+            .with_help(BUDGET_HELP),
         )
-        .with_help(
-            "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
-        ))
     }
 
     fn document(&mut self) -> Result<Node, Failure> {
@@ -689,32 +689,59 @@ fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
     .with_help("a manifest or checklist is a few kilobytes; check that this is the file you meant")
 }
 
+/// Help for a syntax error found anywhere in the document.
+const SYNTAX_HELP: &str = "fix the YAML syntax at this position (quotes, indentation, colons)";
+
+/// Help for any budget, ours or the parser's.
+const BUDGET_HELP: &str = "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it";
+
+/// A parser error as a diagnostic: the parser's own message, at its
+/// position, with the code and help that [`classify`] gives its kind.
 fn scan_error(file: &str, err: &ScanError) -> Diagnostic {
     let m = err.marker();
     let pos = Pos {
         line: m.line().max(1) as u32,
         col: m.col() as u32 + 1,
     };
-    let message = err.info();
-    let lower = message.to_lowercase();
-    // The parser has limits of its own (nesting); they are budgets too.
-    let (code, help) = if lower.contains("limit") {
-        (
-            Code::YamlBudgetExceeded,
-            "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
-        )
-    } else if lower.contains("tab") {
-        (
+    let (code, help) = classify(err.kind());
+    Diagnostic::error(
+        code,
+        file,
+        pos,
+        format!("cannot parse YAML: {}", err.info()),
+    )
+    .with_help(help)
+}
+
+/// The code and help for a kind of parser error. The parser types its
+/// errors (`ScanError::kind`), so this matches the kind; the message is
+/// only shown, never read. `ErrorKind` is non-exhaustive: a kind that a
+/// later parser version adds is a plain syntax error until listed here.
+fn classify(kind: &ErrorKind) -> (Code, &'static str) {
+    match kind {
+        // The parser's own limits are budgets too: nesting beyond 255
+        // levels, a directive over 1 KB or with over 16 parameters. Honest
+        // files never reach them. (Byte limits apply to streamed input
+        // only, and the anchor count would have to overflow a usize; they
+        // are listed so that every limit means the same thing.)
+        ErrorKind::RecursionLimitExceeded
+        | ErrorKind::DirectiveByteLimitExceeded { .. }
+        | ErrorKind::TooManyReservedDirectiveParams { .. }
+        | ErrorKind::InputByteLimitExceeded { .. }
+        | ErrorKind::AnchorCountOverflow => (Code::YamlBudgetExceeded, BUDGET_HELP),
+        // Tabs are the commonest mistake made by hand, and the parser's
+        // message does not say what to write instead. (`TabInIndentation`
+        // comes only from the parser's strict mode, which is off.)
+        ErrorKind::TabNotAllowed
+        | ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabAtBlockScalarStart
+        | ErrorKind::TabInPlainScalar => (
             Code::YamlSyntax,
             "YAML indentation must use spaces, not tabs",
-        )
-    } else {
-        (
-            Code::YamlSyntax,
-            "fix the YAML syntax at this position (quotes, indentation, colons)",
-        )
-    };
-    Diagnostic::error(code, file, pos, format!("cannot parse YAML: {message}")).with_help(help)
+        ),
+        _ => (Code::YamlSyntax, SYNTAX_HELP),
+    }
 }
 
 #[cfg(test)]
@@ -890,6 +917,108 @@ mod tests {
         let d = parse_err("a:\n\tb: 1\n");
         assert_eq!(d.code, Code::YamlSyntax, "{d}");
         assert_eq!(d.line, 2, "{d}");
+    }
+
+    /// The parser's first error on `text`.
+    fn scan_failure(text: &str) -> ScanError {
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            match parser.next_event() {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return e,
+                None => panic!("{text:?} parses"),
+            }
+        }
+    }
+
+    /// One input per kind of parser error that `classify` singles out, and
+    /// one it does not: the input must still raise that kind (so the case
+    /// tests what it says), and the diagnostic must carry the kind's code
+    /// and help.
+    #[test]
+    fn parser_errors_are_classified_by_kind() {
+        let tabs = "YAML indentation must use spaces, not tabs";
+        let nested = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+        let long_directive = format!("%FOO {}\n---\na: 1\n", "x".repeat(2_000));
+        let many_parameters = format!("%FOO {}\n---\na: 1\n", ["p"; 20].join(" "));
+        let cases = [
+            (
+                nested.as_str(),
+                ErrorKind::RecursionLimitExceeded,
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                long_directive.as_str(),
+                ErrorKind::DirectiveByteLimitExceeded { limit: 1024 },
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                many_parameters.as_str(),
+                ErrorKind::TooManyReservedDirectiveParams { limit: 16 },
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                "a:\n\tb: 1\n",
+                ErrorKind::TabInBlockIndentation,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: b\n\tc\n",
+                ErrorKind::TabInPlainScalar,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: |\n\tx\n",
+                ErrorKind::TabAtBlockScalarStart,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "?\n\tfoo\n",
+                ErrorKind::TabNotAllowed,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: \"unterminated\nb: 2\n",
+                ErrorKind::UnclosedQuotedScalar,
+                Code::YamlSyntax,
+                SYNTAX_HELP,
+            ),
+        ];
+        for (text, kind, code, help) in cases {
+            assert_eq!(scan_failure(text).kind(), &kind, "{text:?}");
+            let d = parse_err(text);
+            assert_eq!(
+                (d.code, d.help.as_deref()),
+                (code, Some(help)),
+                "{text:?}: {d}"
+            );
+        }
+        // Kinds no input reaches with the parser's default options (byte
+        // limits apply to streamed input, tabs in indentation to strict
+        // mode, and the anchor count would overflow a usize first).
+        for kind in [
+            ErrorKind::InputByteLimitExceeded { limit: 1 },
+            ErrorKind::AnchorCountOverflow,
+        ] {
+            assert_eq!(classify(&kind), (Code::YamlBudgetExceeded, BUDGET_HELP));
+        }
+        assert_eq!(
+            classify(&ErrorKind::TabInIndentation),
+            (Code::YamlSyntax, tabs)
+        );
+        // A message is never read: a custom error that mentions a limit
+        // and a tab is still a plain syntax error.
+        assert_eq!(
+            classify(&ErrorKind::Custom("tab limit".into())),
+            (Code::YamlSyntax, SYNTAX_HELP)
+        );
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Diagnostics: every problem `vetted` finds in a user's input.
 //!
-//! A diagnostic names a stable kebab-case code (documented in
-//! `docs/diagnostics.md`), the file, line and column, what is wrong and how to
-//! fix it. Loaders collect every problem of a file before they give up, so a
+//! A diagnostic names a stable [`Code`] (the list in `code.rs`, from which
+//! `docs/diagnostics.md` is generated), the file, line and column, what is
+//! wrong and how to fix it. Loaders collect every problem of a file before they give up, so a
 //! user fixes a file in one pass rather than one error per run.
 
 use std::fmt;
 
 use serde::Serialize;
+
+mod code;
+
+pub use code::{Code, GENERATED_MARKER, Stage, UnknownCode, diagnostics_markdown};
 
 /// How bad a diagnostic is. Errors stop the pipeline; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -22,8 +26,9 @@ pub enum Severity {
 /// One problem at one place in one file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Stable kebab-case code, e.g. `unknown-question`.
-    pub code: &'static str,
+    /// What kind of problem it is; serialized as its kebab-case name, e.g.
+    /// `unknown-question`.
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// The file as the user named it (or `<stdin>`, or `<bundled>/x.yaml`).
@@ -40,7 +45,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a position.
-    pub fn error(code: &'static str, file: &str, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, file: &str, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -53,7 +58,7 @@ impl Diagnostic {
     }
 
     /// A warning at a position.
-    pub fn warning(code: &'static str, file: &str, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, file: &str, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, pos, message)
@@ -105,10 +110,17 @@ impl Pos {
 }
 
 /// Sorts diagnostics by file and position so that output is stable and reads
-/// top to bottom, whichever check found each problem.
+/// top to bottom, whichever check found each problem. Ties go by the code's
+/// name, not the variant's place in the enum, so that reordering the list of
+/// codes never reorders output.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.file.as_str(), a.line, a.col, a.code).cmp(&(b.file.as_str(), b.line, b.col, b.code))
+        (a.file.as_str(), a.line, a.col, a.code.as_str()).cmp(&(
+            b.file.as_str(),
+            b.line,
+            b.col,
+            b.code.as_str(),
+        ))
     });
 }
 
@@ -135,9 +147,22 @@ mod tests {
     }
 
     #[test]
+    fn sort_breaks_ties_by_code_name_not_enum_order() {
+        // `unknown-field` comes before `invalid-value` in the enum, after it
+        // in the alphabet: output order must not depend on the enum.
+        let at = |code| Diagnostic::error(code, "m.yaml", Pos::START, "x");
+        let mut diags = [at(Code::UnknownField), at(Code::InvalidValue)];
+        sort(&mut diags);
+        assert_eq!(
+            diags.map(|d| d.code),
+            [Code::InvalidValue, Code::UnknownField]
+        );
+    }
+
+    #[test]
     fn display_names_file_line_col_code_and_help() {
         let d = Diagnostic::error(
-            "unknown-question",
+            Code::UnknownQuestion,
             "m.yaml",
             Pos { line: 3, col: 5 },
             "no such question",

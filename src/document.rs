@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Code, Diagnostic, Pos};
 use crate::schema::{self, Format};
 use crate::yaml::{self, Limits, Node};
 
@@ -56,12 +56,7 @@ impl Document {
     }
 
     /// An error diagnostic at a JSON pointer in this document.
-    pub fn error(
-        &self,
-        code: &'static str,
-        pointer: &str,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn error(&self, code: Code, pointer: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(code, &self.file, self.at(pointer), message)
     }
 
@@ -79,7 +74,7 @@ impl Document {
     ) -> Result<T, Diagnostic> {
         serde_json::from_value(json).map_err(|e| {
             Diagnostic::error(
-                "schema-violation",
+                Code::SchemaViolation,
                 &self.file,
                 Pos::START,
                 format!("the document does not fit the format: {e}"),

@@ -173,7 +173,7 @@ pub fn load_portfolio(
                             let bytes = std::fs::read(path).map_err(|e| portfolio::Invalid {
                                 file: file.clone(),
                                 diagnostics: vec![diag::Diagnostic::error(
-                                    "io",
+                                    crate::diag::Code::Io,
                                     &file,
                                     diag::Pos::START,
                                     e.to_string(),

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value as Json;
 
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 use crate::yaml::Node;
 
 /// A file format with a schema.
@@ -84,7 +84,7 @@ pub fn validate_json(
                 for name in unexpected {
                     let pos = root.locate_key(&pointer, name);
                     let mut d = Diagnostic::error(
-                        "unknown-field",
+                        Code::UnknownField,
                         file,
                         pos,
                         format!("unknown field `{name}` in {at}"),
@@ -103,7 +103,7 @@ pub fn validate_json(
                 let name = property.as_str().unwrap_or_default();
                 out.push(
                     Diagnostic::error(
-                        "missing-field",
+                        Code::MissingField,
                         file,
                         root.locate(&pointer),
                         format!("{at} is missing the required field `{name}`"),
@@ -121,7 +121,7 @@ pub fn validate_json(
                     .unwrap_or_default();
                 let found = display_json(error.instance());
                 let mut d = Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     file,
                     root.locate(&pointer),
                     format!(
@@ -145,7 +145,7 @@ pub fn validate_json(
                 };
                 out.push(
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         file,
                         root.locate(&pointer),
                         format!(
@@ -161,7 +161,7 @@ pub fn validate_json(
                 let description = schema_description(schema, &schema_path);
                 let found = display_json(error.instance());
                 let mut d = Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     file,
                     root.locate(&pointer),
                     format!("{at} is `{found}`, which is not in the expected form"),
@@ -172,7 +172,7 @@ pub fn validate_json(
                 out.push(d);
             }
             _ => out.push(Diagnostic::error(
-                "schema-violation",
+                Code::SchemaViolation,
                 file,
                 root.locate(&pointer),
                 format!("{at}: {}", error.masked()),
@@ -279,7 +279,7 @@ mod tests {
         let root = yaml::parse("m.yaml", text, &Limits::default()).unwrap();
         let diags = validate(Format::Manifest, "m.yaml", &root);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].code, "unknown-field");
+        assert_eq!(diags[0].code, Code::UnknownField);
         assert_eq!((diags[0].line, diags[0].col), (3, 3));
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `website`?"));
     }
@@ -290,10 +290,10 @@ mod tests {
         let root = yaml::parse("m.yaml", text, &Limits::default()).unwrap();
         let diags = validate(Format::Manifest, "m.yaml", &root);
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
-        assert!(codes.contains(&"missing-field"), "{diags:?}");
-        assert!(codes.contains(&"invalid-value"), "{diags:?}");
-        assert!(codes.contains(&"wrong-type"), "{diags:?}");
-        let enum_diag = diags.iter().find(|d| d.code == "invalid-value").unwrap();
+        assert!(codes.contains(&Code::MissingField), "{diags:?}");
+        assert!(codes.contains(&Code::InvalidValue), "{diags:?}");
+        assert!(codes.contains(&Code::WrongType), "{diags:?}");
+        let enum_diag = diags.iter().find(|d| d.code == Code::InvalidValue).unwrap();
         assert_eq!(enum_diag.help.as_deref(), Some("did you mean `withdraw`?"));
         assert_eq!(enum_diag.line, 2);
     }

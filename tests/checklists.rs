@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 use vetted::checklist::Catalog;
+use vetted::diag::Code;
 use vetted::level::Level;
 use vetted::rules::{Policy, Verdict};
 use vetted::yaml::{self, Limits};
@@ -84,7 +85,7 @@ fn every_question_cites_a_framework_control() {
     );
     let named: Vec<String> = lint
         .iter()
-        .filter(|d| d.code == "missing-references")
+        .filter(|d| d.code == Code::MissingReferences)
         .map(ToString::to_string)
         .collect();
     assert!(named.is_empty(), "{}", named.join("\n"));
@@ -309,7 +310,7 @@ fn a_waiver_cannot_neutralise_a_reject() {
     let catalog = Catalog::bundled().unwrap();
     let err = vetted::manifest::load("variant.yaml", serde_json::to_vec(&m).unwrap(), &catalog)
         .unwrap_err();
-    assert_eq!(err[0].code, "waiver-on-reject");
+    assert_eq!(err[0].code, Code::WaiverOnReject);
     // A waiver on the question behind the rule leaves the rule in force.
     m["waivers"] = json!([{"question": "keys.withdrawal", "reason": "r", "approved-by": "CFO", "expires": "2027-06-01"}]);
     let r = run(&m);

@@ -1,92 +1,41 @@
 //! Documentation that must stay true to the code.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// Kebab-case string literals that open a diagnostic: the first argument of
-/// `error(`, `warning(` or `warn(`, or the first element of a `("code", "help")`
-/// pair.
-fn codes_in(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for opener in ["error(", "warning(", "warn(", "(\""] {
-        let mut rest = text;
-        while let Some(i) = rest.find(opener) {
-            rest = &rest[i + opener.len()..];
-            let after = if opener == "(\"" {
-                rest
-            } else {
-                rest.trim_start().strip_prefix('"').unwrap_or("")
-            };
-            let Some(end) = after.find('"') else { continue };
-            let literal = &after[..end];
-            let is_code = !literal.is_empty()
-                && literal
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && literal.as_bytes()[0].is_ascii_lowercase();
-            let closes_first_argument = after[end + 1..].trim_start().starts_with(',');
-            if is_code && closes_first_argument && (opener != "(\"" || literal.contains('-')) {
-                out.insert(literal.to_string());
-            }
-        }
-    }
-    out
-}
-
+/// `docs/diagnostics.md` is written by hand down to
+/// `vetted::diag::GENERATED_MARKER`; the rest is generated from the list of
+/// diagnostic codes (`src/diag/code.rs`), so a code cannot be added, renamed
+/// or removed without the page following. `UPDATE_DOCS=1` rewrites the
+/// generated part instead of failing.
 #[test]
-fn every_diagnostic_code_is_documented() {
-    let mut files = Vec::new();
-    rust_files(Path::new("src"), &mut files);
-    let mut codes = BTreeSet::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        // Unit tests name codes in assertions, not diagnostics.
-        let text = text.split("#[cfg(test)]").next().unwrap();
-        codes.extend(codes_in(text));
-    }
-    // Field names and portfolio action kinds that the scan picks up but are
-    // not diagnostic codes.
-    for not_a_code in [
-        "approved-by",
-        "rotate-key",
-        "stale-evidence",
-        "excess-permissions",
-    ] {
-        codes.remove(not_a_code);
-    }
-    // Codes the CLI prints directly (`error[code]: ...`).
-    let cli = std::fs::read_to_string("src/cli/fill.rs").unwrap()
-        + &std::fs::read_to_string("src/cli/mod.rs").unwrap();
-    for part in cli.split("error[").skip(1) {
-        if let Some(code) = part
-            .split(']')
-            .next()
-            .filter(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
-        {
-            codes.insert(code.to_string());
+fn diagnostics_reference_is_generated_from_the_codes() {
+    let path = Path::new("docs/diagnostics.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let marker = vetted::diag::GENERATED_MARKER;
+    // Without the marker the whole file counts as the hand-written head, so
+    // the comparison below fails and UPDATE_DOCS appends the reference.
+    let head = text.find(marker).map_or(text.as_str(), |i| &text[..i]);
+    let expected = format!("{head}{}", vetted::diag::diagnostics_markdown());
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        if text != expected {
+            std::fs::write(path, &expected).unwrap();
         }
+        return;
     }
-    assert!(codes.len() >= 40, "the scan found only {codes:?}");
-    let doc = std::fs::read_to_string("docs/diagnostics.md").unwrap();
-    let missing: Vec<&String> = codes
-        .iter()
-        .filter(|c| !doc.contains(&format!("### `{c}`")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "codes without a `### \\`code\\`` section in docs/diagnostics.md: {missing:?}"
-    );
+    if text != expected {
+        let line = text
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| text.lines().count().min(expected.lines().count()));
+        panic!(
+            "docs/diagnostics.md is not what src/diag/code.rs generates (first difference at line {}: {:?} instead of {:?}); \
+             edit the texts in src/diag/code.rs and run `UPDATE_DOCS=1 cargo test --test docs`",
+            line + 1,
+            text.lines().nth(line).unwrap_or("<end of file>"),
+            expected.lines().nth(line).unwrap_or("<end of file>"),
+        );
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use vetted::checklist::Catalog;
 use vetted::date::Date;
+use vetted::diag::Code;
 use vetted::evaluate::{Assessment, Status, evaluate};
 use vetted::level::Level;
 use vetted::rules::{Policy, Verdict};
@@ -200,7 +201,7 @@ fn a_reject_rule_rejects_whatever_the_score_and_cannot_be_waived() {
         &catalog(),
     )
     .unwrap_err();
-    assert_eq!(diags[0].code, "waiver-on-reject");
+    assert_eq!(diags[0].code, Code::WaiverOnReject);
     assert_eq!(diags[0].line, 20);
 }
 
@@ -314,7 +315,7 @@ fn funds_in_a_currency_the_policy_cannot_convert_are_refused_with_a_position() {
     )
     .unwrap_err();
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code, "unknown-currency");
+    assert_eq!(d[0].code, Code::UnknownCurrency);
     assert_eq!((d[0].line, d[0].col), (6, 40));
     assert!(d[0].message.contains("`BTC`"), "{}", d[0].message);
     // Without the positioned check, evaluation assumes the worst band

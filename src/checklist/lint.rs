@@ -20,7 +20,7 @@ use serde_json::{Value as Json, json};
 
 use super::{Catalog, Loaded, Question, QuestionType};
 use crate::date::Date;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::evaluate::{answers_json, context_json};
 use crate::manifest::Manifest;
 use crate::rules::{Expr, Policy};
@@ -73,7 +73,7 @@ fn lint_one(
             let at = format!("/areas/{a}/questions/{q}");
             if question.help.as_deref().is_none_or(|h| h.trim().is_empty()) {
                 out.push(warn(
-                    "missing-help",
+                    Code::MissingHelp,
                     &at,
                     format!(
                         "question `{}` has no `help`: say why it matters and how to check it",
@@ -87,7 +87,7 @@ fn lint_one(
                 .is_none_or(|h| h.trim().is_empty())
             {
                 out.push(warn(
-                    "missing-remediation",
+                    Code::MissingRemediation,
                     &at,
                     format!(
                         "question `{}` has no `remediation`: say what to ask of the vendor",
@@ -98,7 +98,7 @@ fn lint_one(
             for framework in question.references.keys() {
                 if !FRAMEWORKS.contains(&framework.as_str()) {
                     let mut d = warn(
-                        "unknown-framework",
+                        Code::UnknownFramework,
                         &format!("{at}/references/{framework}"),
                         format!("`{framework}` is not a framework the reports know"),
                     );
@@ -116,7 +116,7 @@ fn lint_one(
             {
                 out.push(
                     warn(
-                        "missing-references",
+                        Code::MissingReferences,
                         &at,
                         format!(
                             "question `{}` cites no framework control, so the compliance document does not list it",
@@ -132,7 +132,7 @@ fn lint_one(
             if matches!(question.kind, QuestionType::Choice | QuestionType::Multi) {
                 let first = question.options.first().map(|o| o.score);
                 if question.options.iter().all(|o| Some(o.score) == first) {
-                    out.push(warn("options-same-score", &format!("{at}/options"), format!("every option of `{}` scores the same, so the answer cannot change the score", question.id)));
+                    out.push(warn(Code::OptionsSameScore, &format!("{at}/options"), format!("every option of `{}` scores the same, so the answer cannot change the score", question.id)));
                 }
             }
             for (c, collect) in question.collect.iter().enumerate() {
@@ -144,7 +144,7 @@ fn lint_one(
                         .collect();
                     out.push(
                         warn(
-                            "unknown-fact",
+                            Code::UnknownFact,
                             &format!("{at}/fact"),
                             format!("no collector produces the fact `{}`", collect.fact),
                         )
@@ -159,7 +159,7 @@ fn lint_one(
                 for (m, mapping) in collect.map.iter().enumerate() {
                     if question.collected_answer(&mapping.answer).is_none() {
                         out.push(warn(
-                            "collect-answer-invalid",
+                            Code::CollectAnswerInvalid,
                             &format!("{at}/map/{m}/answer"),
                             format!(
                                 "`{}` is not an answer `{}` accepts, so this mapping is never used",
@@ -179,7 +179,7 @@ fn lint_one(
             {
                 out.push(
                     warn(
-                        "unreachable-condition",
+                        Code::UnreachableCondition,
                         &format!("{at}/when"),
                         format!(
                             "no answers make the condition of `{}` true, so it is never asked",
@@ -191,7 +191,7 @@ fn lint_one(
             }
         }
         if total > 0.0 && 100.0 * worst / total >= policy.tiers.high {
-            out.push(warn("area-cannot-fail", &format!("/areas/{a}"), format!(
+            out.push(warn(Code::AreaCannotFail, &format!("/areas/{a}"), format!(
                 "area `{}` scores at least {:.0} with the worst answer to every question, above the tier-high threshold {}",
                 area.id, 100.0 * worst / total, policy.tiers.high
             )).with_help("give the worst options a score near 0"));
@@ -202,7 +202,7 @@ fn lint_one(
             && unreachable(catalog, c.expr, scenarios, as_of)
         {
             out.push(warn(
-                "unreachable-condition",
+                Code::UnreachableCondition,
                 &format!("/rules/{r}/when"),
                 format!(
                     "no answers make the condition of rule `{}` true, so it never fires",
@@ -406,18 +406,24 @@ mod tests {
     #[test]
     fn finds_each_kind_of_problem() {
         let diags = lint_text(CHECKLIST);
-        let found: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
-        assert!(found.contains(&("unreachable-condition", 21)), "{diags:#?}");
-        assert!(found.contains(&("missing-help", 17)), "{diags:#?}");
-        assert!(found.contains(&("missing-remediation", 17)), "{diags:#?}");
-        assert!(found.contains(&("unknown-framework", 22)), "{diags:#?}");
-        assert!(found.contains(&("options-same-score", 31)), "{diags:#?}");
+        let found: Vec<(Code, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert!(
+            found.contains(&(Code::UnreachableCondition, 21)),
+            "{diags:#?}"
+        );
+        assert!(found.contains(&(Code::MissingHelp, 17)), "{diags:#?}");
+        assert!(
+            found.contains(&(Code::MissingRemediation, 17)),
+            "{diags:#?}"
+        );
+        assert!(found.contains(&(Code::UnknownFramework, 22)), "{diags:#?}");
+        assert!(found.contains(&(Code::OptionsSameScore, 31)), "{diags:#?}");
         // None of the three cites a known framework (lint.b only `soc3`).
-        assert!(found.contains(&("missing-references", 8)), "{diags:#?}");
+        assert!(found.contains(&(Code::MissingReferences, 8)), "{diags:#?}");
         assert_eq!(
             diags
                 .iter()
-                .filter(|d| d.code == "missing-references")
+                .filter(|d| d.code == Code::MissingReferences)
                 .count(),
             3,
             "{diags:#?}"
@@ -426,7 +432,7 @@ mod tests {
         assert_eq!(
             diags
                 .iter()
-                .filter(|d| d.code == "unreachable-condition")
+                .filter(|d| d.code == Code::UnreachableCondition)
                 .count(),
             1,
             "{diags:#?}"
@@ -440,13 +446,13 @@ mod tests {
             "          - {value: no-never, label: N, score: 0}\n        collect:\n          - fact: security-txt.stauts\n          - fact: repository.archived\n            map: [{equals: true, answer: maybe}]\n",
         );
         let diags = lint_text(&text);
-        let found: Vec<(&str, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
-        assert!(found.contains(&("unknown-fact", 18)), "{diags:#?}");
+        let found: Vec<(Code, u32)> = diags.iter().map(|d| (d.code, d.line)).collect();
+        assert!(found.contains(&(Code::UnknownFact, 18)), "{diags:#?}");
         assert!(
-            found.contains(&("collect-answer-invalid", 20)),
+            found.contains(&(Code::CollectAnswerInvalid, 20)),
             "{diags:#?}"
         );
-        let unknown = diags.iter().find(|d| d.code == "unknown-fact").unwrap();
+        let unknown = diags.iter().find(|d| d.code == Code::UnknownFact).unwrap();
         assert!(
             format!("{unknown:?}").contains("security-txt.status"),
             "{unknown:?}"
@@ -462,7 +468,7 @@ mod tests {
         let diags = lint_text(text);
         assert_eq!(
             diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-            ["area-cannot-fail"]
+            [Code::AreaCannotFail]
         );
     }
 
@@ -480,7 +486,7 @@ mod tests {
                 .iter()
                 .map(|d| (d.code, d.line, d.col))
                 .collect::<Vec<_>>(),
-            [("missing-references", 18, 9)],
+            [(Code::MissingReferences, 18, 9)],
             "{diags:#?}"
         );
         assert!(diags[0].message.contains("`lint.uncited`"), "{diags:#?}");
@@ -488,13 +494,16 @@ mod tests {
 
         // A reference only to an unknown framework does not count either.
         let diags = lint_text(&text.replace("{iso27001: A.5.19}", "{iso27k: A.5.19}"));
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
         assert_eq!(
-            codes.iter().filter(|c| **c == "missing-references").count(),
+            codes
+                .iter()
+                .filter(|c| **c == Code::MissingReferences)
+                .count(),
             2,
             "{diags:#?}"
         );
-        assert!(codes.contains(&"unknown-framework"), "{diags:#?}");
+        assert!(codes.contains(&Code::UnknownFramework), "{diags:#?}");
     }
 
     #[test]

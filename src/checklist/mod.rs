@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use model::*;
 
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 use crate::document::Document;
 use crate::rules::answers::Shape;
 use crate::rules::expr::{self, Expr};
@@ -153,7 +153,7 @@ impl Catalog {
             {
                 diags.push(
                     doc.error(
-                        "duplicate-checklist",
+                        Code::DuplicateChecklist,
                         "/id",
                         format!(
                             "checklist `{}` is also defined in {}",
@@ -194,7 +194,7 @@ impl Catalog {
                 if let Some(other) = areas.insert(area.id.clone(), id.clone()) {
                     diags.push(
                         doc.error(
-                            "duplicate-area",
+                            Code::DuplicateArea,
                             &format!("/areas/{a}/id"),
                             format!("area `{}` is also defined in checklist `{other}`", area.id),
                         )
@@ -206,7 +206,7 @@ impl Catalog {
                     if let Some(other) = questions.get(&question.id) {
                         diags.push(
                             doc.error(
-                                "duplicate-question",
+                                Code::DuplicateQuestion,
                                 &format!("{at}/id"),
                                 format!(
                                     "question `{}` is also defined in checklist `{}`",
@@ -232,7 +232,7 @@ impl Catalog {
             for (r, rule) in loaded.checklist.rules.iter().enumerate() {
                 if let Some(other) = rule_ids.insert(rule.id.clone(), id.clone()) {
                     diags.push(doc.error(
-                        "duplicate-rule",
+                        Code::DuplicateRule,
                         &format!("/rules/{r}/id"),
                         format!("rule `{}` is also defined in checklist `{other}`", rule.id),
                     ));
@@ -253,7 +253,7 @@ impl Catalog {
                 let doc = &checklists[&r.checklist].doc;
                 diags.push(
                     doc.error(
-                        "question-id-prefix",
+                        Code::QuestionIdPrefix,
                         &format!("/areas/{}/questions/{}/id", r.area, r.question),
                         format!("question id `{longer}` extends the id of question `{id}`"),
                     )
@@ -431,7 +431,7 @@ fn compile_checked(
         Ok(e) => {
             for unknown in expr::unknown_names(&e, ids) {
                 let mut d = doc.error(
-                    "unknown-name",
+                    Code::UnknownName,
                     at,
                     format!(
                         "the expression uses `{}`, which does not exist",
@@ -448,7 +448,7 @@ fn compile_checked(
         }
         Err(message) => {
             diags.push(
-                doc.error("invalid-expression", at, format!("the expression does not parse: {message}"))
+                doc.error(Code::InvalidExpression, at, format!("the expression does not parse: {message}"))
                     .with_help("conditions are minijinja expressions, e.g. `answers.keys.withdrawal == 'never'`"),
             );
             None
@@ -461,7 +461,7 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
     for (i, option) in question.options.iter().enumerate() {
         if !seen.insert(option.value.as_str()) {
             diags.push(doc.error(
-                "duplicate-option",
+                Code::DuplicateOption,
                 &format!("{at}/options/{i}/value"),
                 format!(
                     "option `{}` appears twice in question `{}`",
@@ -472,7 +472,7 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
         if crate::manifest::RESERVED_VALUES.contains(&option.value.as_str()) {
             diags.push(
                 doc.error(
-                    "reserved-option",
+                    Code::ReservedOption,
                     &format!("{at}/options/{i}/value"),
                     format!(
                         "`{}` is reserved: every question accepts unknown, declined and not-applicable",
@@ -487,7 +487,7 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
         && !matches!(question.kind, QuestionType::Number | QuestionType::Date)
     {
         diags.push(doc.error(
-            "invalid-bands",
+            Code::InvalidBands,
             &format!("{at}/bands"),
             "only number and date questions are scored by bands",
         ));
@@ -498,13 +498,13 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
         match band.up_to {
             Some(up_to) if up_to > last => last = up_to,
             Some(_) => diags.push(doc.error(
-                "invalid-bands",
+                Code::InvalidBands,
                 &format!("{at}/bands/{i}/up-to"),
                 "band bounds must increase from one band to the next",
             )),
             None if is_last => {}
             None => diags.push(doc.error(
-                "invalid-bands",
+                Code::InvalidBands,
                 &format!("{at}/bands/{i}"),
                 "only the last band may leave out `up-to`",
             )),
@@ -512,7 +512,7 @@ fn check_question(doc: &Document, at: &str, question: &Question, diags: &mut Vec
     }
     if question.favourable.is_some() && question.kind != QuestionType::Bool {
         diags.push(doc.error(
-            "invalid-favourable",
+            Code::InvalidFavourable,
             &format!("{at}/favourable"),
             "`favourable` applies to bool questions only",
         ));
@@ -544,15 +544,15 @@ mod tests {
         let diags = Catalog::with_extra(vec![source(text)]).unwrap_err();
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
         for code in [
-            "duplicate-area",
-            "duplicate-question",
-            "unknown-name",
-            "duplicate-option",
-            "invalid-expression",
+            Code::DuplicateArea,
+            Code::DuplicateQuestion,
+            Code::UnknownName,
+            Code::DuplicateOption,
+            Code::InvalidExpression,
         ] {
             assert!(codes.contains(&code), "{code} missing from {diags:#?}");
         }
-        let unknown = diags.iter().find(|d| d.code == "unknown-name").unwrap();
+        let unknown = diags.iter().find(|d| d.code == Code::UnknownName).unwrap();
         assert_eq!(unknown.line, 16);
         assert_eq!(
             unknown.help.as_deref(),

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use vetted::diag::Code;
 use vetted::level::Level;
 
 use super::{BAD_INPUT, OK, report_error, write_output};
@@ -45,7 +46,8 @@ pub fn unknown_checklist(catalog: &vetted::checklist::Catalog, id: &str) -> u8 {
         |s| format!("did you mean `{s}`?"),
     );
     eprintln!(
-        "error[unknown-checklist]: there is no checklist `{}`\n  help: {hint}",
+        "error[{}]: there is no checklist `{}`\n  help: {hint}",
+        Code::UnknownChecklist,
         super::terminal_safe(id)
     );
     BAD_INPUT

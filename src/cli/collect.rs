@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use url::Url;
 use vetted::date::Date;
+use vetted::diag::Code;
 use vetted::evidence::collect::{FACTS, Job, Progress, Sources};
 use vetted::evidence::fetch::{FetchError, HttpFetcher, Options, Response};
 
@@ -174,7 +175,7 @@ pub fn run(args: Args, checklists: Option<&std::path::Path>) -> u8 {
     let fetcher = match HttpFetcher::new(options) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error[collect-setup]: {}", terminal_safe(&e));
+            eprintln!("error[{}]: {}", Code::CollectSetup, terminal_safe(&e));
             eprintln!(
                 "  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128"
             );

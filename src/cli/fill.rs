@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use inquire::error::InquireError;
 use inquire::{MultiSelect, Select, Text};
 use vetted::date::Date;
+use vetted::diag::Code;
 use vetted::fill::{self, FillError, Interrupted, Prompter, Scripted};
 
 use super::{BAD_INPUT, IO_ERROR, OK, print_diagnostics, terminal_safe};
@@ -158,7 +159,10 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
         Some(s) => s,
         None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => &mut terminal,
         None => {
-            eprintln!("error[no-terminal]: vetted fill asks questions and needs a terminal");
+            eprintln!(
+                "error[{}]: vetted fill asks questions and needs a terminal",
+                Code::NoTerminal
+            );
             eprintln!("  help: run it in a terminal, or pass --answers FILE with scripted answers");
             return BAD_INPUT;
         }
@@ -212,11 +216,11 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
             BAD_INPUT
         }
         Err(FillError::Incomplete(why)) => {
-            eprintln!("error[fill-incomplete]: {}", terminal_safe(&why));
+            eprintln!("error[{}]: {}", Code::FillIncomplete, terminal_safe(&why));
             BAD_INPUT
         }
         Err(FillError::Io { path, source }) => {
-            eprintln!("error[io]: {}: {source}", path.display());
+            eprintln!("error[{}]: {}: {source}", Code::Io, path.display());
             IO_ERROR
         }
     }

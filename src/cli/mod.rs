@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use vetted::date::Date;
-use vetted::diag::Diagnostic;
+use vetted::diag::{Code, Diagnostic};
 
 /// Exit code: done.
 pub const OK: u8 = 0;
@@ -245,13 +245,18 @@ fn report_error(err: vetted::Error) -> u8 {
         }
         vetted::Error::Io { path, source } => {
             eprintln!(
-                "error[io]: {}: {source}",
+                "error[{}]: {}: {source}",
+                Code::Io,
                 terminal_safe(&path.display().to_string())
             );
             IO_ERROR
         }
         vetted::Error::Render(e) => {
-            eprintln!("error[template]: {}", terminal_safe(&e.to_string()));
+            eprintln!(
+                "error[{}]: {}",
+                Code::Template,
+                terminal_safe(&e.to_string())
+            );
             eprintln!(
                 "  help: fix the template named above, or drop --templates to use the bundled one"
             );

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::checklist::Catalog;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 use super::context::{Contexts, Memo, runtime_error};
 use super::scope::InScope;
@@ -85,7 +85,7 @@ pub(super) fn resolve(
         .map_or_else(String::new, |l| l.doc.file.clone());
     Err(vec![
         Diagnostic::error(
-            "conditions-unstable",
+            Code::ConditionsUnstable,
             &file,
             crate::diag::Pos::START,
             "the `when` conditions of these checklists switch each other on and off, so which questions apply has no stable answer",

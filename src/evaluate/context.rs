@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::checklist::{Catalog, Condition};
 use crate::date::Date;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::manifest::Manifest;
 
 use super::incidents::IncidentStanding;
@@ -196,7 +196,7 @@ pub(super) fn runtime_error(
         .get(checklist)
         .map_or(checklist.to_string(), |l| l.doc.file.clone());
     let mut d = Diagnostic::error(
-        "expression-failed",
+        Code::ExpressionFailed,
         &file,
         crate::diag::Pos::START,
         format!("the condition of `{id}` (`{source}`) failed: {err}"),

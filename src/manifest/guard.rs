@@ -8,7 +8,7 @@
 //! It errs on the side of refusing: a false alarm costs a rewrite of one
 //! line, a miss can cost the funds behind the key.
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Code, Diagnostic, Pos};
 use crate::yaml::{Node, Value};
 
 /// Words in a field name that mean the field holds a credential.
@@ -145,7 +145,7 @@ impl<'a> Guard<'a> {
 }
 
 fn refuse(file: &str, pos: Pos, path: &str, what: &str) -> Diagnostic {
-    Diagnostic::error("secret-in-manifest", file, pos, format!("`{path}` {what}; the value is not shown here"))
+    Diagnostic::error(Code::SecretInManifest, file, pos, format!("`{path}` {what}; the value is not shown here"))
         .with_help(
             "delete the value: a manifest describes a key (exchange, label, permissions), never holds it. \
              If a real key or phrase was ever saved in this file, revoke it at the exchange now",
@@ -366,7 +366,7 @@ mod tests {
             "answers:\n  keys.storage:\n    value: vault\n    note: \"our key is {key}\"\n"
         ));
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].code, "secret-in-manifest");
+        assert_eq!(d[0].code, Code::SecretInManifest);
         assert_eq!((d[0].line, d[0].col), (4, 11));
         assert!(!d[0].to_string().contains(&key[..12]), "{}", d[0]);
     }

@@ -15,7 +15,7 @@ pub use value::{AnswerValue, Problem, RESERVED_VALUES};
 
 use crate::checklist::Catalog;
 use crate::date::Date;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Code, Diagnostic};
 use crate::document::Document;
 use crate::schema::{self, Format};
 use crate::yaml::{self, Limits};
@@ -89,7 +89,7 @@ pub fn check_currency(loaded: &Loaded, policy: &crate::rules::Policy) -> Result<
             Err(loaded
                 .doc
                 .error(
-                    "unknown-currency",
+                    Code::UnknownCurrency,
                     "/integration/funds-at-risk/currency",
                     format!(
                         "funds at risk are in `{}`, which the policy cannot convert to {} (it knows {})",
@@ -117,7 +117,7 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
             let p = pointer();
             diags.push(
                 doc.error(
-                    "invalid-date",
+                    Code::InvalidDate,
                     &p,
                     format!("{} is `{s}`, which is not a date", schema::human_path(&p)),
                 )
@@ -171,7 +171,7 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
     };
     diags.push(
         doc.error(
-            "invalid-url",
+            Code::InvalidUrl,
             pointer,
             format!("{} {problem}", schema::human_path(pointer)),
         )
@@ -201,7 +201,7 @@ fn check_semantics(
             }
             None => {
                 let mut d = doc.error(
-                    "unknown-checklist",
+                    Code::UnknownChecklist,
                     &format!("/integration/checklists/{i}"),
                     format!("there is no checklist `{id}`"),
                 );
@@ -231,7 +231,7 @@ fn check_semantics(
         if !is_ip_or_cidr(ip) {
             diags.push(
                 doc.error(
-                    "invalid-ip",
+                    Code::InvalidIp,
                     &format!("/vendor/egress-ips/{i}"),
                     format!("`{ip}` is not an IP address or CIDR range"),
                 )
@@ -248,7 +248,7 @@ fn check_semantics(
         let Some((checklist, _, question)) = catalog.question(id) else {
             let at = at();
             let mut d = doc.error(
-                "unknown-question",
+                Code::UnknownQuestion,
                 &at,
                 format!("there is no question `{id}`"),
             );
@@ -264,7 +264,7 @@ fn check_semantics(
         if !in_scope.contains(id.as_str()) {
             diags.push(
                 doc.error(
-                    "question-not-in-scope",
+                    Code::QuestionNotInScope,
                     &at(),
                     format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
                 )
@@ -292,7 +292,7 @@ fn check_semantics(
             if ev.observed > assessed {
                 diags.push(
                     doc.error(
-                        "evidence-after-assessment",
+                        Code::EvidenceAfterAssessment,
                         &format!("{}/evidence/{j}/observed", at()),
                         format!("evidence observed on {} is dated after the assessment ({assessed})", ev.observed),
                     )
@@ -306,7 +306,7 @@ fn check_semantics(
     for (i, key) in m.integration.keys.iter().enumerate() {
         if key.created > assessed {
             diags.push(doc.error(
-                "key-after-assessment",
+                Code::KeyAfterAssessment,
                 &format!("/integration/keys/{i}/created"),
                 format!(
                     "key `{}` was created on {}, after the assessment ({assessed})",
@@ -321,7 +321,7 @@ fn check_semantics(
             if !is_ip_or_cidr(ip) {
                 diags.push(
                     doc.error(
-                        "invalid-ip",
+                        Code::InvalidIp,
                         &format!("/integration/keys/{i}/ip-allowlist/{j}"),
                         format!("`{ip}` is not an IP address or CIDR range"),
                     )
@@ -338,7 +338,7 @@ fn check_semantics(
                 if let Some(d) = date.filter(|d| *d > assessed || *d < incident.date) {
                     diags.push(
                         doc.error(
-                            "remediation-date",
+                            Code::RemediationDate,
                             &format!("/incidents/{i}/remediation/{field}"),
                             format!("the remediation is {field} on {d}, not between the incident ({}) and the assessment ({assessed})", incident.date),
                         )
@@ -353,7 +353,7 @@ fn check_semantics(
             {
                 diags.push(
                     doc.error(
-                        "remediation-unverified",
+                        Code::RemediationUnverified,
                         &format!("/incidents/{i}/remediation"),
                         "a verified remediation needs both `verified-by` (who checked it) and `verified` (when)",
                     )
@@ -371,7 +371,7 @@ fn check_semantics(
         }
         if incident.date > assessed {
             diags.push(doc.error(
-                "incident-after-assessment",
+                Code::IncidentAfterAssessment,
                 &format!("/incidents/{i}/date"),
                 format!(
                     "the incident of {} is dated after the assessment ({assessed})",
@@ -405,7 +405,7 @@ fn check_semantics(
         ] {
             if !present {
                 diags.push(
-                    doc.error("waiver-incomplete", &at, format!("the waiver has no `{field}`"))
+                    doc.error(Code::WaiverIncomplete, &at, format!("the waiver has no `{field}`"))
                         .with_help("a waiver needs a reason, the person who approved it and an expiry date; without them it is not an exception, only a gap"),
                 );
             }
@@ -413,7 +413,7 @@ fn check_semantics(
         match (&w.question, &w.rule) {
             (Some(q), None) => {
                 if catalog.question(q).is_none() {
-                    let mut d = doc.error("unknown-question", &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
+                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
                     if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -421,10 +421,10 @@ fn check_semantics(
                 }
             }
             (None, Some(r)) => match catalog.rule(r) {
-                None => diags.push(doc.error("unknown-rule", &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
+                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
                 Some((_, rule)) if rule.rejects() => diags.push(
                     doc.error(
-                        "waiver-on-reject",
+                        Code::WaiverOnReject,
                         &format!("{at}/rule"),
                         format!("rule `{r}` rejects, and a reject cannot be waived"),
                     )
@@ -433,7 +433,7 @@ fn check_semantics(
                 Some(_) => {}
             },
             _ => diags.push(
-                doc.error("waiver-target", &at, "a waiver names exactly one `question` or one `rule`")
+                doc.error(Code::WaiverTarget, &at, "a waiver names exactly one `question` or one `rule`")
                     .with_help("write one waiver per question or rule"),
             ),
         }
@@ -452,7 +452,7 @@ fn check_answer(
     let value = match AnswerValue::narrow(q, &answer.value) {
         Ok(v) => v,
         Err(Problem { message, help }) => {
-            let mut d = doc.error("invalid-answer", &at(), message);
+            let mut d = doc.error(Code::InvalidAnswer, &at(), message);
             if let Some(h) = help {
                 d = d.with_help(h);
             }
@@ -465,7 +465,7 @@ fn check_answer(
     {
         diags.push(
             doc.error(
-                "not-applicable-without-reason",
+                Code::NotApplicableWithoutReason,
                 &at(),
                 format!("question `{}` is answered not-applicable without a reason", q.id),
             )
@@ -477,7 +477,7 @@ fn check_answer(
     {
         diags.push(
             doc.error(
-                "invalid-answer",
+                Code::InvalidAnswer,
                 &at(),
                 format!(
                     "question `{}` is answered {d}, after the assessment ({assessed})",

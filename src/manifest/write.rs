@@ -89,7 +89,7 @@ pub fn save(
     let file = path.display().to_string();
     let text = render(m).map_err(|message| {
         crate::Error::Invalid(vec![crate::diag::Diagnostic::error(
-            "unwritable-manifest",
+            crate::diag::Code::UnwritableManifest,
             &file,
             crate::diag::Pos::START,
             message,
@@ -105,7 +105,7 @@ pub fn save(
     if std::fs::read(path).map_err(io)? != on_disk {
         return Err(crate::Error::Invalid(vec![
             crate::diag::Diagnostic::error(
-                "file-changed",
+                crate::diag::Code::FileChanged,
                 &file,
                 crate::diag::Pos::START,
                 "the manifest changed on disk while it was being updated; nothing was written",

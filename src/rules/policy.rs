@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::document::Document;
 use crate::level::Level;
 use crate::schema::Format;
@@ -328,7 +328,7 @@ impl Policy {
         let t = &policy.tiers;
         if !(t.low >= t.medium && t.medium >= t.high) {
             return Err(vec![doc.error(
-                "policy-tiers-order",
+                Code::PolicyTiersOrder,
                 "/tiers",
                 "tier minimums must not increase from low to high (low >= medium >= high)",
             )]);
@@ -409,7 +409,7 @@ mod tests {
             "tiers: {low: 50, medium: 65, high: 45}",
         );
         let diags = Policy::load("p.yaml", text.into_bytes()).unwrap_err();
-        assert_eq!(diags[0].code, "policy-tiers-order");
+        assert_eq!(diags[0].code, Code::PolicyTiersOrder);
         assert!(diags[0].line > 1);
     }
 }

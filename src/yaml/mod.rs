@@ -17,9 +17,9 @@
 
 use std::borrow::Cow;
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Code, Diagnostic, Pos};
 
 pub mod fast;
 
@@ -280,19 +280,19 @@ impl<'t> Builder<'t, '_> {
     fn syntax(&self, pos: Pos, message: String) -> Failure {
         Box::new(
             Diagnostic::error(
-                "yaml-syntax",
+                Code::YamlSyntax,
                 self.file,
                 pos,
                 format!("cannot parse YAML: {message}"),
             )
-            .with_help("fix the YAML syntax at this position (quotes, indentation, colons)"),
+            .with_help(SYNTAX_HELP),
         )
     }
 
     fn duplicate(&self, pos: Pos, name: &str) -> Failure {
         Box::new(
             Diagnostic::error(
-                "duplicate-key",
+                Code::DuplicateKey,
                 self.file,
                 pos,
                 format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
@@ -302,15 +302,15 @@ impl<'t> Builder<'t, '_> {
     }
 
     fn budget(&self, pos: Pos, message: String) -> Failure {
-        Box::new(Diagnostic::error(
-            "yaml-budget-exceeded",
-            self.file,
-            pos,
-            format!("cannot parse YAML: {message}"),
+        Box::new(
+            Diagnostic::error(
+                Code::YamlBudgetExceeded,
+                self.file,
+                pos,
+                format!("cannot parse YAML: {message}"),
+            )
+            .with_help(BUDGET_HELP),
         )
-        .with_help(
-            "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
-        ))
     }
 
     fn document(&mut self) -> Result<Node, Failure> {
@@ -322,7 +322,7 @@ impl<'t> Builder<'t, '_> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(..) if root.is_some() => {
                     return Err(Diagnostic::error(
-                        "multiple-documents",
+                        Code::MultipleDocuments,
                         self.file,
                         pos,
                         "cannot parse YAML: the file holds more than one document",
@@ -342,7 +342,7 @@ impl<'t> Builder<'t, '_> {
         match root {
             Some(node) if node.value != Value::Null => Ok(node),
             _ => Err(Diagnostic::error(
-                "empty-document",
+                Code::EmptyDocument,
                 self.file,
                 Pos::START,
                 "the file holds no YAML document (it is empty or only comments)",
@@ -663,7 +663,7 @@ pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Dia
                 .count()
                 + 1;
             Err(Diagnostic::error(
-                "invalid-utf8",
+                Code::InvalidUtf8,
                 file,
                 Pos {
                     line: line as u32,
@@ -678,7 +678,7 @@ pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Dia
 
 fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
     Diagnostic::error(
-        "input-too-large",
+        Code::InputTooLarge,
         file,
         Pos::START,
         format!(
@@ -689,29 +689,59 @@ fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
     .with_help("a manifest or checklist is a few kilobytes; check that this is the file you meant")
 }
 
+/// Help for a syntax error found anywhere in the document.
+const SYNTAX_HELP: &str = "fix the YAML syntax at this position (quotes, indentation, colons)";
+
+/// Help for any budget, ours or the parser's.
+const BUDGET_HELP: &str = "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it";
+
+/// A parser error as a diagnostic: the parser's own message, at its
+/// position, with the code and help that [`classify`] gives its kind.
 fn scan_error(file: &str, err: &ScanError) -> Diagnostic {
     let m = err.marker();
     let pos = Pos {
         line: m.line().max(1) as u32,
         col: m.col() as u32 + 1,
     };
-    let message = err.info();
-    let lower = message.to_lowercase();
-    // The parser has limits of its own (nesting); they are budgets too.
-    let (code, help) = if lower.contains("limit") {
-        (
-            "yaml-budget-exceeded",
-            "the document nests too deeply or expands too many aliases to be an honest manifest; flatten it",
-        )
-    } else if lower.contains("tab") {
-        ("yaml-syntax", "YAML indentation must use spaces, not tabs")
-    } else {
-        (
-            "yaml-syntax",
-            "fix the YAML syntax at this position (quotes, indentation, colons)",
-        )
-    };
-    Diagnostic::error(code, file, pos, format!("cannot parse YAML: {message}")).with_help(help)
+    let (code, help) = classify(err.kind());
+    Diagnostic::error(
+        code,
+        file,
+        pos,
+        format!("cannot parse YAML: {}", err.info()),
+    )
+    .with_help(help)
+}
+
+/// The code and help for a kind of parser error. The parser types its
+/// errors (`ScanError::kind`), so this matches the kind; the message is
+/// only shown, never read. `ErrorKind` is non-exhaustive: a kind that a
+/// later parser version adds is a plain syntax error until listed here.
+fn classify(kind: &ErrorKind) -> (Code, &'static str) {
+    match kind {
+        // The parser's own limits are budgets too: nesting beyond 255
+        // levels, a directive over 1 KB or with over 16 parameters. Honest
+        // files never reach them. (Byte limits apply to streamed input
+        // only, and the anchor count would have to overflow a usize; they
+        // are listed so that every limit means the same thing.)
+        ErrorKind::RecursionLimitExceeded
+        | ErrorKind::DirectiveByteLimitExceeded { .. }
+        | ErrorKind::TooManyReservedDirectiveParams { .. }
+        | ErrorKind::InputByteLimitExceeded { .. }
+        | ErrorKind::AnchorCountOverflow => (Code::YamlBudgetExceeded, BUDGET_HELP),
+        // Tabs are the commonest mistake made by hand, and the parser's
+        // message does not say what to write instead. (`TabInIndentation`
+        // comes only from the parser's strict mode, which is off.)
+        ErrorKind::TabNotAllowed
+        | ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabAtBlockScalarStart
+        | ErrorKind::TabInPlainScalar => (
+            Code::YamlSyntax,
+            "YAML indentation must use spaces, not tabs",
+        ),
+        _ => (Code::YamlSyntax, SYNTAX_HELP),
+    }
 }
 
 #[cfg(test)]
@@ -753,14 +783,14 @@ mod tests {
     #[test]
     fn duplicate_keys_are_an_error_with_position() {
         let d = parse_err("a: 1\nb: 2\na: 3\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
         assert_eq!(d.line, 3, "{d}");
     }
 
     #[test]
     fn nested_duplicate_keys_are_an_error() {
         let d = parse_err("a:\n  x: 1\n  x: 2\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
     }
 
     #[test]
@@ -775,7 +805,7 @@ mod tests {
             prev = n;
         }
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -783,7 +813,7 @@ mod tests {
         let long = "x".repeat(100_000);
         let text = format!("a: [&a \"{long}\", {}]\n", vec!["*a"; 60].join(", "));
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -794,7 +824,7 @@ mod tests {
             text = format!("[&a{i} {text}]");
         }
         let d = parse_err(&format!("a: {text}\n"));
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -804,7 +834,7 @@ mod tests {
             text.push_str(&format!("a{i}: &a{i} [[[[[[[[[*a{}]]]]]]]]]\n", i - 1));
         }
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
     }
 
     #[test]
@@ -813,13 +843,13 @@ mod tests {
         let text: String = (0..50_000).map(|i| format!("k{i}: {i}\n")).collect();
         assert!(matches!(parse_ok(&text).value, Value::Map(ref m) if m.len() == 50_000));
         let d = parse_err(&format!("{text}k49999: again\n"));
-        assert_eq!((d.code, d.line), ("duplicate-key", 50_001), "{d}");
+        assert_eq!((d.code, d.line), (Code::DuplicateKey, 50_001), "{d}");
         let node = parse_ok("base: &b {x: 1, y: 2}\nuse: {<<: *b, y: 3}\n");
         let used = node.get("use").unwrap();
         assert_eq!(used.get("x").unwrap().value, Value::Int(1));
         assert_eq!(used.get("y").unwrap().value, Value::Int(3));
         let d = parse_err("b: &b {x: 1}\nc: &c {y: 1}\nuse: {<<: *b, <<: *c}\n");
-        assert_eq!(d.code, "duplicate-key", "{d}");
+        assert_eq!(d.code, Code::DuplicateKey, "{d}");
     }
 
     #[test]
@@ -839,13 +869,13 @@ mod tests {
     fn deep_nesting_is_refused_without_overflow() {
         let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let d = parse_err(&text);
-        assert_eq!(d.code, "yaml-budget-exceeded", "{d}");
+        assert_eq!(d.code, Code::YamlBudgetExceeded, "{d}");
         let block: String = (0..1_000)
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         let d = parse_err(&block);
         assert!(
-            d.code == "yaml-budget-exceeded" || d.code == "yaml-syntax",
+            d.code == Code::YamlBudgetExceeded || d.code == Code::YamlSyntax,
             "{d}"
         );
     }
@@ -853,13 +883,13 @@ mod tests {
     #[test]
     fn a_second_document_has_its_own_diagnostic() {
         let d = parse_err("a: 1\n---\nb: 2\n");
-        assert_eq!(d.code, "multiple-documents", "{d}");
+        assert_eq!(d.code, Code::MultipleDocuments, "{d}");
     }
 
     #[test]
     fn empty_and_comment_only_files_are_errors() {
-        assert_eq!(parse_err("").code, "empty-document");
-        assert_eq!(parse_err("# nothing\n").code, "empty-document");
+        assert_eq!(parse_err("").code, Code::EmptyDocument);
+        assert_eq!(parse_err("# nothing\n").code, Code::EmptyDocument);
     }
 
     #[test]
@@ -869,24 +899,126 @@ mod tests {
             ..Limits::default()
         };
         let d = parse("t.yaml", "a: 0123456789\n", &limits).unwrap_err();
-        assert_eq!(d.code, "input-too-large");
+        assert_eq!(d.code, Code::InputTooLarge);
     }
 
     #[test]
     fn invalid_utf8_names_the_position() {
         let d = decode("t.yaml", b"a: 1\nb: \xff\n".to_vec(), &Limits::default()).unwrap_err();
-        assert_eq!(d.code, "invalid-utf8");
+        assert_eq!(d.code, Code::InvalidUtf8);
         assert_eq!((d.line, d.col), (2, 4));
     }
 
     #[test]
     fn syntax_errors_have_positions() {
         let d = parse_err("a: \"unterminated\nb: 2\n");
-        assert_eq!(d.code, "yaml-syntax", "{d}");
+        assert_eq!(d.code, Code::YamlSyntax, "{d}");
         assert!(d.line >= 1, "{d}");
         let d = parse_err("a:\n\tb: 1\n");
-        assert_eq!(d.code, "yaml-syntax", "{d}");
+        assert_eq!(d.code, Code::YamlSyntax, "{d}");
         assert_eq!(d.line, 2, "{d}");
+    }
+
+    /// The parser's first error on `text`.
+    fn scan_failure(text: &str) -> ScanError {
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            match parser.next_event() {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return e,
+                None => panic!("{text:?} parses"),
+            }
+        }
+    }
+
+    /// One input per kind of parser error that `classify` singles out, and
+    /// one it does not: the input must still raise that kind (so the case
+    /// tests what it says), and the diagnostic must carry the kind's code
+    /// and help.
+    #[test]
+    fn parser_errors_are_classified_by_kind() {
+        let tabs = "YAML indentation must use spaces, not tabs";
+        let nested = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
+        let long_directive = format!("%FOO {}\n---\na: 1\n", "x".repeat(2_000));
+        let many_parameters = format!("%FOO {}\n---\na: 1\n", ["p"; 20].join(" "));
+        let cases = [
+            (
+                nested.as_str(),
+                ErrorKind::RecursionLimitExceeded,
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                long_directive.as_str(),
+                ErrorKind::DirectiveByteLimitExceeded { limit: 1024 },
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                many_parameters.as_str(),
+                ErrorKind::TooManyReservedDirectiveParams { limit: 16 },
+                Code::YamlBudgetExceeded,
+                BUDGET_HELP,
+            ),
+            (
+                "a:\n\tb: 1\n",
+                ErrorKind::TabInBlockIndentation,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: b\n\tc\n",
+                ErrorKind::TabInPlainScalar,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: |\n\tx\n",
+                ErrorKind::TabAtBlockScalarStart,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "?\n\tfoo\n",
+                ErrorKind::TabNotAllowed,
+                Code::YamlSyntax,
+                tabs,
+            ),
+            (
+                "a: \"unterminated\nb: 2\n",
+                ErrorKind::UnclosedQuotedScalar,
+                Code::YamlSyntax,
+                SYNTAX_HELP,
+            ),
+        ];
+        for (text, kind, code, help) in cases {
+            assert_eq!(scan_failure(text).kind(), &kind, "{text:?}");
+            let d = parse_err(text);
+            assert_eq!(
+                (d.code, d.help.as_deref()),
+                (code, Some(help)),
+                "{text:?}: {d}"
+            );
+        }
+        // Kinds no input reaches with the parser's default options (byte
+        // limits apply to streamed input, tabs in indentation to strict
+        // mode, and the anchor count would overflow a usize first).
+        for kind in [
+            ErrorKind::InputByteLimitExceeded { limit: 1 },
+            ErrorKind::AnchorCountOverflow,
+        ] {
+            assert_eq!(classify(&kind), (Code::YamlBudgetExceeded, BUDGET_HELP));
+        }
+        assert_eq!(
+            classify(&ErrorKind::TabInIndentation),
+            (Code::YamlSyntax, tabs)
+        );
+        // A message is never read: a custom error that mentions a limit
+        // and a tab is still a plain syntax error.
+        assert_eq!(
+            classify(&ErrorKind::Custom("tab limit".into())),
+            (Code::YamlSyntax, SYNTAX_HELP)
+        );
     }
 
     #[test]

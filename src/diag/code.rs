@@ -1,0 +1,1550 @@
+//! Diagnostic codes: the one list of every problem `vetted` reports.
+//!
+//! Each [`Code`] has a stable kebab-case name (scripts match on it, JSON
+//! output carries it), the [`Stage`] that checks it, a description of what it
+//! means with an input that triggers it, and the general way to fix it. A
+//! diagnostic's own `help` says what to do about one instance; the code's
+//! help is the general advice for the documentation.
+//!
+//! `docs/diagnostics.md` is generated from this list
+//! ([`diagnostics_markdown`]) and `tests/docs.rs` holds the file to it, so a
+//! code cannot exist without documentation, nor documentation without a
+//! code. The texts are Markdown written for that page; fenced blocks carry a
+//! language (`yaml`, `text`) because rustdoc would run a bare one as a Rust
+//! doctest.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// When a code is checked. The reference page is grouped by stage, in this
+/// order, which is the order in which a file meets the checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Size, encoding and YAML syntax of any file.
+    Reading,
+    /// The format's JSON Schema.
+    Schema,
+    /// Checklists, one by one and across the catalog.
+    Checklist,
+    /// A manifest's own checks.
+    Manifest,
+    /// The policy's own checks.
+    Policy,
+    /// Scoring a valid manifest.
+    Evaluation,
+    /// `vetted checklist lint` (warnings).
+    Lint,
+    /// Problems the command line reports itself.
+    CommandLine,
+}
+
+impl Stage {
+    /// Every stage, in the order of the reference page.
+    pub const ALL: [Stage; 8] = [
+        Stage::Reading,
+        Stage::Schema,
+        Stage::Checklist,
+        Stage::Manifest,
+        Stage::Policy,
+        Stage::Evaluation,
+        Stage::Lint,
+        Stage::CommandLine,
+    ];
+
+    /// The heading of the stage's section.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Stage::Reading => "Reading the file (text and YAML)",
+            Stage::Schema => "Schema",
+            Stage::Checklist => "Checklists",
+            Stage::Manifest => "Manifests",
+            Stage::Policy => "Policy",
+            Stage::Evaluation => "Evaluation",
+            Stage::Lint => "Lint (`vetted checklist lint`)",
+            Stage::CommandLine => "Command line",
+        }
+    }
+
+    /// The stage's name in the index table.
+    const fn label(self) -> &'static str {
+        match self {
+            Stage::Reading => "Reading the file",
+            Stage::Lint => "Lint (warnings)",
+            other => other.title(),
+        }
+    }
+
+    /// Codes of other stages that this stage also reports.
+    const fn also(self) -> &'static [Code] {
+        match self {
+            Stage::CommandLine => &[Code::UnknownChecklist],
+            _ => &[],
+        }
+    }
+
+    /// What the codes of this stage have in common (Markdown).
+    pub const fn intro(self) -> &'static str {
+        match self {
+            Stage::Reading => {
+                r"
+These apply to every file `vetted` reads: manifests, checklists and
+policies. Each stops at the first problem.
+"
+            }
+            Stage::Schema => {
+                r"
+After parsing, the file is checked against its JSON Schema
+(`vetted schema manifest|checklist|policy` prints it). All schema problems
+of a file are reported together. Paths in messages are written like
+`integration.permissions[1]`.
+
+YAML reads only `true` and `false` as booleans: `yes`, `no`, `on` and `off`
+are text. Unquoted numbers (`2026`, `1.0`) are numbers.
+"
+            }
+            Stage::Checklist => {
+                r"
+Checklists are loaded from the binary, from `--checklists DIR` (every
+`*.yaml` and `*.yml`; a file whose `id` matches a bundled checklist replaces
+it) and, with `vetted validate`, from a file with top-level `areas`. After
+each file passes the schema, the checks below run across all loaded
+checklists together. Any error here stops every command except
+`vetted schema`, since no manifest can be checked against a broken
+catalog.
+
+Checklists are taken in order of their ids; when an id is defined twice
+(`duplicate-area`, `duplicate-question`, `duplicate-rule`), the first
+definition is kept and the diagnostic points at the later one, which may be
+in a bundled file (`<bundled>/checklists/...`). Rename the one in your file.
+"
+            }
+            Stage::Manifest => {
+                r"
+A manifest describes one vendor, one integration and the answers to the
+checklists it uses. Checked by every command that reads manifests
+(`assess`, `validate`, `compare`, `diff`, `portfolio`); `compare` and `diff`
+report the problems of all their files together. The
+credential guard runs together with the schema; the date check runs when
+both pass; the remaining checks run when dates pass too.
+"
+            }
+            Stage::Policy => {
+                r"
+A policy (`--policy FILE`, default `policy/default.yaml` built in) goes
+through the reading and schema checks above, then this one.
+"
+            }
+            Stage::Evaluation => {
+                r"
+Runs when a manifest is scored (`assess`, `compare`, `diff`, `portfolio`),
+after it has passed every check above. `validate` does not score, so it
+never reports this.
+"
+            }
+            Stage::Lint => {
+                r"
+`vetted checklist lint [ID...] [--policy FILE]` checks loaded checklists
+(all of them, or the ids given) for problems the loader accepts. Findings
+are warnings; the command exits 1 if there is any, 0 if there is none, and
+prints `N problem(s) found` or `no problems found`.
+"
+            }
+            Stage::CommandLine => {
+                r"
+Usage errors (an unknown option, `--as-of 2026-02-30`, `--fail-on severe`,
+`compare` with fewer than two files) are reported by the argument parser as
+`error: ...` with a usage line, and exit with code 2. When a `--fail-on`
+gate is reached, the report is still written and a line such as
+`vetted: verdict ... fails --fail-on` is printed, with exit code 1; that is
+a result, not a diagnostic.
+
+The codes below are usually printed without a file position, as
+`error[CODE]: ...`. See also [`unknown-checklist`](#unknown-checklist).
+"
+            }
+        }
+        .trim_ascii()
+    }
+}
+
+/// Defines [`Code`] from one entry per code, so that a code's name, stage
+/// and texts stay together and a new code cannot lack any of them.
+macro_rules! codes {
+    ($(
+        $variant:ident = $name:literal in $stage:ident {
+            description: $description:literal,
+            help: $help:literal $(,)?
+        }
+    )*) => {
+        /// A stable diagnostic code. Its text (`as_str`) never changes once
+        /// released: scripts match on it and the JSON output carries it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $description]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in the order of the reference page.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The kebab-case name, as printed in `error[NAME]`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            /// The stage that reports this code.
+            pub const fn stage(self) -> Stage {
+                match self {
+                    $(Code::$variant => Stage::$stage,)*
+                }
+            }
+
+            /// What the code means, with an input that triggers it (Markdown).
+            pub const fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $description,)*
+                }
+                .trim_ascii()
+            }
+
+            /// The general way to fix it (Markdown; the reference page prints
+            /// it after `Fix:`).
+            pub const fn help(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $help,)*
+                }
+                .trim_ascii()
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading the file (text and YAML)
+
+    InvalidUtf8 = "invalid-utf8" in Reading {
+        description: r"
+The file is not UTF-8 text. The position is that of the first invalid byte.
+A UTF-8 byte-order mark at the start is accepted.
+
+Triggered by: a file saved in a legacy encoding such as Latin-1 or
+Windows-1252 (`name: Café` with `é` as the single byte `0xE9`), a UTF-16
+file, or a binary file passed by mistake.
+",
+        help: "save the file as UTF-8.",
+    }
+
+    InputTooLarge = "input-too-large" in Reading {
+        description: r"
+The file is larger than 5 MB (5,242,880 bytes) and was refused before
+parsing. Real manifests and checklists are a few kilobytes.
+
+Triggered by: passing a log, a dump or the wrong file.
+",
+        help: "check that this is the file you meant; split or trim it.",
+    }
+
+    EmptyDocument = "empty-document" in Reading {
+        description: r"
+The file holds no YAML document: it is empty or only comments. Every format
+`vetted` reads is a mapping.
+
+```yaml
+# TODO: fill in
+```
+",
+        help: r"
+start from a file in `examples/`, or run `vetted schema manifest` (or
+`checklist`, `policy`) to see the format.
+",
+    }
+
+    YamlSyntax = "yaml-syntax" in Reading {
+        description: r#"
+The YAML cannot be parsed. The message says what the parser expected, and
+the position is where it gave up (the actual mistake may be just before).
+
+```yaml
+# an unclosed quote
+vendor:
+  name: "Acme Bot
+```
+
+```yaml
+# a tab used for indentation
+vendor:
+	name: Acme
+```
+"#,
+        help: r#"
+YAML indents with spaces, never tabs. Close quotes. Quote values that
+contain `: `, start with `'`, `"`, `@`, `` ` ``, `*`, `&`, `!`, `%`, `[` or
+`{`, or that you want read as text rather than a number or boolean.
+"#,
+    }
+
+    DuplicateKey = "duplicate-key" in Reading {
+        description: r"
+A key appears twice in the same mapping. `vetted` never lets the second one
+silently win.
+
+```yaml
+answers:
+  documentation.security_page:
+    value: detailed
+  documentation.security_page:     # error[duplicate-key]
+    value: none
+```
+",
+        help: "keep one entry; merge the two if both hold something you need.",
+    }
+
+    YamlBudgetExceeded = "yaml-budget-exceeded" in Reading {
+        description: r#"
+The document is larger or more deeply built than any honest file: nesting
+deeper than 48 levels, more than 200,000 nodes, more than 1,000 anchors or
+aliases, or aliases that expand to more than 200,000 nodes (an "alias bomb").
+
+```yaml
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+# ... and so on: each level multiplies the size by ten
+```
+"#,
+        help: r"
+write the data out plainly. Manifests, checklists and policies need no
+anchors or aliases and nest about six levels deep.
+",
+    }
+
+    MultipleDocuments = "multiple-documents" in Reading {
+        description: r"
+The file holds more than one YAML document (a `---` line followed by more
+content). Every format `vetted` reads is one document per file.
+
+```yaml
+vendor: {name: Acme}
+---
+vendor: {name: Other}
+```
+",
+        help: "remove the `---` line and what follows, or split the file in two.",
+    }
+
+    // Schema
+
+    UnknownField = "unknown-field" in Schema {
+        description: r"
+A key that the format does not have, usually a typo. The position is the
+key. The help suggests the closest known field, or lists the allowed ones.
+
+```yaml
+vendor: {name: Corpus Vendor, webiste: https://corpus.example}
+# error[unknown-field]: unknown field `webiste` in `vendor`
+#   help: did you mean `website`?
+```
+",
+        help: r"
+correct the spelling or remove the key. Field names are kebab-case
+(`egress-ips`, `funds-at-risk`, `approved-by`).
+",
+    }
+
+    MissingField = "missing-field" in Schema {
+        description: r"
+A required field is absent. The position is the mapping that lacks it.
+
+```yaml
+vendor: {}
+# error[missing-field]: `vendor` is missing the required field `name`
+```
+
+Required, among others: `vendor.name`; `integration.purpose`,
+`integration.checklists`, `integration.permissions`; `assessment.assessor`,
+`assessment.date`; `value` in every answer; `url` and `observed` in
+evidence; `exchange`, `label`, `created` and `permissions` in a key;
+`options` in `choice` and `multi` questions.
+",
+        help: "add the field.",
+    }
+
+    WrongType = "wrong-type" in Schema {
+        description: r"
+A value has the wrong type: text where a list is expected, a number where
+text is expected, and so on.
+
+```yaml
+assessment: {assessor: 3, date: 2026-11-20}
+# error[wrong-type]: `assessment.assessor` should be a string but is the number `3`
+```
+
+```yaml
+keys:
+  - {exchange: binance, label: main, created: 2026-01-01, permissions: [read], ip-restricted: yes}
+# error[wrong-type]: `integration.keys[0].ip-restricted` should be a boolean but is a string
+# (`yes` is text in YAML 1.2)
+```
+",
+        help: r#"
+quote a value to make it text (`label: "2026"`), write `true` or
+`false` for booleans, and `[a, b]` for lists.
+"#,
+    }
+
+    InvalidValue = "invalid-value" in Schema {
+        description: r"
+A value is of the right type but not allowed: not one of a fixed set of
+values, or not in the expected form. The help suggests the closest allowed
+value, or describes the form.
+
+```yaml
+integration: {purpose: Test, checklists: [baseline], permissions: [read, withdrawl]}
+# error[invalid-value]: `integration.permissions[1]` is `withdrawl`, which is not one of: read, trade, transfer, withdraw, write, admin
+#   help: did you mean `withdraw`?
+```
+
+```yaml
+funds-at-risk: {amount: 500, currency: usd}
+# `integration.funds-at-risk.currency` is `usd`, which is not in the expected form
+#   help: it must match the pattern `^[A-Z]{3,5}$`
+```
+",
+        help: r"
+use one of the listed values, or the form the help describes (for
+example checklist ids are lowercase with hyphens, question ids are dotted
+snake_case such as `keys.ip_binding`).
+",
+    }
+
+    SchemaViolation = "schema-violation" in Schema {
+        description: r#"
+Any other schema rule: an empty list where at least one item is needed, an
+empty string, a number outside its range, a `rules[].effect` that is neither
+`reject`, `finding` nor `{min-tier: LEVEL}`, `options` on a question type
+that has none. The message names the path and the rule; the value itself is
+written as `value`.
+
+```yaml
+integration: {purpose: Test, checklists: [], permissions: [read]}
+# error[schema-violation]: `integration.checklists`: value has less than 1 item
+```
+
+The same code, at `1:1` with "the document does not fit the format", means
+a file passed the schema but still could not be loaded. That is a defect in
+`vetted`; please report it with the file.
+"#,
+        help: r"
+read the message against `vetted schema NAME` and change the value to
+fit.
+",
+    }
+
+    // Checklists
+
+    DuplicateChecklist = "duplicate-checklist" in Checklist {
+        description: r"
+Two of your files define the same checklist `id`. (A file with the id of a
+bundled checklist is not a duplicate: it replaces the bundled one.)
+
+```yaml
+# checklists/acme.yaml and checklists/acme-v2.yaml both say:
+id: acme
+```
+",
+        help: r"
+give one of them another `id`, or move the old file out of the
+directory.
+",
+    }
+
+    DuplicateArea = "duplicate-area" in Checklist {
+        description: r"
+An area `id` is used twice, in one checklist or in two loaded checklists.
+Area ids must be unique across all of them, bundled ones included.
+
+```yaml
+id: acme
+areas:
+  - id: keys            # also an area of the bundled `exchange-keys`
+    title: Keys
+    questions: [...]
+```
+",
+        help: "rename the area in your file.",
+    }
+
+    DuplicateQuestion = "duplicate-question" in Checklist {
+        description: r"
+A question `id` is used twice, in the same checklist or in two loaded
+checklists.
+
+```yaml
+questions:
+  - id: keys.withdrawal     # already defined by `exchange-keys`
+```
+",
+        help: r"
+rename the question. Prefixing ids with your area (`acme_keys.withdrawal`)
+avoids clashes.
+",
+    }
+
+    DuplicateRule = "duplicate-rule" in Checklist {
+        description: r"
+A rule `id` is used by two loaded checklists (or twice in one).
+
+```yaml
+rules:
+  - id: withdrawal-permission    # already a rule of `exchange-keys`
+```
+",
+        help: "rename the rule.",
+    }
+
+    QuestionIdPrefix = "question-id-prefix" in Checklist {
+        description: r"
+One question id is another id plus a further `.segment`, such as `keys.ip`
+and `keys.ip.v6`. In expressions `answers.keys.ip` would then be both an
+answer and a group of answers. The diagnostic points at the longer id.
+
+```yaml
+questions:
+  - id: keys.ip
+  - id: keys.ip.v6       # error[question-id-prefix]
+```
+",
+        help: "rename one of them, e.g. `keys.ip_v6`.",
+    }
+
+    InvalidExpression = "invalid-expression" in Checklist {
+        description: r#"
+A `when` condition (of a question or a rule) is not a valid minijinja
+expression.
+
+```yaml
+when: "answers.keys.withdrawal = 'never'"     # `=` instead of `==`
+```
+"#,
+        help: r#"
+correct the expression, e.g.
+`when: "answers.keys.withdrawal == 'never'"`. Quote the whole expression in
+YAML when it starts with a quote or contains `: `.
+"#,
+    }
+
+    UnknownName = "unknown-name" in Checklist {
+        description: r#"
+A `when` condition reads a name that does not exist. Conditions may read:
+
+- `answers.<question id>` (any question of any loaded checklist);
+- `integration.` `purpose`, `permissions`, `exchange_keys`, `funds_at_risk`,
+  `data_classes`, `keys`;
+- `vendor.` `name`, `website`, `docs`, `repository`, `egress_ips`;
+- `incidents`.
+
+Note the underscores: manifest fields such as `funds-at-risk` are
+`funds_at_risk` in expressions (`integration.funds-at-risk` would read as
+`integration.funds - at - risk`).
+
+```yaml
+when: "answers.keys.withdrawl == 'required'"
+# error[unknown-name]: the expression uses `answers.keys.withdrawl`, which does not exist
+#   help: did you mean `answers.keys.withdrawal`?
+```
+"#,
+        help: "correct the name as the help suggests.",
+    }
+
+    DuplicateOption = "duplicate-option" in Checklist {
+        description: r"
+Two options of one question have the same `value`.
+
+```yaml
+options:
+  - {value: never, label: Never, score: 1.0}
+  - {value: never, label: Not at all, score: 1.0}
+```
+",
+        help: "remove or rename one of them.",
+    }
+
+    ReservedOption = "reserved-option" in Checklist {
+        description: r"
+A question declares an option `unknown`. Every question already accepts
+`unknown` as an answer, and it always scores 0.
+
+```yaml
+options:
+  - {value: unknown, label: Don't know, score: 0.0}
+```
+",
+        help: "remove the option.",
+    }
+
+    InvalidBands = "invalid-bands" in Checklist {
+        description: r"
+A question's `bands` cannot be used. One of:
+
+- `bands` on a question whose `type` is not `number` or `date`;
+- a band's `up-to` is not greater than the previous band's;
+- a band other than the last leaves out `up-to`.
+
+```yaml
+type: number
+bands:
+  - {up-to: 30, score: 1.0}
+  - {score: 0.5}            # only the last band may leave out `up-to`
+  - {up-to: 7, score: 0.0}  # and bounds must increase
+```
+",
+        help: r"
+order the bands by increasing `up-to` (inclusive upper bounds; for
+dates, the age in days) and leave `up-to` out of the last band only.
+",
+    }
+
+    InvalidFavourable = "invalid-favourable" in Checklist {
+        description: r"
+`favourable` (which answer scores 1) is set on a question that is not of
+type `bool`.
+
+```yaml
+type: choice
+favourable: false
+```
+",
+        help: r"
+remove `favourable`, or make the question `type: bool`. For other
+types, the option scores or bands say what is favourable.
+",
+    }
+
+    // Manifests
+
+    SecretInManifest = "secret-in-manifest" in Manifest {
+        description: r#"
+The manifest holds, or seems to hold, a credential. Manifests are shared,
+committed to repositories and attached to tickets, so a key written into one
+is a leaked key. A manifest describes a key (exchange, label, permissions,
+dates); it never holds it.
+
+The guard runs on the whole file before anything else about its content,
+even in fields the schema does not know, and refuses:
+
+- **Fields named like a credential**, when they have a value. The name is
+  split into words at any character that is not a letter or digit and
+  compared without case: any of the words `secret`, `secrets`, `passphrase`,
+  `password`, `passwd`, `mnemonic`, `seed`, `apikey`, `otp`, `totp`,
+  `privatekey`, or the word pairs `api key`, `private key`, `access token`,
+  `auth token`, `secret key`, `recovery phrase`. So `api_key`, `apiKey`,
+  `API-Key`, `secret`, `seed_phrase` and `private-key` are all refused.
+  Question ids directly under `answers` are exempt (a question *about*
+  secret storage is not a secret), but the values below them are checked.
+- **Values** (every text value anywhere in the file) that look like:
+  - a PEM private key block (`-----BEGIN ... PRIVATE KEY-----`, or a PGP
+    private key block);
+  - a wallet recovery (seed) phrase: exactly 12, 15, 18, 21 or 24 words,
+    each 3 to 8 lowercase letters, with no common English word (`the`,
+    `and`, `with`, ...) among them;
+  - a web address with a password in it (`https://user:pass@host/...`), or
+    with an API key or token as a query parameter value
+    (`...?apikey=...`). Path segments of URLs are not checked, so evidence
+    links to commits and files are fine;
+  - an API key or secret: a token of 24 or more characters made of letters,
+    digits and `+/=_-`, mixing letters and digits, with the spread of
+    characters of random data; or a UUID-shaped id
+    (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as some exchanges issue).
+    Words joined by `-` or `_` (labels, slugs) count only when one part is
+    such a token on its own. A 40-character hexadecimal git commit id is
+    allowed.
+
+The diagnostic names the path and position and what the value looks like,
+but never prints the value itself:
+
+```yaml
+integration:
+  keys:
+    - exchange: binance
+      label: main
+      api_key: KEY                  # refused: named like a credential
+answers:
+  documentation.security_page:
+    value: detailed
+    note: "key RANDOM-40-CHARS"     # refused when the placeholder is a real-looking key
+```
+
+```text
+m.yaml:5:7: error[secret-in-manifest]: `integration.keys[0].api_key` is named like a credential, and manifests never hold credentials; the value is not shown here
+  help: delete the value: a manifest describes a key (exchange, label, permissions), never holds it. If a real key or phrase was ever saved in this file, revoke it at the exchange now
+m.yaml:9:11: error[secret-in-manifest]: `answers.documentation.security_page.note` holds what looks like an API key or secret (a long random token); the value is not shown here
+  help: ...
+```
+
+(The schema also reports `api_key` as an `unknown-field` in the same run.)
+"#,
+        help: r"
+delete the value, and the field if it is not part of the format
+(`label` is your name for the key, not the key).
+
+**If a real key, secret, passphrase or recovery phrase was ever saved in
+the file, deleting it is not enough.** It may already be in version control
+history, backups, editor swap files or a ticket. Revoke or delete the key at
+the exchange and create a new one; move funds away from a wallet whose
+recovery phrase was exposed.
+
+The guard errs on the side of refusing. If it flags something that is not a
+secret (a long order number, an opaque reference), reword or shorten it, or
+replace it with a link to where it is recorded. There is no switch to turn
+the guard off.
+",
+    }
+
+    InvalidDate = "invalid-date" in Manifest {
+        description: r"
+A date field is not a real calendar date in the form `YYYY-MM-DD`. Checked:
+`assessment.date`; `created` and `expires` of keys; `date` of incidents;
+`expires` of waivers; `observed` and `expires` of evidence. (Answers to
+`date` questions are checked as `invalid-answer`.)
+
+```yaml
+assessment: {assessor: Test, date: 2026-02-30}
+# error[invalid-date]: `assessment.date` is `2026-02-30`, which is not a date
+#   help: write dates as YYYY-MM-DD, e.g. 2026-11-20
+```
+",
+        help: "write a real date with four-digit year and two-digit month and day.",
+    }
+
+    UnknownChecklist = "unknown-checklist" in Manifest {
+        description: r"
+The manifest lists a checklist that is not loaded.
+
+```yaml
+integration: {purpose: Test, checklists: [baseline, exchange-kyes], permissions: [read]}
+# error[unknown-checklist]: there is no checklist `exchange-kyes`
+#   help: did you mean `exchange-keys`?
+```
+
+The same code is printed, without a position, by `vetted checklist show ID`,
+`vetted checklist lint ID...` and `vetted fill FILE --checklist ID` (before
+any question) when `ID` is not a loaded checklist:
+
+```text
+error[unknown-checklist]: there is no checklist `exchange-kyes`
+  help: did you mean `exchange-keys`?
+```
+
+These exit with code 2.
+",
+        help: r"
+correct the id (`vetted checklist list` shows the available ones), or
+pass the directory holding your own checklist with `--checklists DIR`.
+",
+    }
+
+    InvalidUrl = "invalid-url" in Manifest {
+        description: r#"
+A web address is not a valid absolute `http` or `https` URL with a host.
+Checked: `vendor.website`, `vendor.docs`, `vendor.repository`, evidence
+`url`, incident `postmortem` and `references`.
+
+```yaml
+vendor: {name: Acme, website: "not a url"}
+# error[invalid-url]: `vendor.website` is not a valid URL (relative URL without a base)
+```
+
+```yaml
+answers:
+  compliance.attestation:
+    value: [soc2-type-2]
+    evidence: [{url: "ftp://files.acme.example/soc2.pdf", observed: 2026-11-18}]
+# error[invalid-url]: `answers.compliance.attestation.evidence[0].url` uses the scheme `ftp`; only web addresses are accepted
+```
+"#,
+        help: "write the full address, e.g. `https://vendor.example/security`.",
+    }
+
+    InvalidIp = "invalid-ip" in Manifest {
+        description: r"
+An entry of `vendor.egress-ips`, or of a key's `ip-allowlist`, is not an
+IPv4 or IPv6 address or CIDR range.
+
+```yaml
+vendor: {name: Acme, egress-ips: [203.0.113.300, 203.0.113.0/33]}
+```
+",
+        help: r"
+write addresses such as `203.0.113.10`, `2001:db8::1` or ranges such
+as `203.0.113.0/28` (prefix at most 32 for IPv4, 128 for IPv6).
+",
+    }
+
+    UnknownQuestion = "unknown-question" in Manifest {
+        description: r"
+An answer, or a waiver's `question`, names a question that no loaded
+checklist has. The help suggests the closest question of the manifest's
+checklists.
+
+```yaml
+answers:
+  documentation.securty_page:
+    value: detailed
+# error[unknown-question]: there is no question `documentation.securty_page`
+#   help: did you mean `documentation.security_page`?
+```
+
+```yaml
+waivers:
+  - {question: keys.withdrawl, reason: ..., approved-by: ..., expires: 2027-01-31}
+# error[unknown-question]: the waiver names `keys.withdrawl`, which is not a question
+```
+",
+        help: r"
+correct the id. `vetted checklist show ID` lists a checklist's
+questions.
+",
+    }
+
+    QuestionNotInScope = "question-not-in-scope" in Manifest {
+        description: r"
+An answer is given for a question of a checklist that exists but is not in
+`integration.checklists`.
+
+```yaml
+integration: {purpose: Test, checklists: [baseline], permissions: [read]}
+answers:
+  keys.withdrawal: {value: never}
+# error[question-not-in-scope]: question `keys.withdrawal` belongs to checklist `exchange-keys`, which this manifest does not use
+#   help: add `exchange-keys` to integration.checklists, or remove the answer
+```
+",
+        help: r"
+add the checklist to `integration.checklists`, or remove the answer.
+",
+    }
+
+    InvalidAnswer = "invalid-answer" in Manifest {
+        description: r"
+An answer's `value` does not fit its question. `unknown` is always
+accepted. By question type:
+
+- `choice`: one option value, as text;
+- `multi`: a list of option values; `none` only on its own;
+- `bool`: `true` or `false` (`yes` and `no` are text);
+- `number`: a number;
+- `date`: a date `YYYY-MM-DD`;
+- `text`: text.
+
+```yaml
+documentation.security_page:
+  value: detailled
+# error[invalid-answer]: `detailled` is not an option of question `documentation.security_page`
+#   help: did you mean `detailed`?
+```
+
+```yaml
+key_monitoring.user_alerts:
+  value: [none, unknown-ip]
+# question `key_monitoring.user_alerts` has `none` together with other options
+```
+",
+        help: r"
+use one of the values the help lists, or `unknown` when you do not
+know.
+",
+    }
+
+    EvidenceAfterAssessment = "evidence-after-assessment" in Manifest {
+        description: r"
+A piece of evidence was `observed` after `assessment.date`. Evidence cannot
+support an assessment made before it was seen.
+
+```yaml
+assessment: {assessor: Test, date: 2026-11-20}
+answers:
+  documentation.security_page:
+    value: detailed
+    evidence:
+      - {url: https://corpus.example/security, observed: 2026-12-01}
+```
+",
+        help: r"
+correct the `observed` date, or move `assessment.date` to the day the
+assessment was actually completed.
+",
+    }
+
+    KeyAfterAssessment = "key-after-assessment" in Manifest {
+        description: r"
+A key in `integration.keys` was `created` after `assessment.date`.
+
+```yaml
+integration:
+  keys:
+    - {exchange: kraken, label: bot, created: 2026-12-05, permissions: [read]}
+assessment: {assessor: Test, date: 2026-11-20}
+```
+",
+        help: r"
+correct the key's `created` date, or reassess with a current
+`assessment.date`.
+",
+    }
+
+    IncidentAfterAssessment = "incident-after-assessment" in Manifest {
+        description: r"
+An incident's `date` is after `assessment.date`.
+
+```yaml
+incidents:
+  - {date: 2026-12-10, kind: outage, severity: low}
+```
+",
+        help: r"
+correct the date; an incident found after the assessment calls for a
+new assessment with a later date.
+",
+    }
+
+    RemediationDate = "remediation-date" in Manifest {
+        description: r"
+An incident's `remediation.completed` or `remediation.verified` date falls
+before the incident or after the assessment. A remediation happens after its
+incident, and an assessment can only rely on one that happened before it.
+
+```yaml
+incidents:
+  - date: 2025-03-01
+    kind: key-leak
+    severity: critical
+    remediation: {verified-by: Example Pentest Ltd, verified: 2024-12-01}
+```
+",
+        help: "correct the date (here, a verification after 2025-03-01).",
+    }
+
+    RemediationUnverified = "remediation-unverified" in Manifest {
+        description: r"
+A remediation gives `verified` without `verified-by`, or the other way
+round. Remediation counts as verified (and lets an incident age from open
+to easing) only when both say who checked the changes and when.
+
+```yaml
+    remediation: {summary: Signing moved to an isolated service, verified: 2024-02-01}
+```
+",
+        help: r"
+add `verified-by: NAME` (the auditor, tester or assessor who checked
+it), or drop `verified` if nobody did.
+",
+    }
+
+    NotApplicableWithoutReason = "not-applicable-without-reason" in Manifest {
+        description: r"
+An answer is `not-applicable` but has no `note`. A question that does not
+apply must say why, because the report and the compliance document show the
+reason instead of an answer.
+
+```yaml
+answers:
+  keys.ip_field_advice: {value: not-applicable}
+```
+",
+        help: r"
+```yaml
+answers:
+  keys.ip_field_advice:
+    value: not-applicable
+    note: OAuth connection; there is no key and no IP field.
+```
+",
+    }
+
+    WaiverIncomplete = "waiver-incomplete" in Manifest {
+        description: r"
+A waiver lacks `reason`, `approved-by` or `expires` (one diagnostic for
+each missing field; blank text counts as missing). Without them a waiver is
+not an exception, only a gap.
+
+```yaml
+waivers:
+  - question: documentation.security_page
+# three errors: no `reason`, no `approved-by`, no `expires`
+```
+",
+        help: r"
+```yaml
+waivers:
+  - question: documentation.security_page
+    reason: Security page promised for Q1; compensating controls reviewed in call on 2026-11-18
+    approved-by: R. Okafor (CISO)
+    expires: 2027-03-31
+```
+",
+    }
+
+    WaiverTarget = "waiver-target" in Manifest {
+        description: r"
+A waiver names neither a `question` nor a `rule`, or names both.
+
+```yaml
+waivers:
+  - {question: keys.ip_binding, rule: trade-unbound, reason: ..., approved-by: ..., expires: 2027-01-31}
+```
+",
+        help: "write one waiver per question or rule.",
+    }
+
+    UnknownRule = "unknown-rule" in Manifest {
+        description: r"
+A waiver's `rule` names no rule of any loaded checklist.
+
+```yaml
+waivers:
+  - {rule: security-text-missing, reason: ..., approved-by: ..., expires: 2027-01-31}
+```
+",
+        help: r"
+correct the rule id (rules are listed at the end of
+`vetted checklist show ID`), e.g. `security-txt-missing`.
+",
+    }
+
+    WaiverOnReject = "waiver-on-reject" in Manifest {
+        description: r"
+A waiver targets a rule whose effect is `reject`. Rejects cannot be waived:
+they mark integrations that must not happen as described, such as a key that
+can withdraw funds.
+
+```yaml
+waivers:
+  - {rule: withdrawal-permission, reason: ..., approved-by: ..., expires: 2027-01-31}
+# error[waiver-on-reject]: rule `withdrawal-permission` rejects, and a reject cannot be waived
+```
+",
+        help: r"
+change the integration so that the rule no longer applies (for
+example, drop the `withdraw` or `transfer` permission from the integration
+and its keys), then remove the waiver.
+",
+    }
+
+    UnknownCurrency = "unknown-currency" in Manifest {
+        description: r"
+Funds at risk are stated in a currency the policy cannot convert to the
+currency of its thresholds (`inherent-risk.funds-currency`, USD in the
+default policy, which also has round rates for USDT, USDC, EUR, GBP and
+CHF). Judging 50,000 of an unknown unit against USD thresholds would
+misjudge the risk without saying so. Checked when a manifest is assessed
+against a policy (`assess`, `portfolio`, `compare`, `diff`); `fill` asks
+again at the prompt.
+
+```yaml
+integration:
+  funds-at-risk: {amount: 5, currency: BTC}
+# error[unknown-currency]: funds at risk are in `BTC`, which the policy cannot convert to USD (it knows USD, CHF, EUR, GBP, USDC, USDT)
+#   help: state the amount in USD, or give the policy a rate under inherent-risk.exchange-rates
+```
+",
+        help: r"
+state the amount in the policy's currency, or use a policy of your own
+with a rate: `exchange-rates: {BTC: 90000}` (what one unit is worth in
+`funds-currency`).
+",
+    }
+
+    // Policy
+
+    PolicyTiersOrder = "policy-tiers-order" in Policy {
+        description: r"
+The tier minimums do not decrease from `low` to `high`. A score reaching
+`low` is tier low; below `high` it is critical, so `low >= medium >= high`
+must hold.
+
+```yaml
+tiers: {low: 50, medium: 65, high: 45}
+```
+",
+        help: "reorder the numbers, e.g. `tiers: {low: 80, medium: 65, high: 45}`.",
+    }
+
+    // Evaluation
+
+    ExpressionFailed = "expression-failed" in Evaluation {
+        description: r#"
+A checklist's `when` condition parsed, but failed while being evaluated
+against this manifest. The position is the `when` in the checklist file, not
+in the manifest. Conditions are evaluated strictly: reading something that
+does not exist is an error, never `false`. Typical causes:
+
+- reading something that is absent for this manifest, such as
+  `incidents[0].kind` when the manifest lists no incidents;
+- arithmetic on an answer that is missing (`none`) or `unknown`, such as
+  `answers.key_monitoring.log_retention / 30 >= 3`;
+- an unknown filter or a filter applied to the wrong kind of value;
+- an expression that runs far longer than any condition should (evaluation
+  has a fixed step budget).
+
+```yaml
+# in a checklist
+when: "incidents[0].kind == 'key-leak'"
+# error[expression-failed]: the condition of `acme.leak_followup` (`incidents[0].kind == 'key-leak'`) failed: ...
+#   help: compare values of the same type; use `is none` to test for a missing answer
+```
+"#,
+        help: r"
+in the checklist, write the condition so that it holds for every
+manifest, e.g.
+`incidents | selectattr('kind', 'eq', 'key-leak') | list | length > 0`, or
+`answers.key_monitoring.log_retention is number and answers.key_monitoring.log_retention / 30 >= 3`.
+",
+    }
+
+    ConditionsUnstable = "conditions-unstable" in Evaluation {
+        description: r"
+The `when` conditions of the checklists a manifest uses switch each other on
+and off (question A is asked when B is not answered, and B when A is not),
+so which questions apply never settles.
+",
+        help: r"
+make a follow-up's condition depend only on questions asked before it.
+",
+    }
+
+    // Lint (`vetted checklist lint`)
+
+    MissingHelp = "missing-help" in Lint {
+        description: r"
+A question has no `help` (or only blank text), so a reviewer does not know
+why it matters or how to check it.
+
+```yaml
+- id: acme.sso
+  text: Does the vendor support SSO?
+  severity: medium
+  type: bool
+```
+",
+        help: r"
+add `help:` saying why the question matters and where to find the
+answer.
+",
+    }
+
+    MissingRemediation = "missing-remediation" in Lint {
+        description: r"
+A question has no `remediation`, so a finding on it tells the reader
+nothing to do.
+",
+        help: r"
+add `remediation:` saying what to ask of the vendor or how to limit the
+risk.
+",
+    }
+
+    UnknownFramework = "unknown-framework" in Lint {
+        description: r"
+A key of a question's `references` is not one of the frameworks the reports
+know: `soc2`, `iso27001`, `ccss`, `mvsp`, `rfc9116`, `gdpr`, `caiq`,
+`scorecard`.
+
+```yaml
+references: {iso27k: A.5.15}
+#   help: did you mean `iso27001`?
+```
+",
+        help: "use one of the known keys.",
+    }
+
+    MissingReferences = "missing-references" in Lint {
+        description: r"
+A question cites no control of a framework the reports know: it has no
+`references`, or only keys that are not among the frameworks listed under
+`unknown-framework`. The compliance document lists controls by framework,
+so such a question does not appear in it, although its answer still
+counts in the score.
+
+```yaml
+- id: acme.status_page
+  text: Does the vendor run a public status page?
+  # no references
+#   help: add `references:` with the controls it serves, e.g. `{iso27001: A.5.19, soc2: CC9.2}`
+```
+",
+        help: r"
+add `references:` naming the controls the question serves, such as
+`{iso27001: A.5.22, soc2: CC2.3}`.
+",
+    }
+
+    OptionsSameScore = "options-same-score" in Lint {
+        description: r"
+Every option of a `choice` or `multi` question has the same score, so the
+answer cannot change the result.
+
+```yaml
+options:
+  - {value: yes, label: Yes, score: 1.0}
+  - {value: no, label: No, score: 1.0}
+```
+",
+        help: r"
+give the options scores that reflect how good each answer is (0 to 1),
+or make the question `type: text` if it only collects information.
+",
+    }
+
+    UnreachableCondition = "unreachable-condition" in Lint {
+        description: r#"
+No combination of answers makes a question's or rule's `when` true, so the
+question is never asked or the rule never fires. Lint tries every value the
+questions read can take (each option, `unknown`, no answer, and sample
+numbers and dates) against a few contrasting integrations. A condition that
+fails to evaluate every time also counts as unreachable. Conditions with too
+many combinations to try (over 50,000) are skipped.
+
+```yaml
+when: "answers.keys.withdrawal == 'yes'"   # options are never, optional, required
+```
+"#,
+        help: "compare against values the questions actually offer.",
+    }
+
+    AreaCannotFail = "area-cannot-fail" in Lint {
+        description: r"
+Even with the worst answer to every question, an area scores at or above
+the policy's tier-`high` minimum (45 in the default policy), so it can
+never flag a vendor on its own. Worst answers are the lowest option or band
+score; `bool` and `multi` questions count 0.
+
+```yaml
+questions:
+  - {id: acme.a, ..., options: [{value: good, score: 1.0, ...}, {value: bad, score: 0.8, ...}]}
+```
+",
+        help: r"
+give the worst options a score near 0. Pass `--policy FILE` to lint
+against the thresholds you actually use.
+",
+    }
+
+    UnknownFact = "unknown-fact" in Lint {
+        description: r"
+A question's `collect:` names a fact that no collector of `vetted collect`
+produces, so the question is never filled from evidence. `vetted collect
+--list-facts` prints every fact; Scorecard checks are
+`scorecard.check.<check-name>` in lower case.
+
+```yaml
+collect:
+  - fact: security-txt.stauts     # did you mean `security-txt.status`?
+```
+",
+        help: "use a fact from the list.",
+    }
+
+    CollectAnswerInvalid = "collect-answer-invalid" in Lint {
+        description: r"
+A `collect:` mapping gives an answer the question does not accept (not one
+of its options, or not a yes/no for a `bool` question), so `vetted collect`
+skips it.
+
+```yaml
+type: bool
+collect:
+  - fact: repository.archived
+    map: [{equals: true, answer: maybe}]
+```
+",
+        help: "map to one of the question's option values (or `true`/`false`).",
+    }
+
+    // Command line
+
+    Io = "io" in CommandLine {
+        description: r"
+A file or directory could not be read or written. The message names the
+path and the system's reason.
+
+```text
+error[io]: no/such/file.yaml: No such file or directory (os error 2)
+```
+
+Causes: a manifest path (or stdin for `-`), `--policy FILE`,
+`--checklists DIR` or a file in it, `--templates DIR` (which must be a
+directory), the directory given to `vetted portfolio`, or `-o OUT` (for
+example when its directory does not exist). Exit code 3.
+
+In `vetted portfolio`, a manifest file under the directory that cannot be
+read is reported as a positioned diagnostic and listed among the invalid
+manifests, while the others are still assessed:
+
+```text
+vendors/acme.yaml:1:1: error[io]: Permission denied (os error 13)
+```
+",
+        help: r"
+check the path and permissions. Output files are written atomically, so
+a failed write leaves no partial report behind.
+",
+    }
+
+    Template = "template" in CommandLine {
+        description: r"
+A Markdown template could not be rendered. This happens with templates you
+supply through `--templates DIR` (`report.md.j2`, `compliance.md.j2`, `checklist.md.j2`,
+`compare.md.j2`, `diff.md.j2`, `portfolio.md.j2`); the message names the
+template and, where known, the line. Templates treat
+unknown names as errors, so a misspelt variable fails here instead of
+printing nothing.
+
+```text
+error[template]: template report.md.j2: <minijinja's message, with the template line>
+  help: fix the template named above, or drop --templates to use the bundled one
+```
+
+Triggered by: `{{ vendor.nmae }}` in an overriding `report.md.j2`.
+",
+        help: r"
+correct the template (start from a copy of the file in `templates/`),
+or drop `--templates`. `--format json` does not use templates. Exit code 2;
+nothing is written.
+",
+    }
+
+    NoTerminal = "no-terminal" in CommandLine {
+        description: r"
+`vetted fill` asks questions and was started without a terminal (in a
+pipeline, a CI job, or with input redirected). It stops at once instead of
+waiting for answers that will never come.
+
+```text
+error[no-terminal]: vetted fill asks questions and needs a terminal
+  help: run it in a terminal, or pass --answers FILE with scripted answers
+```
+",
+        help: r"
+run it in a terminal, or script it with `--answers FILE`: a YAML or JSON
+mapping of prompt keys (`vendor.name`, `integration.purpose`,
+`integration.permissions`, `assessment.assessor`, `answer:<question id>`,
+`evidence:<question id>`, `observed:<question id>`, `note:<question id>`)
+to answers. Exit code 2; nothing is written.
+",
+    }
+
+    FillIncomplete = "fill-incomplete" in CommandLine {
+        description: r"
+`vetted fill` could not start a new manifest: no `--checklist` was given,
+a required field (vendor name, purpose, assessor) was left empty three
+times, or the new manifest was refused (a vendor name that looks like a
+secret, say; the reason is printed first as `Not saved: ...`).
+
+```text
+error[fill-incomplete]: Vendor name is required
+```
+
+When `fill` resumes an existing manifest that does not load, it prints that
+file's diagnostics (any code above) and exits 2 without changing it.
+",
+        help: r"
+pass `--checklist ID` for a new manifest (repeat it for several) and
+answer the required fields. Exit code 2; nothing is written.
+",
+    }
+
+    CollectSetup = "collect-setup" in CommandLine {
+        description: r"
+`vetted collect` could not set up its HTTP client: a `--ca-cert` file holds
+no PEM certificate or an unusable one, or `--proxy` is not a proxy URL.
+Nothing was fetched or written.
+
+```text
+error[collect-setup]: corp-ca.pem: the CA file holds no PEM certificate
+  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128
+```
+",
+        help: r"
+pass a PEM file (`-----BEGIN CERTIFICATE-----`), or a proxy URL such
+as `http://proxy.corp:3128`. Exit code 2.
+",
+    }
+
+    UnwritableManifest = "unwritable-manifest" in CommandLine {
+        description: r"
+`vetted fill` or `vetted collect` could not turn the updated manifest into
+YAML. This should not happen with a manifest that loaded; nothing was
+written, and the file on disk is unchanged.
+",
+        help: "report it with the manifest attached. Exit code 2.",
+    }
+
+    FileChanged = "file-changed" in CommandLine {
+        description: r"
+`vetted collect` read the manifest, fetched for a while, and found the file
+different when it came to write it back (someone edited it, or `vetted
+fill` saved an answer, in the meantime). Nothing was written, so the other
+change is kept.
+
+```text
+vendor.yaml:1:1: error[file-changed]: the manifest changed on disk while it was being updated; nothing was written
+  help: run the command again on the new version
+```
+",
+        help: "run `vetted collect` again.",
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code serializes as its name, so JSON output reads `"code": "invalid-date"`.
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A name that is not a code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCode(pub String);
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a diagnostic code", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+impl FromStr for Code {
+    type Err = UnknownCode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode(s.to_string()))
+    }
+}
+
+/// The first line of the generated part of `docs/diagnostics.md`: what comes
+/// before it is written by hand, what follows is [`diagnostics_markdown`].
+pub const GENERATED_MARKER: &str = "<!-- Generated from src/diag/code.rs: edit the texts there, then run `UPDATE_DOCS=1 cargo test --test docs`. -->";
+
+/// The reference part of `docs/diagnostics.md`, from [`GENERATED_MARKER`] to
+/// the end: an index of the codes by stage, then each stage's section with
+/// one subsection per code (its description, then `Fix:` and its help).
+/// Internal: for the documentation test, not a stable interface.
+#[doc(hidden)]
+pub fn diagnostics_markdown() -> String {
+    let mut out = format!("{GENERATED_MARKER}\n\n## Index\n\n| Stage | Codes |\n|---|---|\n");
+    let list = |codes: &mut dyn Iterator<Item = Code>| {
+        codes
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for stage in Stage::ALL {
+        let own = list(&mut Code::ALL.iter().copied().filter(|c| c.stage() == stage));
+        let also = match stage.also() {
+            [] => String::new(),
+            codes => format!(" (and {})", list(&mut codes.iter().copied())),
+        };
+        out.push_str(&format!("| {} | {own}{also} |\n", stage.label()));
+    }
+    for stage in Stage::ALL {
+        out.push_str(&format!("\n## {}\n\n{}\n", stage.title(), stage.intro()));
+        for code in Code::ALL.iter().filter(|c| c.stage() == stage) {
+            // A help that opens with a block (an example to copy) goes
+            // under `Fix:` rather than on its line.
+            let gap = if code.help().starts_with("```") {
+                "\n\n"
+            } else {
+                " "
+            };
+            out.push_str(&format!(
+                "\n### `{code}`\n\n{}\n\nFix:{gap}{}\n",
+                code.description(),
+                code.help()
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_unique() {
+        let mut seen = BTreeSet::new();
+        for code in Code::ALL {
+            assert!(
+                seen.insert(code.as_str()),
+                "`{code}` is used by two variants"
+            );
+        }
+        assert_eq!(seen.len(), Code::ALL.len());
+    }
+
+    #[test]
+    fn names_are_kebab_case_and_parse_back() {
+        for &code in Code::ALL {
+            let name = code.as_str();
+            let kebab = name.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+            assert!(kebab, "`{name}` is not kebab-case");
+            assert_eq!(name.parse::<Code>(), Ok(code));
+            assert_eq!(code.to_string(), name);
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
+        }
+        assert!("no-such-code".parse::<Code>().is_err());
+    }
+
+    #[test]
+    fn every_code_says_what_it_means_and_how_to_fix_it() {
+        for &code in Code::ALL {
+            assert!(
+                !code.description().is_empty(),
+                "`{code}` has no description"
+            );
+            assert!(!code.help().is_empty(), "`{code}` has no help");
+        }
+        for stage in Stage::ALL {
+            assert!(!stage.intro().is_empty(), "{stage:?} has no introduction");
+        }
+    }
+
+    #[test]
+    fn the_reference_has_one_section_per_code() {
+        let md = diagnostics_markdown();
+        let index = md.split("\n## ").nth(1).unwrap();
+        assert!(index.starts_with("Index\n"), "{index}");
+        for &code in Code::ALL {
+            let heading = format!("\n### `{code}`\n");
+            assert_eq!(md.matches(&heading).count(), 1, "`{code}`");
+            assert!(md.contains(code.description()), "`{code}`");
+            let listed = format!("`{code}`");
+            assert!(index.contains(&listed), "`{code}` is not in the index");
+        }
+    }
+}

@@ -60,6 +60,11 @@ impl Document {
         Diagnostic::error(code, &self.file, self.at(pointer), message)
     }
 
+    /// A warning diagnostic at a JSON pointer in this document.
+    pub fn warning(&self, code: Code, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, &self.file, self.at(pointer), message)
+    }
+
     /// The document as a typed value. The schema has been checked, so a
     /// failure here means the schema and the type disagree; it is still
     /// reported as a diagnostic rather than a panic.

@@ -238,6 +238,10 @@ fn trigger(code: Code) -> Trigger {
         Code::WaiverTarget => {
             valid_and(&waiver("question: documentation.security_page, rule: security-txt-missing"))
         }
+        Code::HostingInferred => manifest(
+            VALID.replace("[baseline]", "[baseline, exchange-keys]")
+                + "answers:\n  key_storage.custody: {value: user-hosted}\n",
+        ),
         Code::UnknownRule => valid_and(&waiver("rule: no-such-rule")),
         Code::WaiverOnReject => manifest(
             VALID.replace("[baseline]", "[baseline, exchange-keys]")

@@ -968,6 +968,31 @@ answers:
 ",
     }
 
+    HostingInferred = "hosting-inferred" in Manifest {
+        description: r"
+A warning. The manifest does not say who hosts the software, but answers
+`key_storage.custody: user-hosted`, the way manifests said it before
+`integration.hosting` existed. It is read as `hosting: self-hosted`: the
+vendor never receives the key, so vendor-side questions and rules do not
+apply. The assessment goes on.
+
+```yaml
+integration:
+  checklists: [baseline, exchange-keys]
+answers:
+  key_storage.custody: {value: user-hosted}
+```
+",
+        help: r"
+say it where the evaluation reads it:
+
+```yaml
+integration:
+  hosting: self-hosted
+```
+",
+    }
+
     WaiverIncomplete = "waiver-incomplete" in Manifest {
         description: r"
 A waiver lacks `reason`, `approved-by` or `expires` (one diagnostic for

@@ -69,15 +69,9 @@ impl Holding {
             || i.permissions
                 .iter()
                 .any(|p| p.moves_funds() && *p != Permission::Admin);
-        // Manifests written before `hosting` existed said so through the
-        // custody answer; an explicit `hosting` wins.
-        let self_hosted = match i.hosting {
-            Some(h) => h == Hosting::SelfHosted,
-            None => m
-                .answers
-                .get("key_storage.custody")
-                .is_some_and(|a| a.value.as_choice() == Some("user-hosted")),
-        };
+        // Loading has already read the custody answer of older manifests
+        // into `hosting`.
+        let self_hosted = i.hosting == Some(Hosting::SelfHosted);
         Holding {
             exchange_keys,
             self_hosted,

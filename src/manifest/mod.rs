@@ -68,12 +68,38 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         return Err(diags);
     }
     // Without errors every answer was narrowed, so none is dropped here.
-    let manifest = raw.map_answers(|id, _| values.remove(id));
+    let mut manifest = raw.map_answers(|id, _| values.remove(id));
+    read_legacy_hosting(&doc, &mut manifest, &mut diags);
     Ok(Loaded {
         manifest,
         doc,
         warnings: diags,
     })
+}
+
+/// The answer through which manifests written before
+/// `integration.hosting` existed said that they host the software.
+const LEGACY_CUSTODY: (&str, &str) = ("key_storage.custody", "user-hosted");
+
+/// Reads the old way of saying "self-hosted" as the new one, and says how
+/// to write it, so that evaluation reads hosting from one field only.
+fn read_legacy_hosting(doc: &Document, m: &mut Manifest, diags: &mut Vec<Diagnostic>) {
+    let (question, option) = LEGACY_CUSTODY;
+    let says_so = m
+        .answers
+        .get(question)
+        .is_some_and(|a| a.value.as_choice() == Some(option));
+    if m.integration.hosting.is_none() && says_so {
+        m.integration.hosting = Some(Hosting::SelfHosted);
+        diags.push(
+            doc.warning(
+                Code::HostingInferred,
+                &format!("/answers/{question}/value"),
+                format!("`{question}: {option}` is read as `integration.hosting: self-hosted`"),
+            )
+            .with_help("add `hosting: self-hosted` under `integration`; the custody answer alone will not say it in a later version"),
+        );
+    }
 }
 
 /// Funds at risk must be in a currency the policy can judge: its own, or
@@ -505,6 +531,25 @@ fn is_ip_or_cidr(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_old_custody_answer_is_read_as_self_hosted_unless_hosting_says_otherwise() {
+        let catalog = Catalog::bundled().unwrap();
+        let load = |hosting: &str| {
+            let text = format!(
+                "vendor: {{name: V}}\nintegration:\n  purpose: p\n  checklists: [baseline, exchange-keys]\n  permissions: [read]\n{hosting}assessment: {{assessor: a, date: 2026-11-01}}\nanswers:\n  key_storage.custody: {{value: user-hosted}}\n"
+            );
+            load("m.yaml", text.into_bytes(), &catalog).unwrap()
+        };
+        let old = load("");
+        assert_eq!(old.manifest.integration.hosting, Some(Hosting::SelfHosted));
+        assert_eq!(old.warnings.len(), 1);
+        assert_eq!(old.warnings[0].code, Code::HostingInferred);
+        assert_eq!(old.warnings[0].line, 8, "{}", old.warnings[0]);
+        let explicit = load("  hosting: vendor\n");
+        assert_eq!(explicit.manifest.integration.hosting, Some(Hosting::Vendor));
+        assert!(explicit.warnings.is_empty());
+    }
 
     #[test]
     fn ip_and_cidr() {

@@ -180,11 +180,11 @@ fn open_questions(
             swing,
         ));
     }
-    // The score an answer can swing first: it is what the answer decides,
-    // whatever else is still open; then how far the verdict moves.
+    // How far the answer alone moves the verdict first (that is what the
+    // reviewer must ask before deciding), then how far it swings the score.
     out.sort_by(|(x, sx, wx), (y, sy, wy)| {
-        wy.total_cmp(wx)
-            .then(sy.cmp(sx))
+        sy.cmp(sx)
+            .then(wy.total_cmp(wx))
             .then(y.severity.cmp(&x.severity))
             .then(x.id.cmp(&y.id))
     });
@@ -377,4 +377,49 @@ fn fixed(a: &Assessment) -> Vec<Fixed> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::Source;
+
+    /// A checklist where a minor question decides (a rule rejects on its
+    /// bad answer) and a critical one only weighs: its worst answer still
+    /// scores well, yet it swings the score more than the minor one.
+    const CHECKLIST: &str = "id: rank\nversion: 1.0.0\ntitle: R\nareas:\n  - id: rank\n    title: R\n    weight: 1\n    questions:\n\
+      \x20     - {id: rank.minor, text: Minor?, severity: low, evidence: none, type: bool}\n\
+      \x20     - {id: rank.base, text: Base?, severity: critical, evidence: none, type: bool}\n\
+      \x20     - {id: rank.major, text: Major?, severity: critical, evidence: none, type: choice, options: [{value: a, label: A, score: 1}, {value: b, label: B, score: 0.5}]}\n\
+      rules:\n  - {id: minor-rejects, when: \"answers.rank.minor == false\", effect: reject, message: m}\n";
+
+    #[test]
+    fn the_question_that_moves_the_verdict_comes_before_the_one_that_weighs_more() {
+        let catalog = Catalog::with_extra(vec![Source {
+            file: "rank.yaml".into(),
+            bytes: CHECKLIST.as_bytes().to_vec(),
+        }])
+        .unwrap();
+        let policy = Policy::default_policy();
+        let as_of: Date = "2026-11-25".parse().unwrap();
+        let text = "vendor: {name: V}\nintegration: {purpose: p, checklists: [rank], permissions: [read]}\nassessment: {assessor: a, date: 2026-11-20}\nanswers:\n  rank.base: {value: true}\n  rank.major: {value: unknown}\n  rank.minor: {value: unknown}\n";
+        let m = crate::manifest::load("m.yaml", text.as_bytes().to_vec(), &catalog)
+            .unwrap()
+            .manifest;
+        let a = super::super::evaluate(&m, &catalog, &policy, as_of).unwrap();
+        let open = open_questions(&m, &catalog, &policy, as_of, &a);
+        let ids: Vec<(&str, Verdict, Verdict)> = open
+            .iter()
+            .map(|q| (q.id.as_str(), q.if_best, q.if_worst))
+            .collect();
+        // The minor question decides between approval and a reject ...
+        assert_eq!(
+            ids[0],
+            ("rank.minor", Verdict::Approve, Verdict::Reject),
+            "{ids:?}"
+        );
+        // ... although the other swings the score more.
+        let swing = |q: &OpenQuestion| q.score_range.1 - q.score_range.0;
+        assert!(swing(&open[0]) < swing(&open[1]), "{ids:?}");
+    }
 }

@@ -233,12 +233,31 @@ fn custom_checklists_directory_is_loaded_and_checked() {
 
 #[test]
 fn schema_prints_each_format() {
-    for which in ["checklist", "manifest", "policy"] {
-        let (code, out, _) = stdout(&["schema", which]);
-        assert_eq!(code, Some(0));
+    for format in vetted::schema::Format::ALL {
+        let (code, out, err) = stdout(&["schema", format.name()]);
+        assert_eq!(code, Some(0), "{}: {err}", format.name());
+        assert_eq!(out, format.schema_text(), "{}", format.name());
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
     }
+}
+
+#[test]
+fn schema_report_is_of_the_format_version_assess_writes() {
+    let (code, out, _) = stdout(&["schema", "report"]);
+    assert_eq!(code, Some(0));
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let version = &schema["properties"]["format_version"]["const"];
+    assert_eq!(*version, serde_json::json!(vetted::report::FORMAT_VERSION));
+    let (_, report, _) = stdout(&["assess", GOOD, "--as-of", "2026-11-27", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["format_version"], *version);
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[test]

@@ -80,7 +80,7 @@ enum Command {
     /// List, show or lint checklists.
     #[command(subcommand)]
     Checklist(checklist::Command),
-    /// Print the JSON Schema of a file format.
+    /// Print the JSON Schema of a file format or of the JSON report.
     Schema(schema::Args),
 }
 

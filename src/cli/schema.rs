@@ -1,4 +1,4 @@
-//! `vetted schema`: print the JSON Schema of a format.
+//! `vetted schema`: print the JSON Schema of a format, input or report.
 
 use clap::ValueEnum;
 use vetted::schema::Format;
@@ -14,6 +14,8 @@ pub enum Which {
     Manifest,
     /// Policies.
     Policy,
+    /// The JSON report of `vetted assess --format json`.
+    Report,
 }
 
 /// Arguments of `vetted schema`.
@@ -28,6 +30,7 @@ pub fn run(args: Args) -> u8 {
         Which::Checklist => Format::Checklist,
         Which::Manifest => Format::Manifest,
         Which::Policy => Format::Policy,
+        Which::Report => Format::Report,
     };
     match write_output(None, format.schema_text()) {
         Ok(()) => OK,

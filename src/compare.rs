@@ -160,6 +160,18 @@ pub struct Comparison {
     pub chart: String,
 }
 
+impl crate::report::Render for Comparison {
+    const TEMPLATE: &'static str = "compare.md.j2";
+
+    fn title(&self) -> String {
+        "Vendor comparison".to_string()
+    }
+
+    fn charts(&self, _policy: &Policy) -> Vec<String> {
+        vec![crate::report::chart::comparison(self)]
+    }
+}
+
 /// Score and confidence of one candidate over `shared` questions, with
 /// area weights from `weight`.
 struct Scored {

@@ -81,6 +81,18 @@ pub struct Portfolio {
     pub invalid: Vec<Invalid>,
 }
 
+impl crate::report::Render for Portfolio {
+    const TEMPLATE: &'static str = "portfolio.md.j2";
+
+    fn title(&self) -> String {
+        "Vendor portfolio".to_string()
+    }
+
+    fn charts(&self, _policy: &Policy) -> Vec<String> {
+        vec![crate::report::chart::portfolio(self)]
+    }
+}
+
 impl Portfolio {
     /// Whether any action is overdue.
     pub fn has_overdue(&self) -> bool {

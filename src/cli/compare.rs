@@ -31,12 +31,6 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         })
         .collect();
     let comparison = vetted::compare::compare(&candidates, &setup.policy);
-    args.common.emit(
-        &setup.renderer,
-        "compare.md.j2",
-        &comparison,
-        "Vendor comparison",
-        || vec![vetted::report::chart::comparison(&comparison)],
-    )?;
+    args.common.emit(&setup, &comparison)?;
     Ok(OK)
 }

@@ -28,6 +28,18 @@ pub struct Candidate<'a> {
     pub assessment: &'a Assessment,
 }
 
+/// A candidate from a manifest evaluated as the CLI evaluates it: (file
+/// name, manifest, assessment).
+impl<'a> From<&'a (String, Manifest, Assessment)> for Candidate<'a> {
+    fn from((file, manifest, assessment): &'a (String, Manifest, Assessment)) -> Self {
+        Candidate {
+            file: file.clone(),
+            manifest,
+            assessment,
+        }
+    }
+}
+
 /// A candidate's column in the comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Column {

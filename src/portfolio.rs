@@ -41,7 +41,8 @@ pub struct Entry {
 /// Something to do.
 #[derive(Clone, Debug, Serialize)]
 pub struct Action {
-    /// `review`, `rotate-key`, `excess-permissions`, `stale-evidence`, `waiver`.
+    /// `review`, `revoke-key`, `rotate-key`, `excess-permissions`,
+    /// `stale-evidence`, `waiver`.
     pub kind: &'static str,
     /// Vendor.
     pub vendor: String,

@@ -13,8 +13,8 @@ use serde_json::Value as Json;
 use crate::diag::{self, Diagnostic};
 use crate::yaml::Node;
 
-/// A format with a schema: the files `vetted` reads, and the JSON report it
-/// writes (a contract for whoever reads `--format json`).
+/// A format with a schema: the files `vetted` reads, and the JSON it writes
+/// (a contract for whoever reads `--format json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `checklists/*.yaml`.
@@ -25,15 +25,24 @@ pub enum Format {
     Policy,
     /// The JSON report of `vetted assess`.
     Report,
+    /// The JSON of `vetted compare`.
+    Compare,
+    /// The JSON of `vetted portfolio`.
+    Portfolio,
+    /// The JSON of `vetted diff`.
+    Diff,
 }
 
 impl Format {
     /// Every format, in the order `vetted schema` lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 7] = [
         Format::Checklist,
         Format::Manifest,
         Format::Policy,
         Format::Report,
+        Format::Compare,
+        Format::Portfolio,
+        Format::Diff,
     ];
 
     /// The schema text, as shipped.
@@ -43,6 +52,9 @@ impl Format {
             Format::Manifest => include_str!("../schemas/manifest.schema.json"),
             Format::Policy => include_str!("../schemas/policy.schema.json"),
             Format::Report => include_str!("../schemas/report.schema.json"),
+            Format::Compare => include_str!("../schemas/compare.schema.json"),
+            Format::Portfolio => include_str!("../schemas/portfolio.schema.json"),
+            Format::Diff => include_str!("../schemas/diff.schema.json"),
         }
     }
 
@@ -197,6 +209,9 @@ impl Format {
             Format::Manifest => "manifest",
             Format::Policy => "policy",
             Format::Report => "report",
+            Format::Compare => "compare",
+            Format::Portfolio => "portfolio",
+            Format::Diff => "diff",
         }
     }
 }

@@ -27,15 +27,23 @@ fn cli(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn evaluated(path: &str) -> (vetted::manifest::Manifest, vetted::evaluate::Assessment) {
-    vetted::evaluate_file(
+/// (file, manifest, assessment), as the CLI evaluates a manifest.
+fn evaluated(
+    path: &str,
+) -> (
+    String,
+    vetted::manifest::Manifest,
+    vetted::evaluate::Assessment,
+) {
+    let (m, a) = vetted::evaluate_file(
         path,
         std::fs::read(path).unwrap(),
         &vetted::load_catalog(None).unwrap(),
         &Policy::default_policy(),
         AS_OF.parse().unwrap(),
     )
-    .unwrap()
+    .unwrap();
+    (path.to_string(), m, a)
 }
 
 /// `doc` in every format is what the command `args` writes, and the formats
@@ -88,15 +96,8 @@ fn assess_writes_the_report_and_the_compliance_document_through_render() {
 #[test]
 fn compare_portfolio_and_diff_write_through_render() {
     let files = [NEW, OLD, "examples/denied-leak-bot.yaml"];
-    let loaded: Vec<_> = files.iter().map(|f| (f, evaluated(f))).collect();
-    let candidates: Vec<_> = loaded
-        .iter()
-        .map(|(f, (m, a))| vetted::compare::Candidate {
-            file: f.to_string(),
-            manifest: m,
-            assessment: a,
-        })
-        .collect();
+    let loaded: Vec<_> = files.iter().map(|f| evaluated(f)).collect();
+    let candidates: Vec<vetted::compare::Candidate<'_>> = loaded.iter().map(Into::into).collect();
     let comparison = vetted::compare::compare(&candidates, &Policy::default_policy());
     let mut args = vec!["compare"];
     args.extend(files);
@@ -112,7 +113,7 @@ fn compare_portfolio_and_diff_write_through_render() {
     renders_as_the_command(&portfolio, &["portfolio", "examples"]);
 
     let (old, new) = (evaluated(OLD), evaluated(NEW));
-    let d = vetted::diff::diff((&old.0, &old.1), (&new.0, &new.1));
+    let d = vetted::diff::diff((&old.1, &old.2), (&new.1, &new.2));
     assert!(d.title().contains(&d.vendor));
     renders_as_the_command(&d, &["diff", OLD, NEW]);
 }

@@ -79,7 +79,7 @@ enum Command {
     /// List, show or lint checklists.
     #[command(subcommand)]
     Checklist(checklist::Command),
-    /// Print the JSON Schema of a file format or of the JSON report.
+    /// Print the JSON Schema of a file format or of a command's JSON output.
     Schema(schema::Args),
 }
 

@@ -28,6 +28,18 @@ pub struct Candidate<'a> {
     pub assessment: &'a Assessment,
 }
 
+/// A candidate from a manifest evaluated as the CLI evaluates it: (file
+/// name, manifest, assessment).
+impl<'a> From<&'a (String, Manifest, Assessment)> for Candidate<'a> {
+    fn from((file, manifest, assessment): &'a (String, Manifest, Assessment)) -> Self {
+        Candidate {
+            file: file.clone(),
+            manifest,
+            assessment,
+        }
+    }
+}
+
 /// A candidate's column in the comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Column {
@@ -158,6 +170,18 @@ pub struct Comparison {
     pub decisive: Vec<Decisive>,
     /// A Mermaid chart of area scores.
     pub chart: String,
+}
+
+impl crate::report::Render for Comparison {
+    const TEMPLATE: &'static str = "compare.md.j2";
+
+    fn title(&self) -> String {
+        "Vendor comparison".to_string()
+    }
+
+    fn charts(&self, _policy: &Policy) -> Vec<String> {
+        vec![crate::report::chart::comparison(self)]
+    }
 }
 
 /// Score and confidence of one candidate over `shared` questions, with

@@ -57,6 +57,14 @@ pub struct Diff {
     pub incidents_added: Vec<Incident>,
 }
 
+impl crate::report::Render for Diff {
+    const TEMPLATE: &'static str = "diff.md.j2";
+
+    fn title(&self) -> String {
+        format!("Reassessment: {}", self.vendor)
+    }
+}
+
 /// Compares two assessments of the same vendor.
 pub fn diff(old: (&Manifest, &Assessment), new: (&Manifest, &Assessment)) -> Diff {
     let (om, oa) = old;

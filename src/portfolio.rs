@@ -41,7 +41,8 @@ pub struct Entry {
 /// Something to do.
 #[derive(Clone, Debug, Serialize)]
 pub struct Action {
-    /// `review`, `rotate-key`, `excess-permissions`, `stale-evidence`, `waiver`.
+    /// `review`, `revoke-key`, `rotate-key`, `excess-permissions`,
+    /// `stale-evidence`, `waiver`.
     pub kind: &'static str,
     /// Vendor.
     pub vendor: String,
@@ -79,6 +80,18 @@ pub struct Portfolio {
     pub actions: Vec<Action>,
     /// Manifests that could not be assessed.
     pub invalid: Vec<Invalid>,
+}
+
+impl crate::report::Render for Portfolio {
+    const TEMPLATE: &'static str = "portfolio.md.j2";
+
+    fn title(&self) -> String {
+        "Vendor portfolio".to_string()
+    }
+
+    fn charts(&self, _policy: &Policy) -> Vec<String> {
+        vec![crate::report::chart::portfolio(self)]
+    }
 }
 
 impl Portfolio {

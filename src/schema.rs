@@ -13,7 +13,8 @@ use serde_json::Value as Json;
 use crate::diag::{self, Code, Diagnostic};
 use crate::yaml::Node;
 
-/// A file format with a schema.
+/// A format with a schema: the files `vetted` reads, and the JSON it writes
+/// (a contract for whoever reads `--format json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `checklists/*.yaml`.
@@ -22,27 +23,45 @@ pub enum Format {
     Manifest,
     /// Weights, thresholds, credits and intervals.
     Policy,
+    /// The JSON report of `vetted assess`.
+    Report,
+    /// The JSON of `vetted compare`.
+    Compare,
+    /// The JSON of `vetted portfolio`.
+    Portfolio,
+    /// The JSON of `vetted diff`.
+    Diff,
 }
 
 impl Format {
+    /// Every format, in the order `vetted schema` lists them.
+    pub const ALL: [Format; 7] = [
+        Format::Checklist,
+        Format::Manifest,
+        Format::Policy,
+        Format::Report,
+        Format::Compare,
+        Format::Portfolio,
+        Format::Diff,
+    ];
+
     /// The schema text, as shipped.
     pub fn schema_text(self) -> &'static str {
         match self {
             Format::Checklist => include_str!("../schemas/checklist.schema.json"),
             Format::Manifest => include_str!("../schemas/manifest.schema.json"),
             Format::Policy => include_str!("../schemas/policy.schema.json"),
+            Format::Report => include_str!("../schemas/report.schema.json"),
+            Format::Compare => include_str!("../schemas/compare.schema.json"),
+            Format::Portfolio => include_str!("../schemas/portfolio.schema.json"),
+            Format::Diff => include_str!("../schemas/diff.schema.json"),
         }
     }
 
     fn compiled(self) -> &'static (Json, jsonschema::Validator) {
-        static CHECKLIST: OnceLock<(Json, jsonschema::Validator)> = OnceLock::new();
-        static MANIFEST: OnceLock<(Json, jsonschema::Validator)> = OnceLock::new();
-        static POLICY: OnceLock<(Json, jsonschema::Validator)> = OnceLock::new();
-        let cell = match self {
-            Format::Checklist => &CHECKLIST,
-            Format::Manifest => &MANIFEST,
-            Format::Policy => &POLICY,
-        };
+        static CELLS: [OnceLock<(Json, jsonschema::Validator)>; Format::ALL.len()] =
+            [const { OnceLock::new() }; Format::ALL.len()];
+        let cell = &CELLS[self as usize];
         cell.get_or_init(|| {
             // The schemas are part of the binary and covered by tests, so a
             // failure here is a build defect, not bad user input.
@@ -189,6 +208,10 @@ impl Format {
             Format::Checklist => "checklist",
             Format::Manifest => "manifest",
             Format::Policy => "policy",
+            Format::Report => "report",
+            Format::Compare => "compare",
+            Format::Portfolio => "portfolio",
+            Format::Diff => "diff",
         }
     }
 }
@@ -268,8 +291,16 @@ mod tests {
 
     #[test]
     fn embedded_schemas_compile() {
-        for f in [Format::Checklist, Format::Manifest, Format::Policy] {
+        for f in Format::ALL {
             let _ = f.compiled();
+        }
+    }
+
+    #[test]
+    fn all_lists_each_format_at_its_own_index() {
+        // `compiled` keeps one cache cell per format, indexed by discriminant.
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i, "{f:?}");
         }
     }
 

@@ -68,3 +68,21 @@ fn fill_without_a_terminal_writes_nothing() {
     assert!(!path.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// A case pins the schema's text; this checks it against a report the
+/// binary writes: the same format version, and the report validates.
+#[test]
+fn schema_report_is_of_the_format_version_assess_writes() {
+    let schema: serde_json::Value = serde_json::from_str(&stdout(&["schema", "report"])).unwrap();
+    let version = &schema["properties"]["format_version"]["const"];
+    assert_eq!(*version, serde_json::json!(vetted::report::FORMAT_VERSION));
+    let report = stdout(&["assess", GOOD, "--as-of", "2026-11-27", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["format_version"], *version);
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -69,27 +69,22 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let super::Setup {
-        catalog,
-        policy,
-        renderer,
-    } = args.common.setup(checklists)?;
+    let setup = args.common.setup(checklists)?;
     let (file, bytes) = read_input(&args.file)?;
-    let (report, warnings) = vetted::assess(&file, bytes, &catalog, &policy, args.common.as_of())?;
+    let (report, warnings) = vetted::assess(
+        &file,
+        bytes,
+        &setup.catalog,
+        &setup.policy,
+        args.common.as_of(),
+    )?;
     print_diagnostics(&warnings);
-    let (template, title) = match args.template {
-        Template::Report => (
-            "report.md.j2",
-            format!("Vendor assessment: {}", report.vendor.name),
-        ),
-        Template::Compliance => (
-            "compliance.md.j2",
-            format!("Third-party security review: {}", report.vendor.name),
-        ),
-    };
-    args.common.emit(&renderer, template, &report, &title, || {
-        vec![vetted::report::chart::assessment(&report, &policy)]
-    })?;
+    match args.template {
+        Template::Report => args.common.emit(&setup, &report)?,
+        Template::Compliance => args
+            .common
+            .emit(&setup, &vetted::report::Compliance(&report))?,
+    }
     Ok(match args.fail_on {
         Some(f) if fails(f, report.summary.verdict, report.summary.tier) => {
             eprintln!(

@@ -65,6 +65,14 @@ struct ShowContext<'a> {
     severities: Vec<Severity>,
 }
 
+impl vetted::report::Render for ShowContext<'_> {
+    const TEMPLATE: &'static str = "checklist.md.j2";
+
+    fn title(&self) -> String {
+        self.checklist.title.clone()
+    }
+}
+
 pub fn run(cmd: Command, checklists: Option<&Path>) -> u8 {
     match execute(cmd, checklists) {
         Ok(code) => code,
@@ -134,7 +142,8 @@ fn execute(cmd: Command, checklists: Option<&Path>) -> Result<u8, vetted::Error>
                     .collect(),
             };
             let renderer = vetted::load_templates(templates.as_deref())?;
-            let text = renderer.render("checklist.md.j2", &ctx)?;
+            let text =
+                vetted::report::render(&ctx, vetted::report::Format::Markdown, &renderer, &policy)?;
             write_output(output.as_deref(), &text)?;
             Ok(OK)
         }

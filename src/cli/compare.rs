@@ -22,21 +22,8 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let setup = args.common.setup(checklists)?;
     let as_of = args.common.as_of();
     let loaded = setup.evaluate_all(&args.files, as_of)?;
-    let candidates: Vec<vetted::compare::Candidate<'_>> = loaded
-        .iter()
-        .map(|(file, manifest, assessment)| vetted::compare::Candidate {
-            file: file.clone(),
-            manifest,
-            assessment,
-        })
-        .collect();
+    let candidates: Vec<vetted::compare::Candidate<'_>> = loaded.iter().map(Into::into).collect();
     let comparison = vetted::compare::compare(&candidates, &setup.policy);
-    args.common.emit(
-        &setup.renderer,
-        "compare.md.j2",
-        &comparison,
-        "Vendor comparison",
-        || vec![vetted::report::chart::comparison(&comparison)],
-    )?;
+    args.common.emit(&setup, &comparison)?;
     Ok(OK)
 }

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use serde::Serialize;
 use vetted::date::Date;
 use vetted::diag::{Code, Diagnostic};
 
@@ -80,7 +79,7 @@ enum Command {
     /// List, show or lint checklists.
     #[command(subcommand)]
     Checklist(checklist::Command),
-    /// Print the JSON Schema of a file format.
+    /// Print the JSON Schema of a file format or of a command's JSON output.
     Schema(schema::Args),
 }
 
@@ -116,6 +115,16 @@ pub enum Format {
     Json,
     /// A self-contained HTML page (the Markdown, sanitised, with SVG charts).
     Html,
+}
+
+impl From<Format> for vetted::report::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Md => vetted::report::Format::Markdown,
+            Format::Json => vetted::report::Format::Json,
+            Format::Html => vetted::report::Format::Html,
+        }
+    }
 }
 
 /// Options shared by every command that renders a report.
@@ -199,28 +208,9 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `value` as Markdown through `template`, as JSON, or as an
-    /// HTML page titled `title` with `charts` (computed only for HTML), and
-    /// writes it.
-    fn emit<T: Serialize>(
-        &self,
-        renderer: &vetted::report::Renderer,
-        template: &str,
-        value: &T,
-        title: &str,
-        charts: impl FnOnce() -> Vec<String>,
-    ) -> Result<(), vetted::Error> {
-        let text = match self.format {
-            Format::Md => renderer.render(template, value)?,
-            Format::Html => {
-                vetted::report::html::page(title, &renderer.render(template, value)?, &charts())
-            }
-            Format::Json => {
-                let mut s = serde_json::to_string_pretty(value).expect("reports always serialise");
-                s.push('\n');
-                s
-            }
-        };
+    /// Renders `doc` in the chosen format and writes it.
+    fn emit<D: vetted::report::Render>(&self, setup: &Setup, doc: &D) -> Result<(), vetted::Error> {
+        let text = vetted::report::render(doc, self.format.into(), &setup.renderer, &setup.policy)?;
         write_output(self.output.as_deref(), &text)
     }
 }

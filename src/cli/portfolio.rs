@@ -30,12 +30,13 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let super::Setup {
-        catalog,
-        policy,
-        renderer,
-    } = args.common.setup(checklists)?;
-    let portfolio = vetted::load_portfolio(&args.dir, &catalog, &policy, args.common.as_of())?;
+    let setup = args.common.setup(checklists)?;
+    let portfolio = vetted::load_portfolio(
+        &args.dir,
+        &setup.catalog,
+        &setup.policy,
+        args.common.as_of(),
+    )?;
     for invalid in &portfolio.invalid {
         super::print_diagnostics(&invalid.diagnostics);
     }
@@ -45,13 +46,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
             portfolio.invalid.len()
         );
     }
-    args.common.emit(
-        &renderer,
-        "portfolio.md.j2",
-        &portfolio,
-        "Vendor portfolio",
-        || vec![vetted::report::chart::portfolio(&portfolio)],
-    )?;
+    args.common.emit(&setup, &portfolio)?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {
             eprintln!(

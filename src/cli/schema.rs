@@ -1,4 +1,4 @@
-//! `vetted schema`: print the JSON Schema of a format.
+//! `vetted schema`: print the JSON Schema of an input format or of an output.
 
 use clap::ValueEnum;
 use vetted::schema::Format;
@@ -14,6 +14,14 @@ pub enum Which {
     Manifest,
     /// Policies.
     Policy,
+    /// The JSON report of `vetted assess --format json`.
+    Report,
+    /// The JSON of `vetted compare --format json`.
+    Compare,
+    /// The JSON of `vetted portfolio --format json`.
+    Portfolio,
+    /// The JSON of `vetted diff --format json`.
+    Diff,
 }
 
 /// Arguments of `vetted schema`.
@@ -28,6 +36,10 @@ pub fn run(args: Args) -> u8 {
         Which::Checklist => Format::Checklist,
         Which::Manifest => Format::Manifest,
         Which::Policy => Format::Policy,
+        Which::Report => Format::Report,
+        Which::Compare => Format::Compare,
+        Which::Portfolio => Format::Portfolio,
+        Which::Diff => Format::Diff,
     };
     match write_output(None, format.schema_text()) {
         Ok(()) => OK,

@@ -1,5 +1,6 @@
 //! Reports: one serialisable [`Report`] per assessment, rendered to Markdown
-//! through minijinja templates or emitted as JSON.
+//! through minijinja templates, to HTML, or emitted as JSON, through the one
+//! [`Render`] trait every document implements ([`render()`]).
 //!
 //! Templates are embedded; a `--templates DIR` holding a file of the same
 //! name replaces the embedded one. Every string a template prints is escaped
@@ -9,6 +10,9 @@
 pub mod chart;
 pub mod escape;
 pub mod html;
+pub mod render;
+
+pub use render::{Format, Render, render};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -575,11 +579,40 @@ impl Report {
         }
     }
 
-    /// The report as pretty-printed JSON, with a trailing newline.
+    /// The report as pretty-printed JSON, with a trailing newline: what
+    /// `--format json` writes.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a report always serialises");
-        s.push('\n');
-        s
+        render::json(self)
+    }
+}
+
+impl Render for Report {
+    const TEMPLATE: &'static str = "report.md.j2";
+
+    fn title(&self) -> String {
+        format!("Vendor assessment: {}", self.vendor.name)
+    }
+
+    fn charts(&self, policy: &Policy) -> Vec<String> {
+        vec![chart::assessment(self, policy)]
+    }
+}
+
+/// The compliance review document a reviewer files: the same report (and
+/// the same JSON) through `compliance.md.j2`.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(transparent)]
+pub struct Compliance<'a>(pub &'a Report);
+
+impl Render for Compliance<'_> {
+    const TEMPLATE: &'static str = "compliance.md.j2";
+
+    fn title(&self) -> String {
+        format!("Third-party security review: {}", self.0.vendor.name)
+    }
+
+    fn charts(&self, policy: &Policy) -> Vec<String> {
+        self.0.charts(policy)
     }
 }
 
@@ -667,7 +700,7 @@ impl Renderer {
 
     /// The Markdown report.
     pub fn markdown(&self, report: &Report) -> Result<String, RenderError> {
-        self.render("report.md.j2", report)
+        self.render(Report::TEMPLATE, report)
     }
 }
 

@@ -38,12 +38,30 @@ pub struct Entry {
     pub review_due: Date,
 }
 
+/// What kind of thing there is to do. Declared in the order of their
+/// names, which is the order actions of the same due date are listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    /// A key holds permissions beyond what may be granted.
+    ExcessPermissions,
+    /// The reassessment is due.
+    Review,
+    /// A live key of a vendor that is not approved.
+    RevokeKey,
+    /// A key is due for rotation.
+    RotateKey,
+    /// All evidence for an answer is stale or expired.
+    StaleEvidence,
+    /// A waiver expires.
+    Waiver,
+}
+
 /// Something to do.
 #[derive(Clone, Debug, Serialize)]
 pub struct Action {
-    /// `review`, `revoke-key`, `rotate-key`, `excess-permissions`,
-    /// `stale-evidence`, `waiver`.
-    pub kind: &'static str,
+    /// What kind of thing.
+    pub kind: ActionKind,
     /// Vendor.
     pub vendor: String,
     /// Manifest file.
@@ -129,7 +147,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     };
     if a.next_review <= soon {
         act(
-            "review",
+            ActionKind::Review,
             format!("reassessment due (tier {})", a.tier),
             Some(a.next_review),
         );
@@ -137,7 +155,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     for k in &a.key_policy.keys {
         if k.action == crate::evaluate::KeyAction::RevokeNow {
             act(
-                "revoke-key",
+                ActionKind::RevokeKey,
                 format!(
                     "revoke key {} on {}: the vendor is not approved ({})",
                     k.label,
@@ -149,7 +167,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         }
         if let Some(due) = k.rotate_by.filter(|d| *d <= soon) {
             act(
-                "rotate-key",
+                ActionKind::RotateKey,
                 format!("rotate key {} on {}", k.label, k.exchange),
                 Some(due),
             );
@@ -157,7 +175,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         if !k.excess.is_empty() {
             let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();
             act(
-                "excess-permissions",
+                ActionKind::ExcessPermissions,
                 format!(
                     "key {} on {} holds {} beyond what the integration may be granted",
                     k.label,
@@ -175,7 +193,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
             });
         if stale {
             act(
-                "stale-evidence",
+                ActionKind::StaleEvidence,
                 format!("evidence for {id} is stale or expired"),
                 None,
             );
@@ -183,7 +201,11 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     }
     for w in &a.waivers {
         if let Some(e) = w.expires.filter(|e| *e <= soon) {
-            act("waiver", format!("waiver on {} expires", w.target), Some(e));
+            act(
+                ActionKind::Waiver,
+                format!("waiver on {} expires", w.target),
+                Some(e),
+            );
         }
     }
     let entry = Entry {
@@ -216,7 +238,7 @@ pub fn build(items: Vec<Item>, mut invalid: Vec<Invalid>, as_of: Date) -> Portfo
             .cmp(&a.overdue)
             .then_with(|| a.due.cmp(&b.due))
             .then_with(|| a.file.cmp(&b.file))
-            .then_with(|| a.kind.cmp(b.kind))
+            .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.detail.cmp(&b.detail))
     });
     let by_tier = Level::ALL

@@ -184,12 +184,21 @@ fn definitions_shared_with_the_report_schema_are_the_same() {
 fn the_schema_enums_are_the_rust_enums() {
     use vetted::diag::Severity;
     use vetted::manifest::Provenance;
+    use vetted::portfolio::ActionKind;
 
     let severities = &schema(Format::Portfolio)["properties"]["invalid"]["items"]["properties"]["diagnostics"]
         ["items"]["properties"]["severity"]["enum"];
     assert_eq!(
         names(&severities.as_array().unwrap()[..]),
         names(&every!(Severity::{Error, Warning}))
+    );
+    let kinds =
+        &schema(Format::Portfolio)["properties"]["actions"]["items"]["properties"]["kind"]["enum"];
+    assert_eq!(
+        names(&kinds.as_array().unwrap()[..]),
+        names(&every!(ActionKind::{
+            ExcessPermissions, Review, RevokeKey, RotateKey, StaleEvidence, Waiver,
+        }))
     );
     // A candidate's answer names its provenance, or `none` without one.
     let sources = &schema(Format::Compare)["properties"]["decisive"]["items"]["properties"]["answers"]

@@ -5,7 +5,10 @@
 //! median of five runs. Figures go to docs/performance.md.
 //!
 //! Set VETTED_BENCH_KEEP=DIR to keep the 10,000 generated manifests there,
-//! e.g. to measure the binary's peak memory with `/usr/bin/time -v`.
+//! e.g. to measure the binary's peak memory with `/usr/bin/time -v`. With
+//! VETTED_BENCH_GENERATE=N as well, only N manifests are written there (the
+//! same first N of the sequence) and nothing is measured: the way to make a
+//! 100,000-manifest portfolio for the binary.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -132,8 +135,35 @@ fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize, general: bool) -> Strin
     s
 }
 
+/// Writes `n` generated manifests under `dir`, a thousand to a folder, and
+/// returns their total size. The sequence is fixed, so the first `n` files
+/// are the same whatever `n` is.
+fn generate(catalog: &Catalog, dir: &Path, n: usize, general: bool) -> usize {
+    let limits = vetted::yaml::Limits::default();
+    let mut rng = Rng(0x5eed_cafe);
+    let mut bytes = 0;
+    for i in 0..n {
+        let sub = dir.join(format!("{:02}", i / 1000));
+        std::fs::create_dir_all(&sub).unwrap();
+        let text = synthetic(catalog, &mut rng, i, general);
+        // Each case measures the reader it is named for.
+        assert_eq!(vetted::yaml::fast::parse(&text, &limits).is_none(), general);
+        bytes += text.len();
+        std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
+    }
+    bytes
+}
+
 fn main() {
     let catalog = vetted::load_catalog(None).unwrap();
+    let keep = std::env::var_os("VETTED_BENCH_KEEP");
+    if let Some(n) = std::env::var_os("VETTED_BENCH_GENERATE") {
+        let n: usize = n.to_str().and_then(|n| n.parse().ok()).expect("a count");
+        let dir = keep.expect("VETTED_BENCH_GENERATE needs VETTED_BENCH_KEEP=DIR");
+        let bytes = generate(&catalog, Path::new(&dir), n, false);
+        println!("generated {n} manifests, {:.1} MB", bytes as f64 / 1e6);
+        return;
+    }
     let policy = Policy::default_policy();
     let as_of = AS_OF.parse().unwrap();
     let example = std::fs::read("examples/well-run-saas-bot.yaml").unwrap();
@@ -192,24 +222,13 @@ fn main() {
 
     // Portfolio of 10,000 generated manifests: plain YAML (the fast path),
     // then the same with a tag in each (the general parser).
-    let keep = std::env::var_os("VETTED_BENCH_KEEP");
     for general in [false, true] {
         let tmp = tempfile::tempdir().unwrap();
         let dir = match (&keep, general) {
             (Some(k), false) => Path::new(k).to_path_buf(),
             _ => tmp.path().to_path_buf(),
         };
-        let mut rng = Rng(0x5eed_cafe);
-        let mut bytes = 0;
-        for i in 0..10_000 {
-            let sub = dir.join(format!("{:02}", i / 1000));
-            std::fs::create_dir_all(&sub).unwrap();
-            let text = synthetic(&catalog, &mut rng, i, general);
-            // Each case measures the reader it is named for.
-            assert_eq!(vetted::yaml::fast::parse(&text, &limits).is_none(), general);
-            bytes += text.len();
-            std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
-        }
+        let bytes = generate(&catalog, &dir, 10_000, general);
         println!(
             "generated 10,000 manifests, {:.1} MB, in {}",
             bytes as f64 / 1e6,

@@ -110,6 +110,11 @@ impl crate::report::Render for Portfolio {
     fn charts(&self, _policy: &Policy) -> Vec<String> {
         vec![crate::report::chart::portfolio(self)]
     }
+
+    fn rows(&self) -> usize {
+        let diagnostics: usize = self.invalid.iter().map(|i| i.diagnostics.len()).sum();
+        self.entries.len() + self.actions.len() + self.invalid.len() + diagnostics
+    }
 }
 
 impl Portfolio {

@@ -58,6 +58,11 @@ pub const TEMPLATES: [(&str, &str); 7] = [
 /// loops without end.
 const FUEL: u64 = 5_000_000;
 
+/// Further fuel for each row a document lists ([`Render::rows`]): a
+/// register of 100,000 vendors is a long document, not a runaway template.
+/// About twenty times what a row of the bundled portfolio template costs.
+pub const FUEL_PER_ROW: u64 = 1_000;
+
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
 
@@ -682,6 +687,17 @@ impl Renderer {
 
     /// Renders `name` with `ctx`.
     pub fn render<S: Serialize>(&self, name: &str, ctx: &S) -> Result<String, RenderError> {
+        self.render_rows(name, ctx, 0)
+    }
+
+    /// Renders `name` with `ctx`, a document listing `rows` rows: the fuel
+    /// of the render grows with them ([`FUEL_PER_ROW`]).
+    pub fn render_rows<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+        rows: usize,
+    ) -> Result<String, RenderError> {
         let err = |e: TemplateError| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -694,7 +710,22 @@ impl Renderer {
                 message,
             }
         };
-        let template = self.env.get_template(name).map_err(err)?;
+        let sized;
+        let env = if rows == 0 {
+            &self.env
+        } else {
+            // Fuel belongs to the environment; a copy of it (templates and
+            // all, cheap) carries the larger budget.
+            sized = {
+                let mut env = self.env.clone();
+                env.set_fuel(Some(
+                    FUEL.saturating_add(FUEL_PER_ROW.saturating_mul(rows as u64)),
+                ));
+                env
+            };
+            &sized
+        };
+        let template = env.get_template(name).map_err(err)?;
         template.render(minijinja::value::Serde(ctx)).map_err(err)
     }
 

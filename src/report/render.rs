@@ -35,6 +35,14 @@ pub trait Render: Serialize {
     fn charts(&self, _policy: &Policy) -> Vec<String> {
         Vec::new()
     }
+
+    /// How many rows (table rows, list items) the document lists beyond
+    /// those of any single assessment: its template gets that much more
+    /// fuel. Only a document that grows with its input (the portfolio)
+    /// says more than none.
+    fn rows(&self) -> usize {
+        0
+    }
 }
 
 /// `doc` in `format`, with the templates of `templates`; `policy` gives the
@@ -46,10 +54,10 @@ pub fn render<D: Render>(
     policy: &Policy,
 ) -> Result<String, RenderError> {
     Ok(match format {
-        Format::Markdown => templates.render(D::TEMPLATE, doc)?,
+        Format::Markdown => templates.render_rows(D::TEMPLATE, doc, doc.rows())?,
         Format::Html => html::page(
             &doc.title(),
-            &templates.render(D::TEMPLATE, doc)?,
+            &templates.render_rows(D::TEMPLATE, doc, doc.rows())?,
             &doc.charts(policy),
         ),
         Format::Json => json(doc),

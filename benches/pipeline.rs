@@ -241,7 +241,7 @@ fn main() {
                 let p = vetted::load_portfolio(&dir, &catalog, &policy, as_of).unwrap();
                 let elapsed = start.elapsed();
                 assert_eq!(p.entries.len() + p.invalid.len(), 10_000);
-                assert!(p.invalid.is_empty(), "{:?}", p.invalid.first());
+                assert!(p.invalid.is_empty(), "{:?}", p.invalid.iter().next());
                 elapsed
             })
             .collect();

@@ -8,11 +8,21 @@ use std::path::Path;
 /// directory, flushed to disk, then renamed over the target. A crash at any
 /// moment leaves either the old file or the new one, never half of each.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// [`write_atomic`] of what `write` writes, as it writes it (through a
+/// buffer): a large document is never whole in memory. If `write` fails,
+/// the target is left as it was.
+pub fn write_atomic_with<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
     // Write through a symlink to its target rather than replacing the link.
     let target = match fs::canonicalize(path) {
         Ok(real) => real,
         Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -21,7 +31,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     // A fresh, unpredictable name created exclusively: a symlink planted in
     // a shared directory cannot redirect the write.
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    tmp.write_all(contents)?;
+    {
+        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     // Keep the permissions of the file being replaced (a 0600 manifest
     // stays 0600).
     if let Ok(meta) = fs::metadata(&target) {

@@ -13,7 +13,7 @@ mod portfolio;
 mod schema;
 mod validate;
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -208,10 +208,11 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `doc` in the chosen format and writes it.
+    /// Renders `doc` in the chosen format and writes it, as it is made.
     fn emit<D: vetted::report::Render>(&self, setup: &Setup, doc: &D) -> Result<(), vetted::Error> {
-        let text = vetted::report::render(doc, self.format.into(), &setup.renderer, &setup.policy)?;
-        write_output(self.output.as_deref(), &text)
+        write_output_with(self.output.as_deref(), |w| {
+            vetted::report::render_to(doc, self.format.into(), &setup.renderer, &setup.policy, w)
+        })
     }
 }
 
@@ -309,6 +310,47 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
                 path: p.to_path_buf(),
                 source,
             })
+        }
+    }
+}
+
+/// Writes what `write` writes to `out` (`-` or none: stdout) without
+/// holding it in memory: to a file atomically, to stdout through a buffer
+/// that moves to a temporary file past a few megabytes. Either way nothing
+/// is written if `write` fails.
+fn write_output_with(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), vetted::report::WriteError>,
+) -> Result<(), vetted::Error> {
+    use vetted::report::WriteError;
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: WriteError| match e {
+            WriteError::Render(e) => vetted::Error::Render(e),
+            WriteError::Io(source) => vetted::Error::Io { path, source },
+        }
+    };
+    match out {
+        Some(p) if p != Path::new("-") => {
+            vetted::fsutil::write_atomic_with(p, write).map_err(io_error(p))
+        }
+        _ => {
+            let stdout = Path::new("<stdout>");
+            let mut spool = tempfile::SpooledTempFile::new(8 << 20);
+            write(&mut spool).map_err(io_error(stdout))?;
+            let copied = spool.seek(std::io::SeekFrom::Start(0)).and_then(|_| {
+                let mut out = std::io::stdout().lock();
+                std::io::copy(&mut spool, &mut out).and_then(|_| out.flush())
+            });
+            match copied {
+                Ok(()) => Ok(()),
+                // A closed pipe (`vetted ... | head`) is not a failure of ours.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(source) => Err(vetted::Error::Io {
+                    path: stdout.to_path_buf(),
+                    source,
+                }),
+            }
         }
     }
 }

@@ -37,7 +37,11 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         &setup.policy,
         args.common.as_of(),
     )?;
-    for invalid in &portfolio.invalid {
+    for invalid in portfolio.invalid.iter() {
+        let invalid = invalid.map_err(|source| vetted::Error::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
         super::print_diagnostics(&invalid.diagnostics);
     }
     if !portfolio.invalid.is_empty() {
@@ -49,10 +53,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     args.common.emit(&setup, &portfolio)?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {
-            eprintln!(
-                "vetted: {} overdue action(s)",
-                portfolio.actions.iter().filter(|a| a.overdue).count()
-            );
+            eprintln!("vetted: {} overdue action(s)", portfolio.overdue());
             FAILED_GATE
         }
         _ => OK,

@@ -12,7 +12,7 @@ pub mod escape;
 pub mod html;
 pub mod render;
 
-pub use render::{Format, Render, render};
+pub use render::{Format, Render, WriteError, render, render_to};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -698,6 +698,22 @@ impl Renderer {
         ctx: &S,
         rows: usize,
     ) -> Result<String, RenderError> {
+        let mut out = Vec::new();
+        match self.render_to(name, ctx, rows, &mut out) {
+            Ok(()) => Ok(String::from_utf8(out).expect("templates write text")),
+            Err(render::WriteError::Render(e)) => Err(e),
+            Err(render::WriteError::Io(e)) => unreachable!("writing to memory failed: {e}"),
+        }
+    }
+
+    /// Renders `name` with `ctx` (listing `rows` rows) into `out` as it goes.
+    pub fn render_to<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+        rows: usize,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), render::WriteError> {
         let err = |e: TemplateError| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -726,7 +742,11 @@ impl Renderer {
             &sized
         };
         let template = env.get_template(name).map_err(err)?;
-        template.render(minijinja::value::Serde(ctx)).map_err(err)
+        // minijinja reports a failed write as a template error; keep the
+        // I/O error itself to tell the two apart.
+        let mut tracked = render::Tracked::new(out);
+        let result = template.render_captured_to(minijinja::value::Serde(ctx), &mut tracked);
+        tracked.finish(result.map(drop).map_err(err))
     }
 
     /// The Markdown report.

@@ -5,6 +5,8 @@
 //! page title and its charts. How each format is made is decided here once,
 //! so a command cannot wire a format differently from the others.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::{RenderError, Renderer, html};
@@ -62,6 +64,84 @@ pub fn render<D: Render>(
         ),
         Format::Json => json(doc),
     })
+}
+
+/// Why a document could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Its template failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// Writing failed (or reading a portfolio's temporary files did).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// [`render()`], written to `out` as it is made: a portfolio's lists are
+/// read from its temporary files as the template or the JSON writer walks
+/// them, so the document is never whole in memory (except as HTML: the
+/// sanitiser needs the whole page).
+pub fn render_to<D: Render>(
+    doc: &D,
+    format: Format,
+    templates: &Renderer,
+    policy: &Policy,
+    out: &mut dyn Write,
+) -> Result<(), WriteError> {
+    match format {
+        Format::Markdown => templates.render_to(D::TEMPLATE, doc, doc.rows(), out),
+        Format::Html => {
+            let markdown = templates.render_rows(D::TEMPLATE, doc, doc.rows())?;
+            let page = html::page(&doc.title(), &markdown, &doc.charts(policy));
+            Ok(out.write_all(page.as_bytes())?)
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, doc).map_err(|e| match e.io_error_kind() {
+                Some(_) => io::Error::from(e),
+                // A list that could not be read back: an I/O error too.
+                None => io::Error::other(e),
+            })?;
+            Ok(out.write_all(b"\n")?)
+        }
+    }
+}
+
+/// A writer that keeps the first I/O error, which minijinja replaces by
+/// its own.
+pub(crate) struct Tracked<'a> {
+    out: &'a mut dyn Write,
+    error: Option<io::Error>,
+}
+
+impl<'a> Tracked<'a> {
+    pub(crate) fn new(out: &'a mut dyn Write) -> Tracked<'a> {
+        Tracked { out, error: None }
+    }
+
+    /// The render's result, with a write failure reported as one.
+    pub(crate) fn finish(self, result: Result<(), RenderError>) -> Result<(), WriteError> {
+        match (self.error, result) {
+            (Some(e), Err(_)) => Err(WriteError::Io(e)),
+            (_, r) => Ok(r?),
+        }
+    }
+}
+
+impl Write for Tracked<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.out.write(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                let copy = io::Error::new(e.kind(), e.to_string());
+                self.error.get_or_insert(e);
+                Err(copy)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// `value` as pretty-printed JSON with a trailing newline.

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod checklist;
 pub mod date;
 pub mod diag;
@@ -155,6 +156,19 @@ pub fn load_portfolio(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<portfolio::Portfolio, Error> {
+    load_portfolio_cached(dir, catalog, policy, as_of, None).map(|(p, _)| p)
+}
+
+/// [`load_portfolio`], reusing what `cache` holds for manifests it has
+/// seen (same bytes, name, checklists, policy, date and build) and storing
+/// what it computes; with what the cache did.
+pub fn load_portfolio_cached(
+    dir: &Path,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+    cache: Option<&cache::Cache>,
+) -> Result<(portfolio::Portfolio, cache::Stats), Error> {
     let mut files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -166,6 +180,8 @@ pub fn load_portfolio(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 16);
+    let scope = cache.map(|c| (c, portfolio::cache_scope(c, catalog, policy, as_of)));
+    let counts = portfolio::CacheCounts::default();
     let assess = |path: &PathBuf| -> portfolio::Outcome {
         let file = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| portfolio::Invalid {
@@ -177,12 +193,20 @@ pub fn load_portfolio(
                 e.to_string(),
             )],
         })?;
-        evaluate_file(&file, bytes, catalog, policy, as_of)
-            .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))
-            .map_err(|diagnostics| portfolio::Invalid {
-                file: file.clone(),
-                diagnostics,
-            })
+        let evaluate = |bytes: Vec<u8>| {
+            evaluate_file(&file, bytes, catalog, policy, as_of)
+                .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))
+                .map_err(|diagnostics| portfolio::Invalid {
+                    file: file.clone(),
+                    diagnostics,
+                })
+        };
+        match &scope {
+            Some((cache, scope)) => {
+                portfolio::cached(cache, scope, &file, bytes, &counts, evaluate)
+            }
+            None => evaluate(bytes),
+        }
     };
     let spill_error = |source| Error::Io {
         path: std::env::temp_dir(),
@@ -191,7 +215,8 @@ pub fn load_portfolio(
     let mut builder = portfolio::Builder::new(as_of);
     portfolio::in_order(&files, threads, assess, |outcome| builder.push(outcome))
         .map_err(spill_error)?;
-    builder.finish().map_err(spill_error)
+    let built = builder.finish().map_err(spill_error)?;
+    Ok((built, counts.get()))
 }
 pub mod evidence;
 pub mod fill;

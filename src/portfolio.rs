@@ -15,6 +15,9 @@ pub fn records_run_len() -> usize {
     records::RUN_RECORDS
 }
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+
 use serde::Serialize;
 
 use crate::date::Date;
@@ -402,4 +405,101 @@ pub fn sort_by_name(paths: &mut [std::path::PathBuf]) {
         };
         names.then_with(|| a.cmp(b))
     });
+}
+
+/// The version of what the cache holds for a portfolio manifest (the
+/// encoding in `codec.rs`, and what `summarise` puts in it): raised when
+/// either changes. (A rebuilt binary never reads an older one's entries
+/// anyway; this keeps library users with a fixed build id safe too.)
+const CACHED_OUTCOME: &str = "portfolio outcome 1";
+
+/// What a cached portfolio outcome depends on besides the manifest: the
+/// checklists (their names and bytes), the policy (as loaded), the as-of
+/// date, and the build of `vetted` the cache was opened for.
+pub fn cache_scope(
+    cache: &crate::cache::Cache,
+    catalog: &crate::checklist::Catalog,
+    policy: &Policy,
+    as_of: Date,
+) -> crate::cache::Scope {
+    // Serialised, the policy is every value the evaluation reads, however
+    // it was made (a file, the default, or changed in code).
+    let policy = serde_json::to_vec(policy).expect("a policy always serialises");
+    cache.scope(&[
+        CACHED_OUTCOME.as_bytes(),
+        &catalog.fingerprint(),
+        &policy,
+        as_of.to_string().as_bytes(),
+    ])
+}
+
+/// Counts of what the cache did, shared by the assessing threads.
+#[derive(Debug, Default)]
+pub struct CacheCounts {
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    refused: AtomicUsize,
+    not_written: AtomicUsize,
+}
+
+impl CacheCounts {
+    /// The counts so far.
+    pub fn get(&self) -> crate::cache::Stats {
+        let get = |c: &AtomicUsize| c.load(Relaxed);
+        crate::cache::Stats {
+            hits: get(&self.hits),
+            misses: get(&self.misses),
+            refused: get(&self.refused),
+            not_written: get(&self.not_written),
+        }
+    }
+}
+
+/// The outcome of the manifest `bytes` named `file`: from the cache if it
+/// holds a valid entry for it, else from `evaluate`, then stored, unless
+/// the manifest holds (or may hold) a secret.
+pub fn cached(
+    cache: &crate::cache::Cache,
+    scope: &crate::cache::Scope,
+    file: &str,
+    bytes: Vec<u8>,
+    counts: &CacheCounts,
+    evaluate: impl FnOnce(Vec<u8>) -> Outcome,
+) -> Outcome {
+    let key = scope.key(file, &bytes);
+    match cache
+        .get(&key)
+        .map(|v| v.map(|v| from_bytes::<Outcome>(&v)))
+    {
+        Ok(Some(Ok(outcome))) => {
+            counts.hits.fetch_add(1, Relaxed);
+            return outcome;
+        }
+        // An entry whose checksum holds but whose value does not decode
+        // is as foreign as one whose checksum fails.
+        Ok(Some(Err(_))) | Err(_) => {
+            counts.refused.fetch_add(1, Relaxed);
+        }
+        Ok(None) => {}
+    }
+    counts.misses.fetch_add(1, Relaxed);
+    // A manifest that fails to load is kept only if the credential guard
+    // read it and found nothing: its diagnostics may quote it.
+    let copy = bytes.clone();
+    let outcome = evaluate(bytes);
+    let keep = outcome.is_ok() || guard_passes(file, copy);
+    if !keep || cache.put(&key, &to_bytes(&outcome)).is_err() {
+        counts.not_written.fetch_add(1, Relaxed);
+    }
+    outcome
+}
+
+/// Whether `bytes` parse as YAML and the credential guard finds nothing in
+/// them. A manifest that loads has passed the guard (its refusals are
+/// errors); one that does not may have failed before the guard ran.
+pub fn guard_passes(file: &str, bytes: Vec<u8>) -> bool {
+    let limits = crate::yaml::Limits::default();
+    crate::yaml::decode(file, bytes, &limits)
+        .and_then(|text| crate::yaml::parse(file, &text, &limits))
+        .is_ok_and(|root| crate::manifest::guard::check(file, &root).is_empty())
 }

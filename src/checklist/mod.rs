@@ -97,6 +97,9 @@ pub struct Catalog {
     read_by_conditions: Vec<bool>,
     /// By question index: whether some rule reads it.
     read_by_rules: Vec<bool>,
+    /// SHA-256 of every source file (name and bytes) the catalog was
+    /// loaded from, for cache keys.
+    fingerprint: [u8; 32],
 }
 
 /// A file to load into a catalog.
@@ -128,7 +131,12 @@ impl Catalog {
                 true,
             )
         });
+        let mut fingerprint = Vec::new();
         for (source, is_bundled) in bundled.chain(extra.into_iter().map(|s| (s, false))) {
+            fingerprint.push(crate::cache::digest(&[
+                source.file.as_bytes(),
+                &source.bytes,
+            ]));
             let doc = match Document::load(
                 Format::Checklist,
                 &source.file,
@@ -173,7 +181,8 @@ impl Catalog {
                 },
             );
         }
-        let catalog = Catalog::index(checklists, &mut diags);
+        let mut catalog = Catalog::index(checklists, &mut diags);
+        catalog.fingerprint = crate::cache::digest(&[fingerprint.as_flattened()]);
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
@@ -316,7 +325,14 @@ impl Catalog {
             rules,
             read_by_conditions,
             read_by_rules,
+            fingerprint: [0; 32],
         }
+    }
+
+    /// SHA-256 of the files (names and bytes) the catalog was loaded from:
+    /// two catalogs with the same fingerprint score alike (in one build).
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// A checklist by id.

@@ -148,6 +148,51 @@ pub struct Common {
     templates: Option<PathBuf>,
 }
 
+/// Where results computed from manifests are kept for the next run.
+#[derive(clap::Args, Debug)]
+pub struct CacheArgs {
+    /// Keep and reuse each manifest's result in DIR (by default
+    /// $XDG_CACHE_HOME/vetted or ~/.cache/vetted; not used when the CI
+    /// environment variable is set, unless this is given).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache to use, if any. A cache that cannot be opened (a
+    /// read-only home, an unreadable executable) is not used: it can only
+    /// make a run faster, never make it fail. Only a directory asked for
+    /// with `--cache` is worth a warning.
+    fn open(
+        &self,
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Option<vetted::cache::Cache> {
+        let dir = match (&self.cache, self.no_cache) {
+            (_, true) => return None,
+            (Some(dir), false) => dir.clone(),
+            (None, false) if var("CI").is_some_and(|v| !v.is_empty()) => return None,
+            (None, false) => vetted::cache::default_dir(var)?,
+        };
+        let opened =
+            vetted::cache::this_build().and_then(|build| vetted::cache::Cache::open(&dir, build));
+        match opened {
+            Ok(cache) => Some(cache),
+            Err(e) => {
+                if self.cache.is_some() {
+                    eprintln!(
+                        "warning: the cache {} is not used: {e}",
+                        terminal_safe(&dir.display().to_string())
+                    );
+                }
+                None
+            }
+        }
+    }
+}
+
 /// What every reporting command loads before its own work.
 struct Setup {
     catalog: vetted::checklist::Catalog,

@@ -23,6 +23,8 @@ pub struct Args {
     /// Exit 1 when anything is overdue.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    cache: super::CacheArgs,
 }
 
 pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
@@ -31,11 +33,13 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
     let setup = args.common.setup(checklists)?;
-    let portfolio = vetted::load_portfolio(
+    let cache = args.cache.open(|k| std::env::var_os(k));
+    let (portfolio, _) = vetted::load_portfolio_cached(
         &args.dir,
         &setup.catalog,
         &setup.policy,
         args.common.as_of(),
+        cache.as_ref(),
     )?;
     for invalid in portfolio.invalid.iter() {
         let invalid = invalid.map_err(|source| vetted::Error::Io {

@@ -40,7 +40,13 @@ pub struct Key(pub [u8; 32]);
 
 impl Key {
     fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push(DIGITS[usize::from(b >> 4)] as char);
+            s.push(DIGITS[usize::from(b & 15)] as char);
+        }
+        s
     }
 }
 
@@ -112,6 +118,55 @@ pub fn default_dir(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<P
         .or_else(|| absolute(var("HOME")).map(|h| h.join(".cache").join("vetted")))
 }
 
+/// The policy as the evaluation reads it: serialised, it is every value,
+/// however the policy was made (a file, the default, or changed in code).
+pub fn policy_fingerprint(policy: &crate::rules::Policy) -> Vec<u8> {
+    serde_json::to_vec(policy).expect("a policy always serialises")
+}
+
+/// What `vetted assess --cache` keeps: the document as written, the
+/// loader's warnings (printed again on a hit), and the verdict and tier
+/// that `--fail-on` reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessed {
+    /// The document, in its format.
+    pub document: Vec<u8>,
+    /// Warnings from loading the manifest.
+    pub warnings: Vec<crate::diag::Diagnostic>,
+    /// The verdict.
+    pub verdict: crate::rules::Verdict,
+    /// The residual tier.
+    pub tier: crate::level::Level,
+}
+
+/// The version of [`Assessed`] as stored.
+const ASSESSED: &str = "assess document 1";
+
+impl Cache {
+    /// The scope of `vetted assess` documents: besides what a portfolio
+    /// outcome depends on, the templates (their texts), which document and
+    /// which format.
+    pub fn assess_scope(
+        &self,
+        catalog: &crate::checklist::Catalog,
+        policy: &crate::rules::Policy,
+        templates: &crate::report::Renderer,
+        as_of: crate::date::Date,
+        document: &str,
+        format: &str,
+    ) -> Scope {
+        self.scope(&[
+            ASSESSED.as_bytes(),
+            &catalog.fingerprint(),
+            &policy_fingerprint(policy),
+            &templates.fingerprint(),
+            as_of.to_string().as_bytes(),
+            document.as_bytes(),
+            format.as_bytes(),
+        ])
+    }
+}
+
 /// A cache directory, as used by one build of `vetted`.
 #[derive(Clone, Debug)]
 pub struct Cache {
@@ -163,14 +218,15 @@ impl Cache {
         let (_, path) = self.path(key);
         // Only a regular file is read: a FIFO would block, a device
         // would never end.
-        match fs::symlink_metadata(&path) {
+        let len = match fs::symlink_metadata(&path) {
             Err(_) => return Ok(None),
             Ok(m) if !m.is_file() => return Err(Refused("not a regular file")),
             Ok(m) if m.len() > MAX_ENTRY => return Err(Refused("too large")),
-            Ok(_) => {}
-        }
+            Ok(m) => m.len(),
+        };
         let mut f = fs::File::open(&path).map_err(|_| Refused("unreadable"))?;
-        let mut bytes = Vec::new();
+        // One read for an entry that has not changed size since.
+        let mut bytes = Vec::with_capacity(len as usize + 1);
         (&mut f)
             .take(MAX_ENTRY + 1)
             .read_to_end(&mut bytes)
@@ -293,6 +349,16 @@ mod tests {
         // Rewritten, it reads again.
         c.put(&key(1), b"a value").unwrap();
         assert_eq!(c.get(&key(1)), Ok(Some(b"a value".to_vec())));
+    }
+
+    #[test]
+    fn keys_are_named_by_their_hex_digits() {
+        let mut k = [0u8; 32];
+        k[0] = 0xab;
+        k[31] = 0x0f;
+        let hex = Key(k).hex();
+        assert_eq!(hex.len(), 64);
+        assert!(hex.starts_with("ab00") && hex.ends_with("000f"), "{hex}");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod checklist;
+pub mod codec;
 pub mod date;
 pub mod diag;
 pub mod document;

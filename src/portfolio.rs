@@ -1,11 +1,10 @@
 //! `vetted portfolio`: every vendor and key under review, and what needs
 //! action now.
 
-mod codec;
 mod parallel;
 mod records;
 
-pub use codec::{Corrupt, Record, from_bytes, to_bytes};
+pub use crate::codec::{Corrupt, Record, from_bytes, to_bytes};
 pub use parallel::in_order;
 pub use records::{Iter, RecordWriter, Records, Sorter};
 
@@ -422,13 +421,10 @@ pub fn cache_scope(
     policy: &Policy,
     as_of: Date,
 ) -> crate::cache::Scope {
-    // Serialised, the policy is every value the evaluation reads, however
-    // it was made (a file, the default, or changed in code).
-    let policy = serde_json::to_vec(policy).expect("a policy always serialises");
     cache.scope(&[
         CACHED_OUTCOME.as_bytes(),
         &catalog.fingerprint(),
-        &policy,
+        &crate::cache::policy_fingerprint(policy),
         as_of.to_string().as_bytes(),
     ])
 }

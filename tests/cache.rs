@@ -368,3 +368,87 @@ fn the_default_cache_is_under_the_users_cache_directory_and_off_in_ci() {
         count_manifests(dir.path())
     );
 }
+
+/// `vetted assess` in `dir` with `args` (and a fixed date): exit code,
+/// stdout and stderr.
+fn assess(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<u8>, Vec<u8>) {
+    let out = Command::cargo_bin("vetted")
+        .unwrap()
+        .current_dir(dir)
+        .arg("assess")
+        .args(args)
+        .args(["--as-of", AS_OF])
+        // The default cache directory, were one used: assess must not.
+        .env("XDG_CACHE_HOME", dir.join("xdg"))
+        .output()
+        .unwrap();
+    (out.status.code(), out.stdout, out.stderr)
+}
+
+#[test]
+fn assess_reuses_its_document_when_asked_and_nothing_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A manifest with a warning (the legacy way of saying self-hosted).
+    let text = std::fs::read_to_string("examples/self-hosted-oss-bot.yaml").unwrap();
+    std::fs::write(
+        d.join("m.yaml"),
+        text.replace("  hosting: self-hosted\n", ""),
+    )
+    .unwrap();
+    // With the number of entries after each: --fail-on reads the cached
+    // verdict and tier of the first document.
+    for (args, kept) in [
+        (vec!["m.yaml"], 1),
+        (vec!["m.yaml", "--format", "json"], 2),
+        (
+            vec!["m.yaml", "--format", "html", "--template", "compliance"],
+            3,
+        ),
+        (vec!["m.yaml", "--fail-on", "low"], 3),
+    ] {
+        let plain = assess(d, &args);
+        assert!(
+            String::from_utf8_lossy(&plain.2).contains("hosting-inferred"),
+            "{args:?}: the warning is printed"
+        );
+        let mut cached = args.clone();
+        cached.extend(["--cache", "cache"]);
+        let cold = assess(d, &cached);
+        let warm = assess(d, &cached);
+        assert_eq!(entries(&d.join("cache")).len(), kept, "{args:?}");
+        assert!(cold == plain, "{args:?}: cold");
+        assert!(warm == plain, "{args:?}: warm");
+    }
+    assert!(!d.join("xdg").exists(), "assess used the default cache");
+
+    // Other templates: another document, not the cached one.
+    std::fs::create_dir(d.join("templates")).unwrap();
+    std::fs::write(
+        d.join("templates/report.md.j2"),
+        "Verdict: {{ summary.verdict }}\n",
+    )
+    .unwrap();
+    let args = ["m.yaml", "--templates", "templates", "--cache", "cache"];
+    let (code, out, _) = assess(d, &args);
+    assert_eq!(code, Some(0));
+    assert_eq!(String::from_utf8(out).unwrap(), "Verdict: conditions\n");
+    std::fs::write(
+        d.join("templates/report.md.j2"),
+        "Tier: {{ summary.tier }}\n",
+    )
+    .unwrap();
+    let (_, out, _) = assess(d, &args);
+    assert_eq!(String::from_utf8(out).unwrap(), "Tier: low\n");
+
+    // A refused manifest leaves nothing.
+    let before = entries(&d.join("cache")).len();
+    std::fs::write(
+        d.join("secret.yaml"),
+        text.replace("  name: ", "  password: hunter2-xyz-secret\n  name: "),
+    )
+    .unwrap();
+    let (code, _, _) = assess(d, &["secret.yaml", "--cache", "cache"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(entries(&d.join("cache")).len(), before);
+}

@@ -176,19 +176,25 @@ impl CacheArgs {
             (None, false) if var("CI").is_some_and(|v| !v.is_empty()) => return None,
             (None, false) => vetted::cache::default_dir(var)?,
         };
-        let opened =
-            vetted::cache::this_build().and_then(|build| vetted::cache::Cache::open(&dir, build));
-        match opened {
-            Ok(cache) => Some(cache),
-            Err(e) => {
-                if self.cache.is_some() {
-                    eprintln!(
-                        "warning: the cache {} is not used: {e}",
-                        terminal_safe(&dir.display().to_string())
-                    );
-                }
-                None
+        open_cache(&dir, self.cache.is_some())
+    }
+}
+
+/// The cache in `dir` for this build, if it can be opened; why not is
+/// worth a warning only if the user named the directory.
+fn open_cache(dir: &Path, named: bool) -> Option<vetted::cache::Cache> {
+    let opened =
+        vetted::cache::this_build().and_then(|build| vetted::cache::Cache::open(dir, build));
+    match opened {
+        Ok(cache) => Some(cache),
+        Err(e) => {
+            if named {
+                eprintln!(
+                    "warning: the cache {} is not used: {e}",
+                    terminal_safe(&dir.display().to_string())
+                );
             }
+            None
         }
     }
 }

@@ -32,8 +32,17 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let setup = args.common.setup(checklists)?;
-    let cache = args.cache.open(|k| std::env::var_os(k));
+    // Opening the cache hashes the executable: do it while the
+    // checklists load.
+    let (setup, cache) = std::thread::scope(|s| {
+        let cache = s.spawn(|| args.cache.open(|k| std::env::var_os(k)));
+        let setup = args.common.setup(checklists);
+        (
+            setup,
+            cache.join().expect("opening the cache does not panic"),
+        )
+    });
+    let setup = setup?;
     let (portfolio, _) = vetted::load_portfolio_cached(
         &args.dir,
         &setup.catalog,

@@ -24,27 +24,37 @@ where
 {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // The index of the next result `sink` takes.
-    let done = Mutex::new(0usize);
+    // The index of the next result `sink` takes. The mutex (counting the
+    // workers waiting) and condition variable are only for a worker that
+    // has got too far ahead of it.
+    let done = AtomicUsize::new(0);
+    let waiting_room = Mutex::new(0usize);
     let moved = Condvar::new();
     let (tx, rx) = mpsc::channel::<(usize, O)>();
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
             let (next, stop, done, moved, work) = (&next, &stop, &done, &moved, &work);
+            let waiting_room = &waiting_room;
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= inputs.len() {
                         break;
                     }
-                    {
-                        // The input due next is always within reach, so
-                        // some worker can always go on.
-                        let mut d = done.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *d + AHEAD && !stop.load(Ordering::Relaxed) {
-                            d = moved.wait(d).unwrap_or_else(|e| e.into_inner());
+                    // The input due next is always within reach, so some
+                    // worker can always go on.
+                    if i >= done.load(Ordering::Acquire) + AHEAD {
+                        let mut waiting = waiting_room.lock().unwrap_or_else(|e| e.into_inner());
+                        *waiting += 1;
+                        // Checked again under the lock: the sink's thread
+                        // moves `done`, then takes the lock to see who waits.
+                        while i >= done.load(Ordering::Acquire) + AHEAD
+                            && !stop.load(Ordering::Relaxed)
+                        {
+                            waiting = moved.wait(waiting).unwrap_or_else(|e| e.into_inner());
                         }
+                        *waiting -= 1;
                     }
                     if stop.load(Ordering::Relaxed) || tx.send((i, work(&inputs[i]))).is_err() {
                         break;
@@ -53,12 +63,12 @@ where
             });
         }
         drop(tx);
-        let mut waiting = BTreeMap::new();
+        let mut early = BTreeMap::new();
         let mut due = 0;
         let mut result = Ok(());
         for (i, out) in &rx {
-            waiting.insert(i, out);
-            while let Some(out) = waiting.remove(&due) {
+            early.insert(i, out);
+            while let Some(out) = early.remove(&due) {
                 if let Err(e) = sink(out) {
                     result = Err(e);
                     break;
@@ -68,11 +78,14 @@ where
             if result.is_err() {
                 break;
             }
-            *done.lock().unwrap_or_else(|e| e.into_inner()) = due;
-            moved.notify_all();
+            done.store(due, Ordering::Release);
+            if *waiting_room.lock().unwrap_or_else(|e| e.into_inner()) > 0 {
+                moved.notify_all();
+            }
         }
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
+            let _waiting = waiting_room.lock().unwrap_or_else(|e| e.into_inner());
             moved.notify_all();
             // Workers still sending find the channel closed and stop.
             drop(rx);

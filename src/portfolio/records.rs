@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use super::codec::{self, Record};
+use crate::codec::{self, Record};
 
 /// Encoded bytes a list keeps in memory before it moves to a file.
 pub const MEMORY_BYTES: usize = 1 << 20;

@@ -634,6 +634,8 @@ pub struct RenderError {
 /// Renders templates, embedded or overridden from a directory.
 pub struct Renderer {
     env: Environment<'static>,
+    /// SHA-256 of every template's name and text, embedded or overridden.
+    fingerprint: [u8; 32],
 }
 
 impl Renderer {
@@ -681,8 +683,19 @@ impl Renderer {
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         templates.extend(overrides);
+        let parts: Vec<&[u8]> = templates
+            .iter()
+            .flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()])
+            .collect();
+        let fingerprint = crate::cache::digest(&parts);
         env.set_loader(move |name| Ok(templates.get(name).cloned()));
-        Renderer { env }
+        Renderer { env, fingerprint }
+    }
+
+    /// SHA-256 of the templates (names and texts) this renderer uses: two
+    /// renderers with the same fingerprint write the same documents.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// Renders `name` with `ctx`.

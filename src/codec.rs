@@ -1,6 +1,6 @@
-//! A compact binary form of what the portfolio keeps of a manifest (its
-//! register entry, actions, or diagnostics), for the files the portfolio
-//! spills to and for the cache.
+//! A compact binary form of what is kept of a manifest's assessment: the
+//! portfolio's register entries, actions and diagnostics (for the files the
+//! portfolio spills to, and the cache), and `assess`'s document (the cache).
 //!
 //! Hand-written rather than serde's JSON: numbers keep their exact bits
 //! (a score read back must print as it would have), enums are checked on
@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::level::Level;
 use crate::rules::Verdict;
 
-use super::{Action, ActionKind, Entry, Invalid, Item, Outcome};
+use crate::portfolio::{Action, ActionKind, Entry, Invalid, Item, Outcome};
 
 /// Bytes that do not decode as the record they should hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -316,6 +316,29 @@ impl Record for Outcome {
             1 => Ok(Err(Invalid::decode(d)?)),
             _ => Err(Corrupt("unknown outcome")),
         }
+    }
+}
+
+impl Record for crate::cache::Assessed {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(index_of(&Verdict::ALL, &self.verdict));
+        out.push(index_of(&Level::ALL, &self.tier));
+        put_list(out, &self.warnings);
+        put_len(out, self.document.len());
+        out.extend_from_slice(&self.document);
+    }
+
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, Corrupt> {
+        let verdict = d.pick(&Verdict::ALL)?;
+        let tier = d.pick(&Level::ALL)?;
+        let warnings = list(d)?;
+        let n = d.u32()? as usize;
+        Ok(crate::cache::Assessed {
+            document: d.take(n)?.to_vec(),
+            warnings,
+            verdict,
+            tier,
+        })
     }
 }
 

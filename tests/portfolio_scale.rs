@@ -3,7 +3,7 @@
 use vetted::date::Date;
 use vetted::level::Level;
 use vetted::portfolio::{Action, ActionKind, Entry, Item};
-use vetted::report::{Format, Renderer, render};
+use vetted::report::{Format, Render, Renderer, render};
 use vetted::rules::{Policy, Verdict};
 
 fn date(s: &str) -> Date {
@@ -179,16 +179,16 @@ fn spilled_and_merged_lists_write_what_whole_lists_would() {
         "the JSON differs"
     );
     let md = render(&portfolio, Format::Markdown, &templates, &policy).unwrap();
-    assert!(
-        md == templates
-            .render_rows(
-                "portfolio.md.j2",
-                &expected,
-                vetted::report::Render::rows(&portfolio)
-            )
-            .unwrap(),
-        "the Markdown differs"
-    );
+    let whole_md = templates
+        .render_rows("portfolio.md.j2", &expected, Render::rows(&portfolio))
+        .unwrap();
+    assert!(md == whole_md, "the Markdown differs");
+    // HTML is converted in pieces as the Markdown comes: the same page as
+    // the whole Markdown converted at once.
+    let html = render(&portfolio, Format::Html, &templates, &policy).unwrap();
+    let whole_html =
+        vetted::report::html::page(&portfolio.title(), &whole_md, &portfolio.charts(&policy));
+    assert!(html == whole_html, "the HTML differs");
 }
 
 /// The register lists manifests by their names as shown, which is not the

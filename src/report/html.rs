@@ -1,5 +1,6 @@
 //! HTML output: the Markdown report through pulldown-cmark, sanitised with
-//! ammonia, with charts as inline SVG, in one self-contained page.
+//! ammonia, with charts as inline SVG, in one self-contained page, written
+//! as the Markdown arrives ([`Page`]).
 //!
 //! Defence in depth: manifest text is already escaped in the Markdown, so it
 //! cannot produce HTML; any raw HTML that reaches the converter anyway is
@@ -11,6 +12,7 @@
 //! markers.
 
 use std::collections::HashSet;
+use std::io::{self, Write};
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -33,57 +35,422 @@ fn sanitizer() -> ammonia::Builder<'static> {
 /// Converts `markdown` to a whole HTML page titled `title`, with `charts`
 /// (SVG documents) placed at the chart markers in order.
 pub fn page(title: &str, markdown: &str, charts: &[String]) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    let mut segments: Vec<Vec<Event<'_>>> = vec![Vec::new()];
-    let mut in_mermaid = false;
-    for event in Parser::new_ext(markdown, options) {
-        match event {
-            Event::Html(ref h) if h.trim() == CHART_MARKER => segments.push(Vec::new()),
-            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
-            // Never pass raw HTML through: show it as text.
-            Event::Html(h) | Event::InlineHtml(h) => segments
-                .last_mut()
-                .expect("one segment")
-                .push(Event::Text(h)),
-            // The Markdown's Mermaid chart is replaced by the SVG one.
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
-                if lang.as_ref() == "mermaid" =>
-            {
-                in_mermaid = true
+    let mut out = Vec::new();
+    let mut page = Page::new(&mut out, title, charts, usize::MAX).expect("writing to memory");
+    page.push(markdown).expect("writing to memory");
+    page.finish().expect("writing to memory");
+    String::from_utf8(out).expect("the page is text")
+}
+
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH);
+
+/// What every table's sanitised HTML ends with.
+const TABLE_END: &str = "</tbody></table>\n";
+
+/// Markdown to be converted before a piece is: the size of the pieces a
+/// [`Page`] converts (beyond a line or a table row longer than this).
+pub const PIECE: usize = 64 << 10;
+
+/// An HTML page written as its Markdown arrives: `push` the Markdown in any
+/// pieces, then `finish`. The output is byte for byte what [`page`] makes
+/// of the whole Markdown, but only a bounded piece of it is held: a
+/// portfolio's register of 100,000 rows is converted a few hundred rows at
+/// a time.
+///
+/// Why pieces convert as the whole would: Markdown's blocks are read line
+/// by line, and a top-level block followed by the start of another is
+/// final; what precedes the last block of what has arrived is converted
+/// (with the events of that very parse), and the rest waits. A table's
+/// rows are final too once another line follows them: the rows of a long
+/// table go out as they come, converted with the table's header (the same
+/// columns and alignment) and cut out of the sanitised table, whose start
+/// and end are checked to be the header's and the table's end. HTML from
+/// pulldown-cmark is balanced block by block, so the sanitiser's output
+/// for consecutive pieces is its output for the whole. One thing is
+/// document-wide in Markdown: link and footnote definitions (`[x]: url`)
+/// apply before they appear. Every `[` in escaped text is `\[`; at the
+/// first unescaped one, the rest of the page is converted whole, so every
+/// definition and every use of one are in the same piece.
+pub struct Page<'a> {
+    out: &'a mut dyn Write,
+    charts: &'a [String],
+    /// Chart markers met so far.
+    markers: usize,
+    in_mermaid: bool,
+    /// Markdown not yet converted: it starts at a top-level block, or at a
+    /// row of the open table.
+    pending: String,
+    /// Bytes written that do not end a character yet.
+    partial: Vec<u8>,
+    /// How much of `pending` has been checked for `[`.
+    checked: usize,
+    /// Convert again when `pending` is this long.
+    next_try: usize,
+    piece: usize,
+    /// Convert the rest whole (an unescaped `[` has been seen).
+    whole: bool,
+    table: Option<OpenTable>,
+}
+
+/// A table whose header has been written and whose rows are still coming.
+struct OpenTable {
+    /// Its header and delimiter lines, which go before the pending rows
+    /// when they are parsed.
+    head: String,
+    /// The sanitised HTML of the table up to its first row.
+    start: String,
+}
+
+/// A top-level block: its events and where its first line starts.
+struct Block {
+    events: std::ops::Range<usize>,
+    line: usize,
+    table: bool,
+}
+
+impl<'a> Page<'a> {
+    /// Starts a page titled `title` in `out`, converting Markdown in
+    /// pieces of about `piece` bytes.
+    pub fn new(
+        out: &'a mut dyn Write,
+        title: &str,
+        charts: &'a [String],
+        piece: usize,
+    ) -> io::Result<Page<'a>> {
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+             <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+            xml(title)
+        )?;
+        Ok(Page {
+            out,
+            charts,
+            markers: 0,
+            in_mermaid: false,
+            pending: String::new(),
+            partial: Vec::new(),
+            checked: 0,
+            next_try: piece,
+            piece,
+            whole: false,
+            table: None,
+        })
+    }
+
+    /// Adds Markdown.
+    pub fn push(&mut self, markdown: &str) -> io::Result<()> {
+        self.pending.push_str(markdown);
+        if self.pending.len() >= self.next_try && !self.whole {
+            self.convert(false)?;
+            // A block that keeps growing (a long list) is parsed again
+            // only when it has doubled, so the work stays linear.
+            self.next_try = self.pending.len().saturating_mul(2).max(self.piece);
+        }
+        Ok(())
+    }
+
+    /// Converts what is left and ends the page.
+    pub fn finish(mut self) -> io::Result<()> {
+        if !self.partial.is_empty() {
+            let rest = String::from_utf8_lossy(&self.partial).into_owned();
+            self.pending.push_str(&rest);
+        }
+        self.convert(true)?;
+        self.out.write_all(b"</main>\n</body>\n</html>\n")
+    }
+
+    /// Converts every block of `pending` that is final (all of them at
+    /// the end).
+    fn convert(&mut self, end: bool) -> io::Result<()> {
+        let upto = if end {
+            self.pending.len()
+        } else {
+            match self.pending.rfind('\n') {
+                Some(i) => i + 1,
+                None => return Ok(()),
             }
-            Event::End(TagEnd::CodeBlock) if in_mermaid => in_mermaid = false,
-            _ if in_mermaid => {}
-            e => segments.last_mut().expect("one segment").push(e),
+        };
+        if !end {
+            if unescaped_bracket(&self.pending, self.checked, upto) {
+                self.whole = true;
+                return Ok(());
+            }
+            self.checked = upto;
+        }
+        let head = self.table.as_ref().map_or(0, |t| t.head.len());
+        let text = match &self.table {
+            Some(t) => format!("{}{}", t.head, &self.pending[..upto]),
+            None => self.pending[..upto].to_string(),
+        };
+        let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+            Parser::new_ext(&text, OPTIONS).into_offset_iter().collect();
+        let blocks = blocks(&text, &events);
+        let mut first = 0;
+        // Where in `text` the Markdown not yet converted starts.
+        let mut consumed;
+        if let Some(open) = self.table.take() {
+            let table = blocks
+                .first()
+                .filter(|b| b.table && b.line == 0)
+                .ok_or_else(|| broken("the open table did not parse as one"))?;
+            let rows = rows(&events, &table.events);
+            if blocks.len() > 1 || end {
+                self.rows(&events, &table.events, &rows, &open.start)?;
+                self.out.write_all(TABLE_END.as_bytes())?;
+                first = 1;
+            } else {
+                let done = rows.len().saturating_sub(1);
+                self.rows(&events, &table.events, &rows[..done], &open.start)?;
+                consumed = rows.get(done).map_or(head, |r| line_start(&text, r.1));
+                self.pending.drain(..consumed - head);
+                self.checked -= consumed - head;
+                self.table = Some(open);
+                return Ok(());
+            }
+        }
+        let last = if end {
+            blocks.len()
+        } else {
+            blocks.len().saturating_sub(1).max(first)
+        };
+        if first < last {
+            let range = blocks[first].events.start..blocks[last - 1].events.end;
+            self.blocks(events[range].iter().map(|(e, _)| e.clone()))?;
+        }
+        consumed = match blocks.get(last) {
+            Some(b) => b.line,
+            // Nothing but blank lines (or, to be safe, something that is
+            // no block yet): blank lines go, anything else waits.
+            None if blocks.is_empty() && !end && !text.trim().is_empty() => head,
+            None => text.len(),
+        };
+        if !end && let Some(b) = blocks.get(last).filter(|b| b.table) {
+            let rows = rows(&events, &b.events);
+            // Opened only when a row can go out now; a table of one row
+            // waits for the next.
+            if rows.len() >= 2 {
+                let head_text = text[b.line..line_start(&text, rows[0].1)].to_string();
+                let start = self.table_start(&events, &b.events)?;
+                self.out.write_all(start.as_bytes())?;
+                let done = rows.len() - 1;
+                self.rows(&events, &b.events, &rows[..done], &start)?;
+                consumed = line_start(&text, rows[done].1);
+                self.table = Some(OpenTable {
+                    head: head_text,
+                    start,
+                });
+            }
+        }
+        let consumed = consumed - head;
+        self.pending.drain(..consumed);
+        self.checked = self.checked.saturating_sub(consumed);
+        Ok(())
+    }
+
+    /// Writes top-level blocks (their events), charts at the markers.
+    fn blocks<'e>(&mut self, events: impl Iterator<Item = Event<'e>>) -> io::Result<()> {
+        let mut segment = Vec::new();
+        for event in events {
+            match event {
+                Event::Html(ref h) if h.trim() == CHART_MARKER => {
+                    self.segment(std::mem::take(&mut segment))?;
+                    if let Some(svg) = self.charts.get(self.markers) {
+                        writeln!(self.out, "<figure class=\"chart\">{svg}</figure>")?;
+                    }
+                    self.markers += 1;
+                }
+                // The Markdown's Mermaid chart is replaced by the SVG one.
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
+                    if lang.as_ref() == "mermaid" =>
+                {
+                    self.in_mermaid = true
+                }
+                Event::End(TagEnd::CodeBlock) if self.in_mermaid => self.in_mermaid = false,
+                _ if self.in_mermaid => {}
+                e => segment.extend(shown(e)),
+            }
+        }
+        self.segment(segment)
+    }
+
+    /// Writes events between chart markers, sanitised.
+    fn segment(&mut self, events: Vec<Event<'_>>) -> io::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.out.write_all(html(events.into_iter()).as_bytes())
+    }
+
+    /// The sanitised HTML of the table `events` up to its first row.
+    fn table_start(
+        &self,
+        all: &[(Event<'_>, std::ops::Range<usize>)],
+        table: &std::ops::Range<usize>,
+    ) -> io::Result<String> {
+        let empty = table_events(all, table, &[]);
+        html(empty.into_iter())
+            .strip_suffix(TABLE_END)
+            .map(str::to_string)
+            .ok_or_else(|| broken("an empty table does not end as tables do"))
+    }
+
+    /// Writes `rows` of the table `events`: the sanitised table with just
+    /// these rows, less its start (`start`) and end.
+    fn rows(
+        &mut self,
+        all: &[(Event<'_>, std::ops::Range<usize>)],
+        table: &std::ops::Range<usize>,
+        rows: &[(std::ops::Range<usize>, usize)],
+        start: &str,
+    ) -> io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let clean = html(table_events(all, table, rows).into_iter());
+        let body = clean
+            .strip_prefix(start)
+            .and_then(|b| b.strip_suffix(TABLE_END))
+            .ok_or_else(|| broken("a table's rows did not convert on their own"))?;
+        self.out.write_all(body.as_bytes())
+    }
+}
+
+impl Write for Page<'_> {
+    /// Markdown as bytes (what a template writes): only whole characters
+    /// are converted.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.partial.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.partial) {
+            Ok(s) => s.len(),
+            Err(e) if e.error_len().is_some() => {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
+            Err(e) => e.valid_up_to(),
+        };
+        let text: Vec<u8> = self.partial.drain(..valid).collect();
+        self.push(std::str::from_utf8(&text).expect("checked above"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn broken(what: &str) -> io::Error {
+    io::Error::other(format!("HTML conversion in pieces failed: {what}"))
+}
+
+/// An event as the page shows it: raw HTML as text.
+fn shown(e: Event<'_>) -> Option<Event<'_>> {
+    match e {
+        Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => None,
+        // Never pass raw HTML through: show it as text.
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        e => Some(e),
+    }
+}
+
+/// Events as sanitised HTML.
+fn html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    // pulldown-cmark aligns table cells with a style attribute, which the
+    // sanitiser (rightly) drops; `align` says the same and is allowed.
+    let html = html
+        .replace(" style=\"text-align: right\"", " align=\"right\"")
+        .replace(" style=\"text-align: center\"", " align=\"center\"")
+        .replace(" style=\"text-align: left\"", " align=\"left\"");
+    sanitizer().clean(&html).to_string()
+}
+
+/// The top-level blocks of `events`, parsed from `text`.
+fn blocks(text: &str, events: &[(Event<'_>, std::ops::Range<usize>)]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, (e, range)) in events.iter().enumerate() {
+        if depth == 0 {
+            out.push(Block {
+                events: i..i + 1,
+                line: line_start(text, range.start),
+                table: matches!(e, Event::Start(Tag::Table(_))),
+            });
+        }
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+        if let Some(b) = out.last_mut() {
+            b.events.end = i + 1;
         }
     }
-    let clean = sanitizer();
-    let mut body = String::new();
-    for (i, events) in segments.into_iter().enumerate() {
-        if i > 0
-            && let Some(svg) = charts.get(i - 1)
-        {
-            body.push_str("<figure class=\"chart\">");
-            body.push_str(svg);
-            body.push_str("</figure>\n");
+    out
+}
+
+/// The body rows of the table `events`: their events and where each
+/// starts in the text.
+fn rows(
+    all: &[(Event<'_>, std::ops::Range<usize>)],
+    table: &std::ops::Range<usize>,
+) -> Vec<(std::ops::Range<usize>, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in table.clone() {
+        match &all[i].0 {
+            Event::Start(Tag::TableRow) => start = Some(i),
+            Event::End(TagEnd::TableRow) => {
+                if let Some(s) = start.take() {
+                    out.push((s..i + 1, all[s].1.start));
+                }
+            }
+            _ => {}
         }
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        // pulldown-cmark aligns table cells with a style attribute, which the
-        // sanitiser (rightly) drops; `align` says the same and is allowed.
-        let html = html
-            .replace(" style=\"text-align: right\"", " align=\"right\"")
-            .replace(" style=\"text-align: center\"", " align=\"center\"")
-            .replace(" style=\"text-align: left\"", " align=\"left\"");
-        body.push_str(&clean.clean(&html).to_string());
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        xml(title)
-    )
+    out
+}
+
+/// The table `table` with only the body rows `rows`.
+fn table_events<'e>(
+    all: &[(Event<'e>, std::ops::Range<usize>)],
+    table: &std::ops::Range<usize>,
+    rows: &[(std::ops::Range<usize>, usize)],
+) -> Vec<Event<'e>> {
+    let mut out = Vec::new();
+    let mut i = table.start;
+    // The table's start and its head.
+    while i < table.end {
+        let e = &all[i].0;
+        out.extend(shown(e.clone()));
+        i += 1;
+        if matches!(e, Event::End(TagEnd::TableHead)) {
+            break;
+        }
+    }
+    for (r, _) in rows {
+        out.extend(all[r.clone()].iter().filter_map(|(e, _)| shown(e.clone())));
+    }
+    out.extend(shown(all[table.end - 1].0.clone()));
+    out
+}
+
+/// Where the line holding byte `at` starts.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether `text[from..upto]` has a `[` that is not escaped (preceded by
+/// an odd number of backslashes).
+fn unescaped_bracket(text: &str, from: usize, upto: usize) -> bool {
+    let bytes = text.as_bytes();
+    (from..upto).any(|i| {
+        bytes[i] == b'[' && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +480,121 @@ mod tests {
         let after = html.find("after").unwrap();
         assert!(before < chart && chart < after, "{html}");
         assert!(!html.contains("xychart"), "{html}");
+    }
+
+    /// Markdown made of `parts` picked by `pick`, some with blank lines
+    /// between them and some without.
+    fn doc(pick: &mut impl FnMut(usize) -> usize, parts: usize) -> String {
+        const BLOCKS: &[&str] = &[
+            "# Title\n",
+            "## Needs action\n",
+            "A paragraph with *emphasis*, `code` and \\| a pipe.\n",
+            "a second line of a paragraph\n",
+            "\n",
+            "\n\n",
+            "| Due | Vendor | Score |\n|---|---|---:|\n",
+            "| 2026-01-01 | Acme \\*x\\* | 1.0 |\n",
+            "| now | <b>raw</b> \\| piped | 2.0 |\n",
+            "| short |\n",
+            "| a | b | c | d |\n",
+            "- item\n",
+            "- another item\n",
+            "1. first\n",
+            "   continued\n",
+            "> quoted\n",
+            "```\ncode | not a table\n\n# not a heading\n```\n",
+            "```mermaid\nxychart-beta\n```\n",
+            "<!-- chart -->\n",
+            "<div>raw block</div>\n",
+            "<!--\na comment\n\nover lines -->\n",
+            "Escaped \\[brackets\\] and \\\\ a backslash.\n",
+            "---\n",
+            "===\n",
+            "    indented code\n",
+            "~~struck~~ and &amp; and &#32;\n",
+        ];
+        // Document-wide: definitions apply before they appear.
+        const LINKS: &[&str] = &[
+            "See [the page][ref] and [^1].\n",
+            "[ref]: https://x.example\n",
+            "[^1]: A note.\n",
+        ];
+        let mut s = String::new();
+        for _ in 0..parts {
+            match pick(BLOCKS.len() + 1) {
+                // Rarely.
+                n if n == BLOCKS.len() && pick(8) == 0 => s.push_str(LINKS[pick(LINKS.len())]),
+                n if n == BLOCKS.len() => {}
+                n => s.push_str(BLOCKS[n]),
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_page_written_in_pieces_is_the_page_written_whole() {
+        let charts = [
+            "<svg id=\"a\"></svg>".to_string(),
+            "<svg id=\"b\"></svg>".to_string(),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut pick = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut checked = 0;
+        for round in 0..400 {
+            let mut md = doc(&mut pick, 5 + round % 60);
+            if round % 5 == 0 {
+                md.push_str("text with no end of line");
+            }
+            // A long table, as a register is.
+            if round % 7 == 0 {
+                md.push_str("\n| Vendor | Score |\n|---|--:|\n");
+                for i in 0..200 {
+                    md.push_str(&format!("| Vendor {i} \\| x | {i}.0 |\n"));
+                }
+                md.push_str(&doc(&mut pick, 5));
+            }
+            let whole = page("t", &md, &charts);
+            for piece in [1, 17, 200, 4096] {
+                let mut out = Vec::new();
+                let mut p = Page::new(&mut out, "t", &charts, piece).unwrap();
+                // Pushed in uneven bites, some splitting characters.
+                let bytes = md.as_bytes();
+                let mut at = 0;
+                while at < bytes.len() {
+                    let n = (1 + pick(300)).min(bytes.len() - at);
+                    p.write_all(&bytes[at..at + n]).unwrap();
+                    at += n;
+                }
+                p.finish().unwrap();
+                let streamed = String::from_utf8(out).unwrap();
+                assert!(
+                    streamed == whole,
+                    "round {round}, pieces of {piece}:\n--- markdown\n{md}\n--- whole\n{whole}\n--- in pieces\n{streamed}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 1600);
+    }
+
+    #[test]
+    fn a_long_table_goes_out_before_it_ends() {
+        let mut md = String::from("# T\n\n| a | b |\n|---|--:|\n");
+        for i in 0..10_000 {
+            md.push_str(&format!("| {i} | {i} |\n"));
+        }
+        let mut out = Vec::new();
+        let mut p = Page::new(&mut out, "t", &[], 4096).unwrap();
+        p.push(&md).unwrap();
+        // All but the last row are out, and only one row waits.
+        assert!(p.pending.len() < 20, "{}", p.pending.len());
+        p.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), page("t", &md, &[]));
     }
 
     #[test]

@@ -79,8 +79,8 @@ pub enum WriteError {
 
 /// [`render()`], written to `out` as it is made: a portfolio's lists are
 /// read from its temporary files as the template or the JSON writer walks
-/// them, so the document is never whole in memory (except as HTML: the
-/// sanitiser needs the whole page).
+/// them, and HTML is converted from the template's Markdown in pieces
+/// ([`html::Page`]), so the document is never whole in memory.
 pub fn render_to<D: Render>(
     doc: &D,
     format: Format,
@@ -91,9 +91,10 @@ pub fn render_to<D: Render>(
     match format {
         Format::Markdown => templates.render_to(D::TEMPLATE, doc, doc.rows(), out),
         Format::Html => {
-            let markdown = templates.render_rows(D::TEMPLATE, doc, doc.rows())?;
-            let page = html::page(&doc.title(), &markdown, &doc.charts(policy));
-            Ok(out.write_all(page.as_bytes())?)
+            let charts = doc.charts(policy);
+            let mut page = html::Page::new(out, &doc.title(), &charts, html::PIECE)?;
+            templates.render_to(D::TEMPLATE, doc, doc.rows(), &mut page)?;
+            Ok(page.finish()?)
         }
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, doc).map_err(|e| match e.io_error_kind() {

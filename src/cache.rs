@@ -238,8 +238,16 @@ impl Cache {
     /// entry's directory, renamed over any entry already there.
     pub fn put(&self, key: &Key, value: &[u8]) -> io::Result<()> {
         let (dir, path) = self.path(key);
-        create_private_dir(&dir)?;
-        let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(&dir)?;
+        let temp = || tempfile::Builder::new().prefix(".tmp").tempfile_in(&dir);
+        // The directory is made only when missing: a `mkdir` that fails
+        // because it exists cost more than the rest of a write.
+        let mut tmp = match temp() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_dir(&dir)?;
+                temp()?
+            }
+            r => r?,
+        };
         tmp.write_all(&wrap_entry(key, value))?;
         // No fsync: after a crash an entry may be cut short, and a short
         // entry fails its checksum and is computed again.

@@ -452,3 +452,27 @@ fn assess_reuses_its_document_when_asked_and_nothing_changed() {
     assert_eq!(code, Some(2));
     assert_eq!(entries(&d.join("cache")).len(), before);
 }
+
+#[test]
+fn a_cache_that_cannot_be_opened_is_a_warning_not_a_failure() {
+    let dir = portfolio_dir();
+    // A directory inside a regular file cannot be made.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let cache = file.path().join("cache");
+    let with = cli(dir.path(), &cache, "json").output().unwrap();
+    let without = Command::cargo_bin("vetted")
+        .unwrap()
+        .arg("portfolio")
+        .arg(dir.path())
+        .args(["--as-of", AS_OF, "--format", "json", "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(with.status.code(), Some(0));
+    assert!(with.stdout == without.stdout);
+    let stderr = String::from_utf8(with.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("warning[io]: {}: ", cache.display()))
+            && stderr.contains("; the cache is not used\n"),
+        "{stderr}"
+    );
+}

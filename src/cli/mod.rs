@@ -190,7 +190,8 @@ fn open_cache(dir: &Path, named: bool) -> Option<vetted::cache::Cache> {
         Err(e) => {
             if named {
                 eprintln!(
-                    "warning: the cache {} is not used: {e}",
+                    "warning[{}]: {}: {e}; the cache is not used",
+                    Code::Io,
                     terminal_safe(&dir.display().to_string())
                 );
             }

@@ -274,6 +274,17 @@ fn cli(dir: &Path, cache: &Path, format: &str) -> std::process::Command {
     cmd
 }
 
+/// `vetted portfolio DIR --no-cache` in `format`.
+fn uncached(dir: &Path, format: &str) -> std::process::Output {
+    Command::cargo_bin("vetted")
+        .unwrap()
+        .arg("portfolio")
+        .arg(dir)
+        .args(["--as-of", AS_OF, "--format", format, "--no-cache"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn concurrent_runs_on_one_cache_both_write_the_right_output() {
     let dir = portfolio_dir();
@@ -286,13 +297,7 @@ fn concurrent_runs_on_one_cache_both_write_the_right_output() {
         }
     }
     let cache = tempfile::tempdir().unwrap();
-    let expected = Command::cargo_bin("vetted")
-        .unwrap()
-        .arg("portfolio")
-        .arg(dir.path())
-        .args(["--as-of", AS_OF, "--format", "json", "--no-cache"])
-        .output()
-        .unwrap();
+    let expected = uncached(dir.path(), "json");
     assert_eq!(expected.status.code(), Some(0));
     for round in ["cold", "warm"] {
         let children: Vec<_> = (0..2)
@@ -330,13 +335,7 @@ fn the_cli_reads_the_cache_in_every_format() {
     for format in ["md", "json", "html"] {
         let cold = cli(dir.path(), cache.path(), format).output().unwrap();
         let warm = cli(dir.path(), cache.path(), format).output().unwrap();
-        let none = Command::cargo_bin("vetted")
-            .unwrap()
-            .arg("portfolio")
-            .arg(dir.path())
-            .args(["--as-of", AS_OF, "--format", format, "--no-cache"])
-            .output()
-            .unwrap();
+        let none = uncached(dir.path(), format);
         assert_eq!(cold.status.code(), Some(0));
         assert!(cold.stdout == none.stdout, "{format}: cold");
         assert!(warm.stdout == none.stdout, "{format}: warm");
@@ -460,13 +459,7 @@ fn a_cache_that_cannot_be_opened_is_a_warning_not_a_failure() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let cache = file.path().join("cache");
     let with = cli(dir.path(), &cache, "json").output().unwrap();
-    let without = Command::cargo_bin("vetted")
-        .unwrap()
-        .arg("portfolio")
-        .arg(dir.path())
-        .args(["--as-of", AS_OF, "--format", "json", "--no-cache"])
-        .output()
-        .unwrap();
+    let without = uncached(dir.path(), "json");
     assert_eq!(with.status.code(), Some(0));
     assert!(with.stdout == without.stdout);
     let stderr = String::from_utf8(with.stderr).unwrap();

@@ -7,6 +7,7 @@ mod assess;
 mod checklist;
 mod collect;
 mod compare;
+mod completions;
 mod diff;
 mod fill;
 mod portfolio;
@@ -17,7 +18,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use vetted::date::Date;
 use vetted::diag::{Code, Diagnostic};
 
@@ -44,6 +45,8 @@ Examples:
   vetted validate vendors/*.yaml
   vetted checklist show exchange-keys
   vetted schema manifest > manifest.schema.json
+  vetted completions bash > /etc/bash_completion.d/vetted
+  vetted man > vetted.1
 
 Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error.";
 
@@ -81,6 +84,12 @@ enum Command {
     Checklist(checklist::Command),
     /// Print the JSON Schema of a file format or of a command's JSON output.
     Schema(schema::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the man page (roff) of vetted, or of one command.
+    ///
+    /// `vetted man > vetted.1`; `vetted man assess > vetted-assess.1`.
+    Man(completions::ManArgs),
 }
 
 /// Runs the CLI.
@@ -102,6 +111,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
         Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::completions(args, Cli::command()),
+        Command::Man(args) => completions::man(args, Cli::command()),
     };
     ExitCode::from(code)
 }

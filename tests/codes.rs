@@ -307,6 +307,10 @@ fn trigger(code: Code) -> Trigger {
             files: vec![],
             args: vec!["assess", "--as-of", AS_OF, "no/such/file.yaml"],
         },
+        Code::FormatNotWritten => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["compare", "--as-of", AS_OF, "--format", "sarif", "m.yaml", "m.yaml"],
+        },
         Code::Template => Trigger::Run {
             files: vec![
                 ("t/report.md.j2", b"{{ vendor.nmae }}\n".to_vec()),

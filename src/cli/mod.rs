@@ -126,14 +126,20 @@ pub enum Format {
     Json,
     /// A self-contained HTML page (the Markdown, sanitised, with SVG charts).
     Html,
+    /// SARIF 2.1.0, for code scanning (`assess` only): one result per
+    /// finding, at the manifest line it is about.
+    Sarif,
 }
 
-impl From<Format> for vetted::report::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Md => vetted::report::Format::Markdown,
-            Format::Json => vetted::report::Format::Json,
-            Format::Html => vetted::report::Format::Html,
+impl Format {
+    /// The document format, or none for SARIF, which only `assess` writes
+    /// (it needs the manifest's positions, not a rendered document).
+    fn document(self) -> Option<vetted::report::Format> {
+        match self {
+            Format::Md => Some(vetted::report::Format::Markdown),
+            Format::Json => Some(vetted::report::Format::Json),
+            Format::Html => Some(vetted::report::Format::Html),
+            Format::Sarif => None,
         }
     }
 }
@@ -219,9 +225,22 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `doc` in the chosen format and writes it.
-    fn emit<D: vetted::report::Render>(&self, setup: &Setup, doc: &D) -> Result<(), vetted::Error> {
-        let text = vetted::report::render(doc, self.format.into(), &setup.renderer, &setup.policy)?;
+    /// Renders `doc` in the chosen format and writes it; `command` names
+    /// the command in the error for a format it does not write.
+    fn emit<D: vetted::report::Render>(
+        &self,
+        setup: &Setup,
+        command: &str,
+        doc: &D,
+    ) -> Result<(), vetted::Error> {
+        let Some(format) = self.format.document() else {
+            return Err(vetted::Error::Usage {
+                code: Code::FormatNotWritten,
+                message: format!("`vetted {command}` does not write sarif"),
+                help: "use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings".into(),
+            });
+        };
+        let text = vetted::report::render(doc, format, &setup.renderer, &setup.policy)?;
         write_output(self.output.as_deref(), &text)
     }
 }
@@ -261,6 +280,14 @@ fn report_error(err: vetted::Error) -> u8 {
             eprintln!(
                 "  help: fix the template named above, or drop --templates to use the bundled one"
             );
+            BAD_INPUT
+        }
+        vetted::Error::Usage {
+            code,
+            message,
+            help,
+        } => {
+            eprintln!("error[{code}]: {}\n  help: {help}", terminal_safe(&message));
             BAD_INPUT
         }
     }

@@ -1345,6 +1345,24 @@ nothing is written.
 ",
     }
 
+    FormatNotWritten = "format-not-written" in CommandLine {
+        description: r"
+The command does not write the format asked for. SARIF (`--format sarif`)
+holds findings located in one manifest, so `vetted assess` writes it;
+`compare` and `diff` have no findings of their own to locate.
+
+```text
+error[format-not-written]: `vetted compare` does not write sarif
+  help: use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings
+```
+",
+        help: r"
+use `--format md`, `html` or `json` with this command, or `vetted assess
+FILE --format sarif` for one manifest's findings. Exit code 2; nothing is
+written.
+",
+    }
+
     NoTerminal = "no-terminal" in CommandLine {
         description: r"
 `vetted fill` asks questions and was started without a terminal (in a

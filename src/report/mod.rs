@@ -11,6 +11,7 @@ pub mod chart;
 pub mod escape;
 pub mod html;
 pub mod render;
+pub mod sarif;
 
 pub use render::{Format, Render, render};
 

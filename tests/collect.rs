@@ -125,6 +125,10 @@ async fn the_guard_refuses_internal_addresses() {
         format!("https://127.0.0.1:{port}/secret"),
         format!("https://localhost:{port}/secret"),
         format!("https://[::ffff:127.0.0.1]:{port}/secret"),
+        // IPv4-translated (::ffff:0:0:0/96) was taken for public.
+        format!("https://[::ffff:0:7f00:1]:{port}/secret"),
+        format!("https://[64:ff9b:1::7f00:1]:{port}/secret"),
+        format!("https://192.88.99.1:{port}/secret"),
     ] {
         let e = get(&f, &url).await.unwrap_err();
         assert!(matches!(e, FetchError::Private { .. }), "{url}: {e:?}");

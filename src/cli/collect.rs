@@ -23,8 +23,9 @@ overwritten, and a fact that disagrees with it becomes a finding of
 `vetted assess`. A failed fetch is recorded with its reason.
 
 Only https is fetched, redirects included. Internal addresses (loopback,
-private, link-local, CGNAT, unique-local, multicast, IPv4-mapped) are
-refused after DNS resolution unless --allow-private-network is given.
+private, link-local, CGNAT, unique-local, multicast, IPv4-mapped, and every
+other special-purpose range that is not globally reachable) are refused
+after DNS resolution unless --allow-private-network is given.
 
 Examples:
   vetted collect vendor.yaml --dry-run

@@ -732,9 +732,10 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
     assert!(!dir.path().join("vendor.yaml.bak.1").exists());
 }
 
-/// A CONNECT proxy on loopback that tunnels every request to `to` and
-/// records the targets it was asked for.
-async fn connect_proxy(
+/// A SOCKS5 proxy on loopback (no authentication) that tunnels every
+/// request to `to`, whatever it is asked for, and records what it was asked
+/// to connect to: `address IP:PORT` or `name HOST:PORT`.
+async fn socks5_proxy(
     to: std::net::SocketAddr,
 ) -> (
     std::net::SocketAddr,
@@ -749,25 +750,51 @@ async fn connect_proxy(
         while let Ok((mut client, _)) = listener.accept().await {
             let log = log.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read_exact(&mut byte).await.is_err() {
-                        return;
-                    }
-                    head.push(byte[0]);
+                // Greeting: version 5, the methods offered; choose none.
+                let mut head = [0u8; 2];
+                if client.read_exact(&mut head).await.is_err() {
+                    return;
                 }
-                let line = String::from_utf8_lossy(&head)
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                log.lock().unwrap().push(line);
+                let mut methods = vec![0u8; head[1] as usize];
+                if client.read_exact(&mut methods).await.is_err()
+                    || client.write_all(&[5, 0]).await.is_err()
+                {
+                    return;
+                }
+                // Request: 5, CONNECT, 0, address type, address, port.
+                let mut req = [0u8; 4];
+                if client.read_exact(&mut req).await.is_err() {
+                    return;
+                }
+                let target = match req[3] {
+                    1 => {
+                        let mut a = [0u8; 4];
+                        client.read_exact(&mut a).await.unwrap();
+                        format!("address {}", std::net::Ipv4Addr::from(a))
+                    }
+                    4 => {
+                        let mut a = [0u8; 16];
+                        client.read_exact(&mut a).await.unwrap();
+                        format!("address [{}]", std::net::Ipv6Addr::from(a))
+                    }
+                    _ => {
+                        let mut n = [0u8; 1];
+                        client.read_exact(&mut n).await.unwrap();
+                        let mut name = vec![0u8; n[0] as usize];
+                        client.read_exact(&mut name).await.unwrap();
+                        format!("name {}", String::from_utf8_lossy(&name))
+                    }
+                };
+                let mut port = [0u8; 2];
+                client.read_exact(&mut port).await.unwrap();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{target}:{}", u16::from_be_bytes(port)));
                 let Ok(mut upstream) = tokio::net::TcpStream::connect(to).await else {
                     return;
                 };
                 if client
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])
                     .await
                     .is_ok()
                 {
@@ -779,8 +806,52 @@ async fn connect_proxy(
     (addr, seen)
 }
 
+/// An HTTP proxy resolves the names it is asked to connect to itself,
+/// after vetted checked them: a name whose DNS answer changes in between
+/// (rebinding) would reach an internal address. reqwest can only ask an
+/// HTTP proxy for the name (and checks the certificate against what it
+/// asked for), so with the guard on such a proxy is refused.
+#[test]
+fn a_proxy_that_resolves_names_is_refused_while_the_guard_is_on() {
+    for proxy in [
+        "http://127.0.0.1:3128",
+        "https://proxy.example:3129",
+        "socks5h://127.0.0.1:1080",
+    ] {
+        let options = |allow| Options {
+            proxy: Some(Url::parse(proxy).unwrap()),
+            allow_private_network: allow,
+            ..Options::default()
+        };
+        let e = HttpFetcher::new(options(false))
+            .err()
+            .unwrap_or_else(|| panic!("{proxy} accepted"));
+        assert!(
+            matches!(
+                e,
+                vetted::evidence::fetch::SetupError::ProxyResolvesNames(_)
+            ),
+            "{proxy}: {e}"
+        );
+        assert!(e.to_string().contains("rebinding"), "{e}");
+        // With the guard off there is nothing to get round.
+        assert!(HttpFetcher::new(options(true)).is_ok(), "{proxy}");
+    }
+    // Credentials in the proxy URL are not repeated in the message.
+    let e = HttpFetcher::new(Options {
+        proxy: Some(Url::parse("http://user:hunter2@127.0.0.1:3128").unwrap()),
+        ..Options::default()
+    })
+    .err()
+    .unwrap();
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+}
+
+/// Through a SOCKS5 proxy, vetted resolves every name itself, with the
+/// guard, and asks the proxy for the address it checked; TLS still names
+/// and verifies the host of the URL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
+async fn through_a_socks5_proxy_only_checked_addresses_are_asked_for() {
     let (server, front) = setup().await;
     let port = front.addr.port();
     Mock::given(path("/hello"))
@@ -791,32 +862,37 @@ async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
         .respond_with(redirect(format!("https://localhost:{port}/secret")))
         .mount(&server)
         .await;
-    let (proxy, seen) = connect_proxy(front.addr).await;
+    let (proxy, seen) = socks5_proxy(front.addr).await;
     let f = fetcher(Options {
-        proxy: Some(Url::parse(&format!("http://{proxy}")).unwrap()),
+        proxy: Some(Url::parse(&format!("socks5://{proxy}")).unwrap()),
         ..front.options()
     });
-    // A public (here: pinned) name goes through the tunnel.
+    // A public (here: pinned) name: the proxy is asked for its address,
+    // and the TLS handshake names the host.
     let r = get(&f, &front.url("/hello")).await.unwrap();
     assert_eq!(r.body, b"via proxy");
     assert_eq!(
         seen.lock().unwrap().clone(),
-        vec![format!("CONNECT {VENDOR}:{port} HTTP/1.1")]
+        vec![format!("address 127.0.0.1:{port}")]
     );
-    // A redirect to an internal name is refused by vetted itself: the
-    // proxy is never asked to connect there.
+    assert_eq!(front.sni.lock().unwrap().clone(), vec![VENDOR.to_string()]);
+    // A redirect to a name that resolves to an internal address is
+    // refused by vetted's own resolver: the proxy is never asked.
     let e = get(&f, &front.url("/to-localhost")).await.unwrap_err();
     assert!(
         matches!(e, FetchError::Private { kind: "loopback", ref host, .. } if host == "localhost"),
         "{e:?}"
     );
+    let e = get(&f, &format!("https://localhost:{port}/hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, FetchError::Private { .. }), "{e:?}");
+    let asked = seen.lock().unwrap().clone();
     assert!(
-        seen.lock()
-            .unwrap()
+        asked
             .iter()
-            .all(|l| !l.contains("localhost")),
-        "{:?}",
-        seen.lock().unwrap()
+            .all(|l| l.starts_with("address ") && !l.contains("localhost")),
+        "{asked:?}"
     );
 }
 

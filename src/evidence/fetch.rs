@@ -34,6 +34,7 @@ pub struct Options {
     /// Lift the SSRF guard (intranet vendors, tests on loopback).
     pub allow_private_network: bool,
     /// The only proxy used; the environment's proxy settings never are.
+    /// With the guard on it must be `socks5://` (see [`SetupError`]).
     pub proxy: Option<Url>,
     /// Extra trusted roots as (where they came from, PEM): a company CA, a
     /// test CA, on top of the bundled Mozilla roots.
@@ -285,45 +286,65 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     }
 }
 
-/// Resolves `url`'s host (unless it is an IP literal, already checked, or a
-/// name the user pinned) and refuses it if any address is internal. Used
-/// when a proxy connects on our behalf; the proxy resolves the name again,
-/// so a name that changes its answer in between is not caught (documented
-/// in docs/reliability.md).
-pub async fn check_resolved(url: &Url, pinned: &[(String, SocketAddr)]) -> Result<(), FetchError> {
-    let Some(Host::Domain(host)) = url.host() else {
-        return Ok(());
-    };
-    if pinned
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case(host))
-    {
-        return Ok(());
-    }
-    let addrs = tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(443)))
-        .await
-        .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?;
-    for addr in addrs {
-        if let Some(kind) = classify(addr.ip()) {
-            return Err(FetchError::Private {
-                host: host.to_string(),
-                addr: addr.ip(),
-                kind,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// The real fetcher: reqwest on rustls (ring), with the guard in its DNS
 /// resolver and redirect policy.
 #[derive(Clone)]
 pub struct HttpFetcher {
     client: reqwest::Client,
     options: Arc<Options>,
-    /// A proxy is in use and the guard is on: redirects are followed and
-    /// targets resolved and checked here.
-    via_proxy: bool,
+}
+
+/// Why the HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// With the guard on, a proxy that resolves the names it is asked for
+    /// (HTTP, HTTPS, `socks5h`, SOCKS4): it would resolve each name again
+    /// after `vetted` checked it, so a name whose answer changes in between
+    /// (DNS rebinding) could reach an internal address through it.
+    #[error(
+        "--proxy {0}: this proxy resolves the names it is asked for itself, after vetted checked them, so a name whose DNS answer changes in between (DNS rebinding) could reach an internal address through it"
+    )]
+    ProxyResolvesNames(String),
+    /// A bad extra root certificate, proxy URL or proxy name.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// `proxy` as it may be shown: without a user name or password.
+fn shown_proxy(proxy: &Url) -> String {
+    let mut shown = proxy.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+/// The proxy to hand to reqwest while the guard is on. Only `socks5://`
+/// will do: reqwest resolves the target itself (through the guarded
+/// resolver, so the address is checked) and asks the proxy to connect to
+/// that address, while TLS names and verifies the URL's host. An HTTP
+/// proxy is asked by name (reqwest's CONNECT and its TLS name both come
+/// from the URL, and its resolver and `resolve` pins are not consulted),
+/// so it is refused. The proxy's own name, the user's choice and often
+/// internal, is resolved here once and replaced by its address, so that
+/// the guarded resolver never sees it.
+fn guarded_proxy(proxy: &Url) -> Result<Url, SetupError> {
+    if proxy.scheme() != "socks5" {
+        return Err(SetupError::ProxyResolvesNames(shown_proxy(proxy)));
+    }
+    let mut pinned = proxy.clone();
+    if let Some(Host::Domain(name)) = proxy.host() {
+        use std::net::ToSocketAddrs;
+        let port = proxy.port().unwrap_or(1080);
+        let addr = (name, port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| SetupError::Invalid(format!("cannot resolve the proxy `{name}`")))?;
+        pinned
+            .set_ip_host(addr.ip())
+            .map_err(|()| SetupError::Invalid(format!("bad --proxy {}", shown_proxy(proxy))))?;
+    }
+    Ok(pinned)
 }
 
 /// A resolver that refuses a name if any of its addresses is internal:
@@ -350,9 +371,11 @@ impl reqwest::dns::Resolve for GuardedResolver {
 }
 
 impl HttpFetcher {
-    /// Builds the client. Fails only on a bad extra root certificate or a
-    /// bad proxy URL.
-    pub fn new(options: Options) -> Result<HttpFetcher, String> {
+    /// Builds the client. Fails on a bad extra root certificate, a bad
+    /// proxy URL, or, with the guard on, a proxy that resolves names
+    /// itself (see [`SetupError::ProxyResolvesNames`]).
+    pub fn new(options: Options) -> Result<HttpFetcher, SetupError> {
+        let bad = SetupError::Invalid;
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         for (source, pem) in &options.extra_roots_pem {
@@ -360,46 +383,38 @@ impl HttpFetcher {
             let mut found = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
                 let cert =
-                    cert.map_err(|e| format!("{source}: cannot read a CA certificate: {e}"))?;
+                    cert.map_err(|e| bad(format!("{source}: cannot read a CA certificate: {e}")))?;
                 roots
                     .add(cert)
-                    .map_err(|e| format!("{source}: cannot use a CA certificate: {e}"))?;
+                    .map_err(|e| bad(format!("{source}: cannot use a CA certificate: {e}")))?;
                 found += 1;
             }
             if found == 0 {
-                return Err(format!("{source}: the CA file holds no PEM certificate"));
+                return Err(bad(format!(
+                    "{source}: the CA file holds no PEM certificate"
+                )));
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS set-up failed: {e}"))?
+            .map_err(|e| bad(format!("TLS set-up failed: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
 
         let allow = options.allow_private_network;
         let max = options.max_redirects;
-        // Through a proxy, reqwest asks the proxy to connect to the target by
-        // name (CONNECT host:443), so our resolver only ever sees the proxy's
-        // own name. Then `get` follows redirects itself and resolves and
-        // checks each target before asking the proxy; the proxy, chosen by
-        // the user, may well sit on an internal address.
-        let via_proxy = options.proxy.is_some() && !allow;
-        let redirects = if via_proxy {
-            reqwest::redirect::Policy::none()
-        } else {
-            reqwest::redirect::Policy::custom(move |attempt| {
-                // `previous` holds every URL before this one, the first included.
-                if attempt.previous().len() > max {
-                    let e = FetchError::TooManyRedirects(max);
-                    return attempt.error(e);
-                }
-                match check_url(attempt.url(), allow) {
-                    Ok(()) => attempt.follow(),
-                    Err(e) => attempt.error(e),
-                }
-            })
-        };
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            // `previous` holds every URL before this one, the first included.
+            if attempt.previous().len() > max {
+                let e = FetchError::TooManyRedirects(max);
+                return attempt.error(e);
+            }
+            match check_url(attempt.url(), allow) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(USER_AGENT)
@@ -409,65 +424,44 @@ impl HttpFetcher {
             .redirect(redirects)
             .https_only(true)
             .no_proxy();
-        if !allow && !via_proxy {
+        if !allow {
             builder = builder.dns_resolver(Arc::new(GuardedResolver));
         }
         for (name, addr) in &options.pinned {
             builder = builder.resolve(name, *addr);
         }
         if let Some(proxy) = &options.proxy {
+            let proxy = if allow {
+                proxy.clone()
+            } else {
+                guarded_proxy(proxy)?
+            };
             let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| format!("bad --proxy {proxy}: {e}"))?;
+                .map_err(|e| bad(format!("bad --proxy {}: {e}", shown_proxy(&proxy))))?;
             builder = builder.proxy(proxy);
         }
         let client = builder
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))?;
         Ok(HttpFetcher {
             client,
             options: Arc::new(options),
-            via_proxy,
         })
     }
 
     async fn get(&self, url: Url, want_body: bool) -> Result<Response, FetchError> {
         let o = &self.options;
-        let mut url = url;
-        let mut redirects = 0;
-        // When the request in flight was sent: each has its own time-outs.
-        let mut sent;
-        let mut response = loop {
-            check_url(&url, o.allow_private_network)?;
-            if self.via_proxy {
-                check_resolved(&url, &o.pinned).await?;
-            }
-            sent = Instant::now();
-            let response = self
-                .client
-                .get(url.clone())
-                // Ask for the bytes as they are: a compressed body could
-                // expand far past the cap, and nothing here decompresses.
-                .header(reqwest::header::ACCEPT_ENCODING, "identity")
-                .send()
-                .await
-                .map_err(|e| self.explain(e, sent))?;
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok());
-            match location {
-                Some(to) if self.via_proxy && response.status().is_redirection() => {
-                    redirects += 1;
-                    if redirects > o.max_redirects {
-                        return Err(FetchError::TooManyRedirects(o.max_redirects));
-                    }
-                    url = url
-                        .join(to)
-                        .map_err(|e| FetchError::Failed(format!("bad redirect `{to}`: {e}")))?;
-                }
-                _ => break response,
-            }
-        };
+        check_url(&url, o.allow_private_network)?;
+        let sent = Instant::now();
+        let mut response = self
+            .client
+            .get(url)
+            // Ask for the bytes as they are: a compressed body could expand
+            // far past the cap, and nothing here decompresses.
+            .header(reqwest::header::ACCEPT_ENCODING, "identity")
+            .send()
+            .await
+            .map_err(|e| self.explain(e, sent))?;
         let header = |name: reqwest::header::HeaderName| {
             response
                 .headers()
@@ -680,42 +674,36 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn resolved_targets_are_checked_for_proxied_fetches() {
-        let u = |s: &str| Url::parse(s).unwrap();
-        let e = check_resolved(&u("https://localhost/"), &[])
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                FetchError::Private {
-                    kind: "loopback",
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-        let pinned = [("localhost".to_string(), "127.0.0.1:443".parse().unwrap())];
-        assert!(
-            check_resolved(&u("https://localhost/"), &pinned)
-                .await
-                .is_ok()
-        );
-        assert!(
-            check_resolved(&u("https://192.0.2.1/"), &[]).await.is_ok(),
-            "literals are check_url's"
-        );
-    }
-
     #[test]
-    fn a_proxied_client_builds_with_an_internal_proxy() {
-        let f = HttpFetcher::new(Options {
-            proxy: Some(Url::parse("http://10.0.0.8:3128").unwrap()),
-            ..Options::default()
-        })
-        .unwrap();
-        assert!(f.via_proxy);
+    fn a_socks5_proxy_is_pinned_to_its_address_and_may_be_internal() {
+        let pinned = guarded_proxy(&Url::parse("socks5://localhost:1080").unwrap()).unwrap();
+        assert!(
+            matches!(pinned.host(), Some(Host::Ipv4(_) | Host::Ipv6(_))),
+            "{pinned}"
+        );
+        assert_eq!(pinned.port(), Some(1080));
+        let literal = Url::parse("socks5://10.0.0.8:1080").unwrap();
+        assert_eq!(guarded_proxy(&literal).unwrap(), literal);
+        assert!(
+            HttpFetcher::new(Options {
+                proxy: Some(literal),
+                ..Options::default()
+            })
+            .is_ok()
+        );
+        for refused in [
+            "http://10.0.0.8:3128",
+            "socks5h://10.0.0.8:1080",
+            "socks4://10.0.0.8:1080",
+        ] {
+            assert!(
+                matches!(
+                    guarded_proxy(&Url::parse(refused).unwrap()),
+                    Err(SetupError::ProxyResolvesNames(_))
+                ),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -458,6 +458,115 @@ async fn every_security_txt_fixture_is_collected() {
     );
 }
 
+/// Serves `body` as the security.txt and collects.
+async fn collect_security_txt(body: Vec<u8>) -> Collected {
+    let (server, front) = setup().await;
+    serve(
+        &server,
+        "/.well-known/security.txt",
+        200,
+        body,
+        "text/plain; charset=utf-8",
+    )
+    .await;
+    gather(&front, &vendor(&front, false)).await
+}
+
+fn detail(c: &Collected, fact: &str) -> String {
+    c.facts
+        .get(fact)
+        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
+        .detail
+        .clone()
+        .unwrap_or_default()
+}
+
+/// Real files, and variants of them made here, read as RFC 9116 says:
+/// byte-order marks and UTF-16 change nothing but a note, empty values
+/// count for nothing, bad values are named, and a signature counts only
+/// whole and is said to be unverified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_txt_is_read_as_the_rfc_says() {
+    let Some(dir) = shared("security-txt") else {
+        return;
+    };
+    let real = |prefix: &str| {
+        let path = files(&dir)
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap();
+        std::fs::read(path).unwrap()
+    };
+    let facts = |c: &Collected| {
+        ["status", "signed", "expires", "contact", "has-policy"].map(|f| {
+            c.facts
+                .get(&format!("security-txt.{f}"))
+                .map(|f| f.value.clone())
+        })
+    };
+    // Signed and expired; Contact first and expired; Contact first, valid.
+    for prefix in ["007-", "053-", "008-", "001-"] {
+        let plain = real(prefix);
+        let text = String::from_utf8(plain.clone()).unwrap();
+        let expected = facts(&collect_security_txt(plain.clone()).await);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(&plain);
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for (variant, body, note) in [
+            ("UTF-8 BOM", bom, "byte-order mark"),
+            ("UTF-16LE", le, "UTF-16"),
+            ("UTF-16BE", be, "UTF-16"),
+        ] {
+            let c = collect_security_txt(body).await;
+            assert_eq!(facts(&c), expected, "{prefix} with {variant}");
+            assert!(
+                detail(&c, "security-txt.status").contains(note),
+                "{prefix} {variant}: {}",
+                detail(&c, "security-txt.status")
+            );
+        }
+    }
+
+    // An empty Policy is no policy.
+    let text = String::from_utf8(real("002-")).unwrap().replace(
+        "Policy: https://www.gov.uk/help/report-vulnerability",
+        "Policy: ",
+    );
+    let c = collect_security_txt(text.into_bytes()).await;
+    assert_eq!(value(&c, "security-txt.has-policy"), json!(false));
+    assert!(
+        detail(&c, "security-txt.has-policy").contains("empty Policy ignored"),
+        "{c:#?}"
+    );
+
+    // A Contact that is a bare address: named on the contact and the status.
+    let c = collect_security_txt(real("004-")).await;
+    for fact in ["security-txt.contact", "security-txt.status"] {
+        assert!(
+            detail(&c, fact).contains("`security@almalinux.org` is not a URI"),
+            "{fact}: {c:#?}"
+        );
+    }
+
+    // Signed: said to be unverified. Cut off: not signed, and why.
+    let signed = real("007-");
+    let c = collect_security_txt(signed.clone()).await;
+    assert_eq!(value(&c, "security-txt.signed"), json!(true));
+    assert!(detail(&c, "security-txt.signed").contains("not verified"));
+    let text = String::from_utf8(signed).unwrap();
+    let cut = &text[..text.find("-----END PGP SIGNATURE-----").unwrap()];
+    let c = collect_security_txt(cut.as_bytes().to_vec()).await;
+    assert_eq!(value(&c, "security-txt.signed"), json!(false));
+    assert!(
+        detail(&c, "security-txt.signed").contains("END PGP SIGNATURE"),
+        "{c:#?}"
+    );
+    assert_eq!(value(&c, "security-txt.status"), json!("expired"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_security_insights_fixture_is_collected() {
     let at = "/raw/acme/bot/HEAD/security-insights.yml";

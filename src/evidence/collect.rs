@@ -25,8 +25,14 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     ("security-txt.expires", "the Expires date"),
     ("security-txt.contact", "the Contact values"),
-    ("security-txt.has-policy", "whether a Policy is named"),
-    ("security-txt.signed", "whether the file is PGP-signed"),
+    (
+        "security-txt.has-policy",
+        "whether a Policy is named (an empty one is not)",
+    ),
+    (
+        "security-txt.signed",
+        "whether the file is one complete OpenPGP cleartext signed message; the signature is not verified",
+    ),
     (
         "website.transport",
         "hsts or https-only, for the vendor's website",
@@ -379,8 +385,7 @@ pub fn interpret(
                     out.failures.push(failed(format!("HTTP {status}")));
                     continue;
                 }
-                let text = String::from_utf8_lossy(&response.body);
-                let file = security_txt::parse(&text);
+                let file = security_txt::parse_bytes(&response.body);
                 let (s, mut reasons) = file.status(as_of, Some(&response.final_url));
                 if let Some(ct) = &response.content_type
                     && !ct.to_ascii_lowercase().starts_with("text/plain")
@@ -390,18 +395,38 @@ pub fn interpret(
                 let detail = (!reasons.is_empty()).then(|| reasons.join("; "));
                 fact("security-txt.status", json!(s.as_str()), detail);
                 if !file.html {
+                    // Each fact carries what was wrong with its own field
+                    // (an empty Policy ignored, a Contact that is no URI).
+                    let about = |field: &str| {
+                        let notes: Vec<&str> = file
+                            .problems
+                            .iter()
+                            .filter(|p| p.field == Some(field))
+                            .map(|p| p.message.as_str())
+                            .collect();
+                        (!notes.is_empty()).then(|| notes.join("; "))
+                    };
                     if let Some(e) = file.expires {
                         fact("security-txt.expires", json!(e.to_string()), None);
                     }
                     if !file.contacts.is_empty() {
-                        fact("security-txt.contact", json!(file.contacts), None);
+                        fact(
+                            "security-txt.contact",
+                            json!(file.contacts),
+                            about("contact"),
+                        );
                     }
                     fact(
                         "security-txt.has-policy",
                         json!(!file.policy.is_empty()),
-                        None,
+                        about("policy"),
                     );
-                    fact("security-txt.signed", json!(file.signed), None);
+                    let signature = if file.signed {
+                        Some(security_txt::NOT_VERIFIED.to_string())
+                    } else {
+                        about("signature")
+                    };
+                    fact("security-txt.signed", json!(file.signed), signature);
                 }
             }
             Collector::Website | Collector::Docs => {

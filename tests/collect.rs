@@ -620,7 +620,14 @@ async fn repository_and_scorecard_fixtures_are_collected() {
     );
 
     if let Some(dir) = shared("github-repo") {
-        let all = collect_each(&dir, "/api/repos/acme/bot", true).await;
+        let mut all = Vec::new();
+        for file in files(&dir) {
+            let body = std::fs::read(&file).unwrap();
+            let name: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let repo = name["full_name"].as_str().unwrap().to_string();
+            let c = collect_repository(&repo, &format!("/api/repos/{repo}"), body).await;
+            all.push((file.file_name().unwrap().to_string_lossy().into_owned(), c));
+        }
         for (name, c) in &all {
             assert!(c.facts.contains_key("repository.license"), "{name}: {c:#?}");
         }
@@ -632,6 +639,7 @@ async fn repository_and_scorecard_fixtures_are_collected() {
             value(find(&all, "003-"), "repository.license"),
             json!("MIT")
         );
+        // `"license": null`: the API says there is none.
         assert_eq!(
             value(find(&all, "007-"), "repository.license"),
             json!("none")
@@ -642,8 +650,27 @@ async fn repository_and_scorecard_fixtures_are_collected() {
         );
     }
     if let Some(dir) = shared("scorecard") {
-        let all = collect_each(&dir, "/scorecard/projects/github.com/acme/bot", true).await;
+        let mut all = Vec::new();
+        for file in files(&dir) {
+            let body = std::fs::read(&file).unwrap();
+            let card: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let named = card["repo"]["name"].as_str().unwrap();
+            let repo = named
+                .strip_prefix("github.com/")
+                .unwrap_or(named)
+                .to_string();
+            let c = collect_repository(
+                &repo,
+                &format!("/scorecard/projects/github.com/{repo}"),
+                body,
+            )
+            .await;
+            all.push((file.file_name().unwrap().to_string_lossy().into_owned(), c));
+        }
         for (name, c) in &all {
+            if name.starts_with("009-") {
+                continue;
+            }
             assert!(c.facts.contains_key("scorecard.score"), "{name}: {c:#?}");
         }
         let s = find(&all, "001-");
@@ -651,11 +678,181 @@ async fn repository_and_scorecard_fixtures_are_collected() {
         assert_eq!(value(s, "scorecard.date"), json!("2025-11-15"));
         assert_eq!(value(s, "scorecard.check.code-review"), json!(10));
         assert!(!s.facts.contains_key("scorecard.check.branch-protection"));
-        assert_eq!(
-            value(find(&all, "009-"), "scorecard.date"),
-            json!("2023-03-02")
+        // A format test whose repository is the placeholder `org/name`, on
+        // no host: it cannot be about the GitHub repository asked for.
+        let placeholder = find(&all, "009-");
+        assert!(!placeholder.facts.contains_key("scorecard.score"));
+        assert!(
+            placeholder
+                .failures
+                .iter()
+                .any(|f| f.collector == "scorecard" && f.reason.contains("org/name")),
+            "{placeholder:#?}"
         );
     }
+}
+
+/// Collects for the GitHub repository `repo` (OWNER/NAME) with `body`
+/// served at `at` (and every other path a 404).
+async fn collect_repository(repo: &str, at: &str, body: Vec<u8>) -> Collected {
+    let (server, front) = setup().await;
+    serve(&server, at, 200, body, "application/json").await;
+    let vendor = Vendor {
+        repository: Some(format!("https://github.com/{repo}")),
+        ..vendor(&front, false)
+    };
+    gather(&front, &vendor).await
+}
+
+fn failed<'a>(c: &'a Collected, collector: &str) -> Vec<&'a str> {
+    c.failures
+        .iter()
+        .filter(|f| f.collector == collector)
+        .map(|f| f.reason.as_str())
+        .collect()
+}
+
+/// A repository or Scorecard answer about another repository, or a
+/// Scorecard score with no check behind it, used to be taken as fact. Now
+/// it is a recorded failure; names compare without regard to case, and a
+/// redirect by the API (a renamed repository) is followed and said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_must_be_about_the_repository_asked_for() {
+    let (Some(repos), Some(cards)) = (shared("github-repo"), shared("scorecard")) else {
+        return;
+    };
+    let real = |dir: &Path, prefix: &str| {
+        let path = files(dir)
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap();
+        std::fs::read(path).unwrap()
+    };
+    let repo_json = real(&repos, "001-"); // ossf/scorecard
+    let card_json = real(&cards, "001-"); // github.com/ossf/scorecard
+
+    // Served for acme/bot: about another repository.
+    let c = collect_repository("acme/bot", "/api/repos/acme/bot", repo_json.clone()).await;
+    assert!(
+        !c.facts.keys().any(|k| k.starts_with("repository.")),
+        "{c:#?}"
+    );
+    let why = failed(&c, "repository");
+    assert!(
+        why.iter()
+            .any(|r| r.contains("ossf/scorecard") && r.contains("acme/bot")),
+        "{why:?}"
+    );
+    let c = collect_repository(
+        "acme/bot",
+        "/scorecard/projects/github.com/acme/bot",
+        card_json.clone(),
+    )
+    .await;
+    assert!(
+        !c.facts.keys().any(|k| k.starts_with("scorecard.")),
+        "{c:#?}"
+    );
+    assert!(
+        failed(&c, "scorecard")
+            .iter()
+            .any(|r| r.contains("github.com/ossf/scorecard")),
+        "{c:#?}"
+    );
+
+    // The same names in other cases: GitHub names are case-insensitive.
+    let c = collect_repository(
+        "OSSF/Scorecard",
+        "/api/repos/OSSF/Scorecard",
+        repo_json.clone(),
+    )
+    .await;
+    assert_eq!(value(&c, "repository.license"), json!("Apache-2.0"));
+    let c = collect_repository(
+        "OSSF/Scorecard",
+        "/scorecard/projects/github.com/OSSF/Scorecard",
+        card_json.clone(),
+    )
+    .await;
+    assert_eq!(value(&c, "scorecard.score"), json!(9.7));
+
+    // A renamed repository: the API redirects to the repository by id.
+    let (server, front) = setup().await;
+    Mock::given(path("/api/repos/ossf/old-name"))
+        .respond_with(
+            ResponseTemplate::new(301).insert_header("location", front.url("/api/repositories/42")),
+        )
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "/api/repositories/42",
+        200,
+        repo_json.clone(),
+        "application/json",
+    )
+    .await;
+    let vendor = Vendor {
+        repository: Some("https://github.com/ossf/old-name".into()),
+        ..vendor(&front, false)
+    };
+    let c = gather(&front, &vendor).await;
+    assert_eq!(value(&c, "repository.license"), json!("Apache-2.0"));
+    let note = c.facts["repository.license"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        note.contains("ossf/old-name") && note.contains("ossf/scorecard"),
+        "{note}"
+    );
+
+    // A score with no check behind it: no checks at all, or none that ran.
+    let mut card: serde_json::Value = serde_json::from_slice(&card_json).unwrap();
+    card.as_object_mut().unwrap().remove("checks");
+    let bare = serde_json::to_vec(&card).unwrap();
+    let mut card: serde_json::Value = serde_json::from_slice(&card_json).unwrap();
+    for check in card["checks"].as_array_mut().unwrap() {
+        check["score"] = json!(-1);
+    }
+    let none_ran = serde_json::to_vec(&card).unwrap();
+    for body in [bare, none_ran] {
+        let c = collect_repository(
+            "ossf/scorecard",
+            "/scorecard/projects/github.com/ossf/scorecard",
+            body,
+        )
+        .await;
+        assert!(!c.facts.contains_key("scorecard.score"), "{c:#?}");
+        assert!(
+            failed(&c, "scorecard").iter().any(|r| r.contains("check")),
+            "{c:#?}"
+        );
+    }
+}
+
+/// A repository answer without a `license` key says nothing about the
+/// licence: unknown, not "none" (which `"license": null` means).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_licence_field_is_unknown_not_none() {
+    let Some(dir) = shared("github-repo") else {
+        return;
+    };
+    let path = files(&dir)
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("001-"))
+        .unwrap();
+    let mut repo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    repo.as_object_mut().unwrap().remove("license");
+    let c = collect_repository(
+        "ossf/scorecard",
+        "/api/repos/ossf/scorecard",
+        serde_json::to_vec(&repo).unwrap(),
+    )
+    .await;
+    assert!(!c.facts.contains_key("repository.license"), "{c:#?}");
+    assert_eq!(value(&c, "repository.archived"), json!(false));
 }
 
 /// `vetted collect` as a user runs it: the real binary, flags for the test

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod visible;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -334,6 +334,10 @@ fn trigger(code: Code) -> Trigger {
             ],
             args: vec!["collect", "m.yaml", "--ca-cert", "ca.pem"],
         },
+        Code::ProxyResolvesNames => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["collect", "m.yaml", "--proxy", "http://127.0.0.1:3128"],
+        },
         Code::UnwritableManifest => Trigger::Unreachable(
             "the YAML serializer has no error for the JSON values a loaded manifest holds; \
              the code stands guard in case a later serializer finds one",

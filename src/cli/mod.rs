@@ -301,24 +301,11 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
-/// Text from files may hold terminal control sequences; show them as
-/// escapes instead of letting them act on the terminal.
+/// Text from files may hold terminal control sequences, and bidirectional
+/// or invisible characters that make it read differently from what it is;
+/// show them as `<U+XXXX>` instead of letting them act on the terminal.
 fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            // Bidirectional and zero-width controls can make text read
-            // differently from what it is; show them as escapes too.
-            let invisible = matches!(
-                c,
-                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
-            );
-            if (c.is_control() && c != '\n') || invisible {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    vetted::visible::terminal(s).into_owned()
 }
 
 /// Reads a file, or stdin for `-`. Returns the name to use in diagnostics.
@@ -370,8 +357,11 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\nc");
-        assert_eq!(terminal_safe("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a<U+001B>[31mb\nc");
+        assert_eq!(
+            terminal_safe("x\u{202e}y\u{200b}\r"),
+            "x<U+202E>y<U+200B><U+000D>"
+        );
     }
 
     #[test]

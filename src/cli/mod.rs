@@ -13,7 +13,7 @@ mod portfolio;
 mod schema;
 mod validate;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -286,14 +286,9 @@ fn terminal_safe(s: &str) -> String {
 /// Reads a file, or stdin for `-`. Returns the name to use in diagnostics.
 fn read_input(path: &Path) -> Result<(String, Vec<u8>), vetted::Error> {
     if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| vetted::Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(("<stdin>".to_string(), buf))
+        let name = "<stdin>";
+        let bytes = vetted::read_stream(name, path, std::io::stdin().lock())?;
+        Ok((name.to_string(), bytes))
     } else {
         Ok((path.display().to_string(), vetted::read(path)?))
     }

@@ -130,7 +130,8 @@ impl From<Format> for vetted::report::Format {
 /// Options shared by every command that renders a report.
 #[derive(clap::Args, Debug)]
 pub struct Common {
-    /// Write the report here (`-` or nothing: stdout). Written atomically.
+    /// Write the report here (`-` or nothing: stdout). A file is replaced
+    /// atomically; a device or FIFO (`/dev/null`) is written to directly.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
     /// Report format.
@@ -294,17 +295,16 @@ fn read_input(path: &Path) -> Result<(String, Vec<u8>), vetted::Error> {
     }
 }
 
-/// Writes output to a file atomically, or to stdout for `-` or none.
+/// Writes output to a file (`fsutil::write`: atomically for a file, directly
+/// for a device or FIFO), or to stdout for `-` or none.
 fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
     match out {
         None => print_stdout(text),
         Some(p) if p == Path::new("-") => print_stdout(text),
-        Some(p) => {
-            vetted::fsutil::write_atomic(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
-                path: p.to_path_buf(),
-                source,
-            })
-        }
+        Some(p) => vetted::fsutil::write(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
+            path: p.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -268,7 +268,7 @@ impl Store {
             self.backup = Some(backup);
             self.needs_backup = false;
         }
-        crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(io)?;
+        crate::fsutil::write(&self.path, text.as_bytes()).map_err(io)?;
         Ok(true)
     }
 }

@@ -124,6 +124,6 @@ pub fn save(
     } else {
         None
     };
-    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(io)?;
+    crate::fsutil::write(path, text.as_bytes()).map_err(io)?;
     Ok(backup)
 }

@@ -154,6 +154,7 @@ fn trigger(code: Code) -> Trigger {
             files: vec![("m.yaml", b"# x\n".repeat(1_400_000))],
             args: vec!["validate", "m.yaml"],
         },
+        Code::NotARegularFile => Trigger::Library(fifo_in_portfolio),
         Code::EmptyDocument => Trigger::Corpus("empty.yaml"),
         Code::YamlSyntax => Trigger::Corpus("unterminated-quote.yaml"),
         Code::DuplicateKey => Trigger::Corpus("duplicate-key.yaml"),
@@ -344,6 +345,24 @@ fn trigger(code: Code) -> Trigger {
         ),
         Code::FileChanged => Trigger::Library(file_changed),
     }
+}
+
+/// A portfolio folder holding a FIFO named like a manifest (a case file
+/// cannot hold one).
+fn fifo_in_portfolio() -> Vec<Code> {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.yaml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let catalog = vetted::checklist::Catalog::bundled().unwrap();
+    let policy = vetted::rules::Policy::default_policy();
+    let p = vetted::load_portfolio(dir.path(), &catalog, &policy, AS_OF.parse().unwrap()).unwrap();
+    p.invalid
+        .iter()
+        .flat_map(|i| i.diagnostics.iter().map(|d| d.code))
+        .collect()
 }
 
 /// `collect` and `fill` write back only if the file is still what they

@@ -14,7 +14,7 @@ mod portfolio;
 mod schema;
 mod validate;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -147,7 +147,8 @@ impl Format {
 /// Options shared by every command that renders a report.
 #[derive(clap::Args, Debug)]
 pub struct Common {
-    /// Write the report here (`-` or nothing: stdout). Written atomically.
+    /// Write the report here (`-` or nothing: stdout). A file is replaced
+    /// atomically; a device or FIFO (`/dev/null`) is written to directly.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
     /// Report format.
@@ -311,30 +312,24 @@ fn terminal_safe(s: &str) -> String {
 /// Reads a file, or stdin for `-`. Returns the name to use in diagnostics.
 fn read_input(path: &Path) -> Result<(String, Vec<u8>), vetted::Error> {
     if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| vetted::Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(("<stdin>".to_string(), buf))
+        let name = "<stdin>";
+        let bytes = vetted::read_stream(name, path, std::io::stdin().lock())?;
+        Ok((name.to_string(), bytes))
     } else {
         Ok((path.display().to_string(), vetted::read(path)?))
     }
 }
 
-/// Writes output to a file atomically, or to stdout for `-` or none.
+/// Writes output to a file (`fsutil::write`: atomically for a file, directly
+/// for a device or FIFO), or to stdout for `-` or none.
 fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
     match out {
         None => print_stdout(text),
         Some(p) if p == Path::new("-") => print_stdout(text),
-        Some(p) => {
-            vetted::fsutil::write_atomic(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
-                path: p.to_path_buf(),
-                source,
-            })
-        }
+        Some(p) => vetted::fsutil::write(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
+            path: p.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -244,11 +244,42 @@ file, or a binary file passed by mistake.
     InputTooLarge = "input-too-large" in Reading {
         description: r"
 The file is larger than 5 MB (5,242,880 bytes) and was refused before
-parsing. Real manifests and checklists are a few kilobytes.
+parsing. Real manifests and checklists are a few kilobytes. A regular file
+is refused from its size, before a byte is read; a stream (stdin, a pipe,
+a device such as `/dev/zero`) is read up to one byte past the limit and
+refused there, so an endless input stops at once.
 
-Triggered by: passing a log, a dump or the wrong file.
+```text
+error[input-too-large]: the input is over the limit of 5242880 bytes; reading stopped there and nothing was parsed
+```
+
+Triggered by: passing a log, a dump or the wrong file, or `yes | vetted
+assess -`.
 ",
         help: "check that this is the file you meant; split or trim it.",
+    }
+
+    NotARegularFile = "not-a-regular-file" in Reading {
+        description: r"
+An entry of the folder given to `vetted portfolio` ends in `.yaml` or
+`.yml` but is not a regular file: a FIFO (named pipe), a socket, a device,
+or a symbolic link to one of those. It is listed among the invalid
+manifests without being opened: opening a FIFO waits for a writer that may
+never come, and a device such as `/dev/zero` never ends. A symbolic link
+to a regular file is read as usual.
+
+```text
+vendors/zero.yaml:1:1: error[not-a-regular-file]: this is a character device, not a regular file, and was not opened
+```
+
+A file named on the command line (`vetted assess FILE`, `-` for stdin)
+may be a pipe or a device: it is read, up to the size limit
+(`input-too-large`).
+",
+        help: r"
+keep only manifests under the folder, or rename the entry so that it does
+not end in `.yaml` or `.yml`.
+",
     }
 
     EmptyDocument = "empty-document" in Reading {

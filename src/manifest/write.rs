@@ -102,7 +102,13 @@ pub fn save(
     };
     // `collect` fetches for seconds; an edit made meanwhile must not be
     // lost without a trace.
-    if std::fs::read(path).map_err(io)? != on_disk {
+    // Read with the input bound: a file grown past it has changed anyway.
+    let now = match crate::fsutil::read_file(path, crate::MAX_INPUT_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(crate::fsutil::ReadError::Io(e)) => return Err(io(e)),
+        Err(_) => None,
+    };
+    if now.as_deref() != Some(on_disk) {
         return Err(crate::Error::Invalid(vec![
             crate::diag::Diagnostic::error(
                 crate::diag::Code::FileChanged,
@@ -118,7 +124,7 @@ pub fn save(
     } else {
         None
     };
-    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(io)?;
+    crate::fsutil::write(path, text.as_bytes()).map_err(io)?;
     Ok(backup)
 }
 

@@ -405,9 +405,12 @@ impl HttpFetcher {
                     if redirects > o.max_redirects {
                         return Err(FetchError::TooManyRedirects(o.max_redirects));
                     }
-                    url = url
-                        .join(to)
-                        .map_err(|e| FetchError::Failed(format!("bad redirect `{to}`: {e}")))?;
+                    url = url.join(to).map_err(|e| {
+                        FetchError::Failed(format!(
+                            "bad redirect `{}`: {e}",
+                            crate::diag::quote(to)
+                        ))
+                    })?;
                 }
                 _ => break response,
             }

@@ -209,7 +209,10 @@ pub fn parse(text: &str) -> SecurityTxt {
                 if out.expires.is_none() {
                     out.problems.push(Problem {
                         line: n,
-                        message: format!("Expires `{value}` is not an RFC 3339 date-time"),
+                        message: format!(
+                            "Expires `{}` is not an RFC 3339 date-time",
+                            crate::diag::quote(&value)
+                        ),
                     });
                 }
                 out.expires_raw = Some(value);

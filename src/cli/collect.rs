@@ -101,17 +101,17 @@ pub struct Args {
 fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
     let (host, rest) = s
         .split_once(':')
-        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+        .ok_or_else(|| format!("`{}` is not HOST:PORT:ADDRESS", vetted::diag::quote(s)))?;
     let (port, addr) = rest
         .split_once(':')
-        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+        .ok_or_else(|| format!("`{}` is not HOST:PORT:ADDRESS", vetted::diag::quote(s)))?;
     let port: u16 = port
         .parse()
-        .map_err(|_| format!("`{port}` is not a port"))?;
+        .map_err(|_| format!("`{}` is not a port", vetted::diag::quote(port)))?;
     let addr = addr.trim_start_matches('[').trim_end_matches(']');
     let ip: std::net::IpAddr = addr
         .parse()
-        .map_err(|_| format!("`{addr}` is not an IP address"))?;
+        .map_err(|_| format!("`{}` is not an IP address", vetted::diag::quote(addr)))?;
     Ok((host.to_ascii_lowercase(), SocketAddr::new(ip, port)))
 }
 

@@ -412,7 +412,8 @@ pub fn parse(text: &str) -> SecurityTxt {
                 out.expires = parse_timestamp(&value);
                 if out.expires.is_none() {
                     out.problems.push(problem(format!(
-                        "Expires `{value}` is not an RFC 3339 date-time (such as 2027-04-30T00:00:00Z)"
+                        "Expires `{}` is not an RFC 3339 date-time (such as 2027-04-30T00:00:00Z)",
+                        crate::diag::quote(&value)
                     )));
                 }
                 out.expires_raw = Some(value);

@@ -311,7 +311,7 @@ pub fn check_https(s: &str) -> Result<(), String> {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(u) => Err(format!(
             "`{}` links are not accepted: evidence must be an https address",
-            u.scheme()
+            crate::diag::quote(u.scheme())
         )),
         Err(e) => Err(format!(
             "not a valid URL ({e}); write a full address such as https://vendor.example/security"
@@ -373,7 +373,7 @@ fn start(
                         .unwrap_or(p)
                         .parse::<std::net::IpAddr>()
                         .map(|_| ())
-                        .map_err(|_| format!("`{p}` is not an IP address"))
+                        .map_err(|_| format!("`{}` is not an IP address", crate::diag::quote(p)))
                 })
         },
     )?;
@@ -484,7 +484,8 @@ fn parse_funds(s: &str) -> Result<Funds, String> {
     match (amount, currency, parts.next()) {
         (Some(amount), Some(currency), None) => Ok(Funds { amount, currency }),
         _ => Err(format!(
-            "`{s}` is not an amount and a currency, e.g. 25000 USD"
+            "`{}` is not an amount and a currency, e.g. 25000 USD",
+            crate::diag::quote(s)
         )),
     }
 }
@@ -564,7 +565,7 @@ fn ask(
                 let raw = match (q.kind, s.parse::<f64>()) {
                     (QuestionType::Number, Ok(n)) => Json::from(n),
                     (QuestionType::Number, Err(_)) if s != "unknown" => {
-                        return Err(format!("`{s}` is not a number"));
+                        return Err(format!("`{}` is not a number", crate::diag::quote(s)));
                     }
                     _ => Json::String(s.to_string()),
                 };

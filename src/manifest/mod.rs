@@ -39,7 +39,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     let root = yaml::parse(file, &text, &limits).map_err(|d| vec![d])?;
     // The guard runs first and on the raw tree, so that a secret is refused
     // even in a file with other mistakes, and even in an unknown field.
-    let secrets = guard::check(file, &root);
+    let secrets = guard::check(file, &text, &root);
     // One conversion to JSON serves the schema, the date checks and typed
     // loading.
     let json = root.to_json();
@@ -120,7 +120,7 @@ pub fn check_currency(loaded: &Loaded, policy: &crate::rules::Policy) -> Result<
                     "/integration/funds-at-risk/currency",
                     format!(
                         "funds at risk are in `{}`, which the policy cannot convert to {} (it knows {})",
-                        f.currency,
+                        diag::quote(&f.currency),
                         risk.funds_currency,
                         known.join(", ")
                     ),
@@ -146,7 +146,11 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
                 doc.error(
                     Code::InvalidDate,
                     &p,
-                    format!("{} is `{s}`, which is not a date", schema::human_path(&p)),
+                    format!(
+                        "{} is `{}`, which is not a date",
+                        schema::human_path(&p),
+                        diag::quote(s)
+                    ),
                 )
                 .with_help("write dates as YYYY-MM-DD, e.g. 2026-11-20"),
             );
@@ -192,7 +196,7 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => return,
         Ok(u) => format!(
             "uses the scheme `{}`; only web addresses are accepted",
-            u.scheme()
+            diag::quote(u.scheme())
         ),
         Err(e) => format!("is not a valid URL ({e})"),
     };
@@ -230,7 +234,7 @@ fn check_semantics(
                 let mut d = doc.error(
                     Code::UnknownChecklist,
                     &format!("/integration/checklists/{i}"),
-                    format!("there is no checklist `{id}`"),
+                    format!("there is no checklist `{}`", diag::quote(id)),
                 );
                 d = match diag::suggest(id, catalog.ids()) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -260,7 +264,7 @@ fn check_semantics(
                 doc.error(
                     Code::InvalidIp,
                     &format!("/vendor/egress-ips/{i}"),
-                    format!("`{ip}` is not an IP address or CIDR range"),
+                    format!("`{}` is not an IP address or CIDR range", diag::quote(ip)),
                 )
                 .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
             );
@@ -277,7 +281,7 @@ fn check_semantics(
             let mut d = doc.error(
                 Code::UnknownQuestion,
                 &at,
-                format!("there is no question `{id}`"),
+                format!("there is no question `{}`", diag::quote(id)),
             );
             let key_pos = doc.root.locate_key("/answers", id);
             d.line = key_pos.line;
@@ -293,9 +297,16 @@ fn check_semantics(
                 doc.error(
                     Code::QuestionNotInScope,
                     &at(),
-                    format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
+                    format!(
+                        "question `{}` belongs to checklist `{}`, which this manifest does not use",
+                        diag::quote(id),
+                        checklist.id
+                    ),
                 )
-                .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
+                .with_help(format!(
+                    "add `{}` to integration.checklists, or remove the answer",
+                    checklist.id
+                )),
             );
         }
         if let Some(value) = check_answer(
@@ -337,7 +348,8 @@ fn check_semantics(
                 &format!("/integration/keys/{i}/created"),
                 format!(
                     "key `{}` was created on {}, after the assessment ({assessed})",
-                    key.label, key.created
+                    diag::quote(&key.label),
+                    key.created
                 ),
             ));
         }
@@ -350,7 +362,7 @@ fn check_semantics(
                     doc.error(
                         Code::InvalidIp,
                         &format!("/integration/keys/{i}/ip-allowlist/{j}"),
-                        format!("`{ip}` is not an IP address or CIDR range"),
+                        format!("`{}` is not an IP address or CIDR range", diag::quote(ip)),
                     )
                     .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
                 );
@@ -440,7 +452,7 @@ fn check_semantics(
         match (&w.question, &w.rule) {
             (Some(q), None) => {
                 if catalog.question(q).is_none() {
-                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
+                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{}`, which is not a question", diag::quote(q)));
                     if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -448,7 +460,7 @@ fn check_semantics(
                 }
             }
             (None, Some(r)) => match catalog.rule(r) {
-                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
+                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{}`, which is not a rule", diag::quote(r)))),
                 Some((_, rule)) if rule.rejects() => diags.push(
                     doc.error(
                         Code::WaiverOnReject,

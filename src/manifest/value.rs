@@ -63,7 +63,11 @@ impl AnswerValue {
             QuestionType::Choice => match raw.as_str() {
                 Some(v) if q.option(v).is_some() => Ok(AnswerValue::Choice(v.to_string())),
                 Some(v) => Err(problem(
-                    format!("`{v}` is not an option of question `{}`", q.id),
+                    format!(
+                        "`{}` is not an option of question `{}`",
+                        crate::diag::quote(v),
+                        q.id
+                    ),
                     Some(option_help(q, v)),
                 )),
                 None => Err(problem(
@@ -84,7 +88,11 @@ impl AnswerValue {
                         Some(v) if q.option(v).is_some() => values.push(v.to_string()),
                         Some(v) => {
                             return Err(problem(
-                                format!("`{v}` is not an option of question `{}`", q.id),
+                                format!(
+                                    "`{}` is not an option of question `{}`",
+                                    crate::diag::quote(v),
+                                    q.id
+                                ),
                                 Some(option_help(q, v)),
                             ));
                         }

@@ -300,7 +300,10 @@ impl<'t> Builder<'t, '_> {
                 Code::DuplicateKey,
                 self.file,
                 pos,
-                format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+                format!(
+                    "cannot parse YAML: the key `{}` appears twice in the same mapping",
+                    crate::diag::quote(name)
+                ),
             )
             .with_help("each key may appear once per mapping; merge the two entries or delete one"),
         )

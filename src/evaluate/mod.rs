@@ -244,7 +244,7 @@ fn score(
             let answer = m.answers.get(&q.id);
             let status = if applicable.not_applicable[s.id.index()] {
                 Status::NotApplicable
-            } else if waivers::exempts(waivers, &WaiverTarget::Question(q.id.clone())) {
+            } else if waivers::exempts(waivers, waivers::WaiverKind::Question, &q.id) {
                 Status::Waived
             } else {
                 scoring::status_of(q, answer)

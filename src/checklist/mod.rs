@@ -113,6 +113,15 @@ struct Plan {
     rules: Vec<Option<RulePlan>>,
 }
 
+/// The answers a condition reads, by question index.
+#[derive(Clone, Debug)]
+pub enum AnswersRead {
+    /// These, sorted (empty when it reads no answer).
+    Some(Vec<usize>),
+    /// `answers` as a whole (`answers | length`): any of them.
+    All,
+}
+
 /// Every checklist available to a run, with compiled conditions.
 #[derive(Debug)]
 pub struct Catalog {
@@ -134,6 +143,8 @@ pub struct Catalog {
     read_by_rules: Vec<bool>,
     /// By checklist id: its questions and rules as evaluation reads them.
     plans: BTreeMap<String, Plan>,
+    /// By condition slot: the answers it reads.
+    answers_read: Vec<AnswersRead>,
 }
 
 /// A file to load into a catalog.
@@ -343,6 +354,22 @@ impl Catalog {
         };
         let read_by_conditions = read_by(&conditions);
         let read_by_rules = read_by(&rules);
+        let answers_read = expressions
+            .iter()
+            .map(|e| {
+                if e.names().contains("answers") {
+                    AnswersRead::All
+                } else {
+                    // `questions` is a sorted set, and so are the indices.
+                    AnswersRead::Some(
+                        e.questions(&ids)
+                            .iter()
+                            .filter_map(|id| questions.get(id).map(|r| r.index))
+                            .collect(),
+                    )
+                }
+            })
+            .collect();
         // The same lookups as `question_id`, `condition` and
         // `rule_condition`, done here once rather than per question per
         // evaluation.
@@ -403,6 +430,7 @@ impl Catalog {
             read_by_conditions,
             read_by_rules,
             plans,
+            answers_read,
         }
     }
 
@@ -424,6 +452,11 @@ impl Catalog {
             slot,
             expr: &self.expressions[slot],
         }
+    }
+
+    /// The answers the condition in a slot reads.
+    pub fn answers_read(&self, slot: usize) -> &AnswersRead {
+        &self.answers_read[slot]
     }
 
     /// A checklist by id.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json};
 use crate::checklist::{Catalog, Condition};
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic};
-use crate::manifest::Manifest;
+use crate::manifest::{Answer, Manifest};
 
 use super::incidents::IncidentStanding;
 use super::scope::Holding;
@@ -31,6 +31,18 @@ impl Memo {
             .get_or_insert_with(|| c.expr.is_true(ctx))
             .clone()
     }
+
+    /// The results of `self` for which `keep` holds; the others are
+    /// evaluated again when asked.
+    pub(super) fn keep(&self, keep: impl Fn(usize) -> bool) -> Memo {
+        Memo(
+            self.0
+                .iter()
+                .enumerate()
+                .map(|(slot, r)| r.clone().filter(|_| keep(slot)))
+                .collect(),
+        )
+    }
 }
 
 /// Builds the expression contexts of one evaluation. What does not change
@@ -50,6 +62,7 @@ impl Contexts {
         catalog: &Catalog,
         holding: &Holding,
         incidents: &[IncidentStanding],
+        answers: &[Option<&Answer>],
         as_of: Date,
     ) -> Contexts {
         let mut json = context_json(m, holding, incidents, Json::Null, as_of);
@@ -62,20 +75,24 @@ impl Contexts {
                 )
             })
             .collect();
-        let mut answers = vec![minijinja::Value::from(()); catalog.question_count()];
-        for (id, a) in &m.answers {
-            // "Does not apply" reads as no answer, as a question whose
-            // condition is false does.
-            if a.is_not_applicable() {
-                continue;
-            }
-            if let Some(q) = catalog.question_id(id) {
-                answers[q.index()] = minijinja::Value::from(minijinja::value::Serde(&a.value));
-            }
-        }
+        let answers = answers.iter().map(|a| value_of(*a)).collect();
         Contexts {
             base,
             shape: catalog.answers_shape().clone(),
+            answers,
+        }
+    }
+
+    /// The same contexts with the answers at some question indices
+    /// replaced (a hypothesis); everything else is shared.
+    pub(super) fn with_answers(&self, changed: &[(usize, Answer)]) -> Contexts {
+        let mut answers = self.answers.to_vec();
+        for (i, a) in changed {
+            answers[*i] = value_of(Some(a));
+        }
+        Contexts {
+            base: self.base.clone(),
+            shape: self.shape.clone(),
             answers: answers.into(),
         }
     }
@@ -93,6 +110,17 @@ impl Contexts {
             ),
         );
         minijinja::Value::from(map)
+    }
+}
+
+/// An answer as conditions read it. "Does not apply" reads as no answer,
+/// as a question whose condition is false does.
+fn value_of(a: Option<&Answer>) -> minijinja::Value {
+    match a {
+        Some(a) if !a.is_not_applicable() => {
+            minijinja::Value::from(minijinja::value::Serde(&a.value))
+        }
+        _ => minijinja::Value::from(()),
     }
 }
 

@@ -95,17 +95,18 @@ impl Gate {
 }
 
 /// Every rule of the manifest's checklists whose condition holds, in
-/// checklist order, then the never-grant gate.
+/// checklist order, then the never-grant gate. Conditions are evaluated in
+/// `ctx` unless `memo` already has their result in it.
 pub(super) fn run(
     manifest: &Manifest,
     catalog: &Catalog,
     policy: &Policy,
     ctx: &minijinja::Value,
     waivers: &[WaiverStatus],
+    memo: &mut Memo,
 ) -> Result<Vec<Gate>, Vec<Diagnostic>> {
     let mut gates = Vec::new();
     let mut diags = Vec::new();
-    let mut memo = Memo::new(catalog);
     for id in &manifest.integration.checklists {
         let Some(loaded) = catalog.get(id) else {
             continue;

@@ -78,6 +78,50 @@ pub struct Condition<'c> {
     pub expr: &'c Expr,
 }
 
+/// A question of a checklist as an evaluation asks it: everything scope
+/// would otherwise look up by text id for every question of every
+/// evaluation, worked out once per catalog.
+#[derive(Clone, Copy, Debug)]
+pub struct Asked {
+    /// Index of its area in the checklist.
+    pub area: usize,
+    /// Index of the question in its area.
+    pub question: usize,
+    /// Its id in the catalog.
+    pub id: QuestionId,
+    /// The slot of its applicability condition, if it has one.
+    pub condition: Option<usize>,
+}
+
+/// A rule of a checklist with its compiled condition, worked out once per
+/// catalog.
+#[derive(Clone, Copy, Debug)]
+pub struct RulePlan {
+    /// The slot of its condition.
+    pub slot: usize,
+    /// Whether the condition reads the incidents (so the gate eases as they
+    /// age).
+    pub reads_incidents: bool,
+}
+
+/// What an evaluation needs of one checklist, in checklist order.
+#[derive(Clone, Debug, Default)]
+struct Plan {
+    asked: Vec<Asked>,
+    /// By rule, in checklist order; none for a rule whose condition did not
+    /// compile (a catalog with such a rule is refused anyway).
+    rules: Vec<Option<RulePlan>>,
+}
+
+/// The answers a condition reads, by question index.
+#[derive(Clone, Debug)]
+pub enum AnswersRead {
+    /// These, sorted (empty when it reads no answer).
+    Some(Vec<usize>),
+    /// `answers` as a whole (`answers | length`): any of them.
+    All,
+}
+
 /// Every checklist available to a run, with compiled conditions.
 #[derive(Debug)]
 pub struct Catalog {
@@ -97,6 +141,10 @@ pub struct Catalog {
     read_by_conditions: Vec<bool>,
     /// By question index: whether some rule reads it.
     read_by_rules: Vec<bool>,
+    /// By checklist id: its questions and rules as evaluation reads them.
+    plans: BTreeMap<String, Plan>,
+    /// By condition slot: the answers it reads.
+    answers_read: Vec<AnswersRead>,
 }
 
 /// A file to load into a catalog.
@@ -306,6 +354,71 @@ impl Catalog {
         };
         let read_by_conditions = read_by(&conditions);
         let read_by_rules = read_by(&rules);
+        let answers_read = expressions
+            .iter()
+            .map(|e| {
+                if e.names().contains("answers") {
+                    AnswersRead::All
+                } else {
+                    // `questions` is a sorted set, and so are the indices.
+                    AnswersRead::Some(
+                        e.questions(&ids)
+                            .iter()
+                            .filter_map(|id| questions.get(id).map(|r| r.index))
+                            .collect(),
+                    )
+                }
+            })
+            .collect();
+        // The same lookups as `question_id`, `condition` and
+        // `rule_condition`, done here once rather than per question per
+        // evaluation.
+        let plans = checklists
+            .iter()
+            .map(|(id, loaded)| {
+                let c = &loaded.checklist;
+                let asked = c
+                    .areas
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(a, area)| {
+                        area.questions
+                            .iter()
+                            .enumerate()
+                            .map(move |(q, question)| (a, q, question))
+                    })
+                    .filter_map(|(area, question, q)| {
+                        Some(Asked {
+                            area,
+                            question,
+                            id: QuestionId(questions.get(&q.id)?.index),
+                            condition: conditions.get(&q.id).copied(),
+                        })
+                    })
+                    .collect();
+                let rule_plans = c
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        let slot = *rules.get(&r.id)?;
+                        Some(RulePlan {
+                            slot,
+                            reads_incidents: expressions[slot]
+                                .names()
+                                .iter()
+                                .any(|n| n.split('.').next() == Some("incidents")),
+                        })
+                    })
+                    .collect();
+                (
+                    id.clone(),
+                    Plan {
+                        asked,
+                        rules: rule_plans,
+                    },
+                )
+            })
+            .collect();
         Catalog {
             shape: Arc::new(Shape::new(questions.keys().map(String::as_str))),
             places: questions.values().cloned().collect(),
@@ -316,7 +429,34 @@ impl Catalog {
             rules,
             read_by_conditions,
             read_by_rules,
+            plans,
+            answers_read,
         }
+    }
+
+    /// The questions of a checklist as an evaluation asks them, in
+    /// checklist order.
+    pub fn asked(&self, checklist: &str) -> &[Asked] {
+        self.plans.get(checklist).map_or(&[], |p| &p.asked)
+    }
+
+    /// The rules of a checklist with their conditions, in checklist order
+    /// (as `checklist.rules`).
+    pub fn rule_plans(&self, checklist: &str) -> &[Option<RulePlan>] {
+        self.plans.get(checklist).map_or(&[], |p| &p.rules)
+    }
+
+    /// The condition in a slot (of an [`Asked`] or a [`RulePlan`]).
+    pub fn condition_at(&self, slot: usize) -> Condition<'_> {
+        Condition {
+            slot,
+            expr: &self.expressions[slot],
+        }
+    }
+
+    /// The answers the condition in a slot reads.
+    pub fn answers_read(&self, slot: usize) -> &AnswersRead {
+        &self.answers_read[slot]
     }
 
     /// A checklist by id.

@@ -1,14 +1,16 @@
 //! Expression contexts: what `when` conditions of questions and rules see.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+use minijinja::Value;
 
 use serde_json::{Map, Value as Json};
 
 use crate::checklist::{Catalog, Condition};
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic};
-use crate::manifest::Manifest;
+use crate::manifest::{Answer, Manifest};
 
 use super::incidents::IncidentStanding;
 use super::scope::Holding;
@@ -31,6 +33,18 @@ impl Memo {
             .get_or_insert_with(|| c.expr.is_true(ctx))
             .clone()
     }
+
+    /// The results of `self` for which `keep` holds; the others are
+    /// evaluated again when asked.
+    pub(super) fn keep(&self, keep: impl Fn(usize) -> bool) -> Memo {
+        Memo(
+            self.0
+                .iter()
+                .enumerate()
+                .map(|(slot, r)| r.clone().filter(|_| keep(slot)))
+                .collect(),
+        )
+    }
 }
 
 /// Builds the expression contexts of one evaluation. What does not change
@@ -50,32 +64,28 @@ impl Contexts {
         catalog: &Catalog,
         holding: &Holding,
         incidents: &[IncidentStanding],
+        answers: &[Option<&Answer>],
         as_of: Date,
     ) -> Contexts {
-        let mut json = context_json(m, holding, incidents, Json::Null, as_of);
-        let base = ["integration", "vendor", "incidents"]
-            .into_iter()
-            .map(|k| {
-                (
-                    k,
-                    minijinja::Value::from(minijinja::value::Serde(json[k].take())),
-                )
-            })
-            .collect();
-        let mut answers = vec![minijinja::Value::from(()); catalog.question_count()];
-        for (id, a) in &m.answers {
-            // "Does not apply" reads as no answer, as a question whose
-            // condition is false does.
-            if a.is_not_applicable() {
-                continue;
-            }
-            if let Some(q) = catalog.question_id(id) {
-                answers[q.index()] = minijinja::Value::from(minijinja::value::Serde(&a.value));
-            }
-        }
+        let base = base_values(m, holding, incidents, as_of).to_vec();
+        let answers = answers.iter().map(|a| value_of(*a)).collect();
         Contexts {
             base,
             shape: catalog.answers_shape().clone(),
+            answers,
+        }
+    }
+
+    /// The same contexts with the answers at some question indices
+    /// replaced (a hypothesis); everything else is shared.
+    pub(super) fn with_answers(&self, changed: &[(usize, Answer)]) -> Contexts {
+        let mut answers = self.answers.to_vec();
+        for (i, a) in changed {
+            answers[*i] = value_of(Some(a));
+        }
+        Contexts {
+            base: self.base.clone(),
+            shape: self.shape.clone(),
             answers: answers.into(),
         }
     }
@@ -93,6 +103,17 @@ impl Contexts {
             ),
         );
         minijinja::Value::from(map)
+    }
+}
+
+/// An answer as conditions read it. "Does not apply" reads as no answer,
+/// as a question whose condition is false does.
+fn value_of(a: Option<&Answer>) -> minijinja::Value {
+    match a {
+        Some(a) if !a.is_not_applicable() => {
+            minijinja::Value::from(minijinja::value::Serde(&a.value))
+        }
+        _ => minijinja::Value::from(()),
     }
 }
 
@@ -167,6 +188,131 @@ pub(super) fn context_json(
     })
 }
 
+/// `integration`, `vendor` and `incidents` of [`context_json`], built as
+/// the minijinja values that converting that JSON would give, without the
+/// JSON: the same maps (keys sorted, as minijinja keeps them), lists,
+/// strings and numbers (a whole number not below zero is unsigned, as JSON
+/// stores it; a number that is not finite is none, as JSON has no such
+/// number). Building and converting the JSON was most of the cost of an
+/// evaluation's contexts; a test holds the two to the same values.
+fn base_values(
+    m: &Manifest,
+    holding: &Holding,
+    standings: &[IncidentStanding],
+    as_of: Date,
+) -> [(&'static str, Value); 3] {
+    fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
+        Value::from_object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Value::from(k), v))
+                .collect::<BTreeMap<Value, Value>>(),
+        )
+    }
+    // Strings, flags, names of enums and lists of them convert the same
+    // whether serialised into JSON first or not.
+    fn plain<T: serde::Serialize>(v: &T) -> Value {
+        Value::from(minijinja::value::Serde(v))
+    }
+    fn whole(n: i64) -> Value {
+        match u64::try_from(n) {
+            Ok(u) => Value::from(u),
+            Err(_) => Value::from(n),
+        }
+    }
+    let i = &m.integration;
+    let keys: Vec<Value> = i
+        .keys
+        .iter()
+        .map(|k| {
+            map([
+                ("exchange", plain(&k.exchange)),
+                ("label", plain(&k.label)),
+                ("permissions", plain(&k.permissions)),
+                ("ip_restricted", Value::from(k.bound())),
+                ("age_days", whole(k.created.days_until(as_of))),
+                ("status", plain(&k.status)),
+            ])
+        })
+        .collect();
+    let incidents: Vec<Value> = m
+        .incidents
+        .iter()
+        .zip(standings)
+        .map(|(i, s)| {
+            map([
+                ("kind", plain(&i.kind)),
+                ("severity", plain(&i.severity)),
+                ("date", Value::from(i.date.to_string())),
+                ("age_days", whole(i.date.days_until(as_of))),
+                (
+                    "acknowledged_after_days",
+                    i.acknowledged_after_days.map_or(Value::from(()), whole),
+                ),
+                ("denied_first", Value::from(i.denied_first)),
+                ("postmortem", Value::from(i.postmortem.is_some())),
+                ("standing", plain(&s.standing)),
+                ("remediated", Value::from(s.verified.is_some())),
+            ])
+        })
+        .collect();
+    let funds = i.funds_at_risk.as_ref().map_or(0.0, |f| f.amount);
+    let integration = map([
+        ("purpose", plain(&i.purpose)),
+        ("permissions", plain(&i.permissions)),
+        ("exchange_keys", Value::from(holding.exchange_keys)),
+        (
+            "hosting",
+            Value::from(if holding.self_hosted {
+                "self-hosted"
+            } else {
+                "vendor"
+            }),
+        ),
+        (
+            "hosting_declared",
+            Value::from(i.hosting.map_or("vendor", |h| h.as_str())),
+        ),
+        ("self_hosted", Value::from(holding.self_hosted)),
+        ("vendor_holds_keys", Value::from(holding.vendor_holds_keys)),
+        ("vendor_holds", Value::from(holding.vendor_holds)),
+        ("connection", Value::from(holding.connection.as_str())),
+        ("withdrawal_allowlist", Value::from(i.withdrawal_allowlist)),
+        (
+            "funds_at_risk",
+            if funds.is_finite() {
+                Value::from(funds)
+            } else {
+                Value::from(())
+            },
+        ),
+        ("data_classes", plain(&i.data_classes)),
+        ("keys", Value::from(keys)),
+        (
+            "key_permissions",
+            plain(
+                &i.keys
+                    .iter()
+                    .flat_map(|k| k.permissions.iter().copied())
+                    .collect::<BTreeSet<_>>(),
+            ),
+        ),
+    ]);
+    let v = &m.vendor;
+    let vendor = map([
+        ("name", plain(&v.name)),
+        ("website", plain(&v.website)),
+        ("docs", plain(&v.docs)),
+        ("repository", plain(&v.repository)),
+        ("egress_ips", plain(&v.egress_ips)),
+    ]);
+    [
+        ("integration", integration),
+        ("vendor", vendor),
+        ("incidents", Value::from(incidents)),
+    ]
+}
+
 fn insert_path(map: &mut Map<String, Json>, path: &str, value: Json) {
     match path.split_once('.') {
         None => {
@@ -224,4 +370,36 @@ fn find_when(root: &crate::yaml::Node, id: &str) -> crate::diag::Pos {
         }
     }
     walk(root, id).unwrap_or(crate::diag::Pos::START)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::incidents::standings;
+    use crate::evaluate::tests::corpus;
+    use crate::rules::policy::IncidentPolicy;
+
+    #[test]
+    fn base_values_are_the_values_of_the_context_json() {
+        let catalog = Catalog::bundled().unwrap();
+        for m in corpus(&catalog) {
+            let holding = Holding::of(&m, &catalog);
+            // Before some keys were created (negative ages) and after.
+            for as_of in ["2020-01-01", "2026-11-28", "2031-06-30"] {
+                let as_of: Date = as_of.parse().unwrap();
+                let s = standings(&m.incidents, &IncidentPolicy::default(), as_of);
+                let json = context_json(&m, &holding, &s, Json::Null, as_of);
+                for (k, v) in base_values(&m, &holding, &s, as_of) {
+                    let expected = Value::from(minijinja::value::Serde(&json[k]));
+                    assert_eq!(
+                        format!("{v:?}"),
+                        format!("{expected:?}"),
+                        "{k} of {}",
+                        m.vendor.name
+                    );
+                    assert_eq!(v, expected);
+                }
+            }
+        }
+    }
 }

@@ -38,7 +38,23 @@ pub(super) fn statuses(waivers: &[Waiver], as_of: Date) -> Vec<WaiverStatus> {
         .collect()
 }
 
-/// Whether a waiver in force exempts this target.
-pub(super) fn exempts(waivers: &[WaiverStatus], target: &WaiverTarget) -> bool {
-    waivers.iter().any(|w| w.active && &w.exempts == target)
+/// What a waiver targets, without its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum WaiverKind {
+    Question,
+    Rule,
+}
+
+/// Whether a waiver in force exempts the question or rule `id`: the same
+/// as comparing with a `WaiverTarget`, without building one (and copying
+/// the id) for every question of every evaluation.
+pub(super) fn exempts(waivers: &[WaiverStatus], kind: WaiverKind, id: &str) -> bool {
+    waivers.iter().any(|w| {
+        w.active
+            && match (&w.exempts, kind) {
+                (WaiverTarget::Question(q), WaiverKind::Question) => q == id,
+                (WaiverTarget::Rule(r), WaiverKind::Rule) => r == id,
+                _ => false,
+            }
+    })
 }

@@ -2,29 +2,15 @@
 //! SARIF 2.1.0 schema, has one result per finding, and each result points
 //! at the line and column of the answer it is about.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use serde_json::Value as Json;
 use vetted::evaluate::FindingKind;
 use vetted::rules::Policy;
 
 const AS_OF: &str = "2026-11-25";
-
-fn manifests() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in ["examples", "tests/calibration"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.to_string_lossy().into_owned();
-            if name.ends_with(".yaml") && !name.ends_with(".expect.yaml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(
@@ -47,7 +33,7 @@ fn every_log_validates_and_points_at_the_answer_each_finding_is_about() {
     let policy = Policy::default_policy();
     let validator = schema();
     let mut located = 0;
-    for path in manifests() {
+    for path in support::bundled_manifests() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
         let file = format!("vendors/{name}");

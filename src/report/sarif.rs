@@ -212,41 +212,39 @@ fn rule_id(f: &Finding) -> String {
 }
 
 fn descriptor(id: &str, f: &Finding, catalog: &Catalog) -> Descriptor {
-    let (short, full, help, severity, mut tags) = match f.kind {
-        FindingKind::Question | FindingKind::Contradiction => match catalog.question(&f.id) {
-            Some((checklist, _, q)) => (
-                q.text.clone(),
-                q.help.clone().unwrap_or_else(|| q.text.clone()),
-                q.remediation.clone(),
-                q.severity,
-                reference_tags(&checklist.id, &q.references),
-            ),
-            None => (
-                f.title.clone(),
-                f.title.clone(),
-                None,
-                f.severity,
-                Vec::new(),
-            ),
-        },
-        FindingKind::Rule => match catalog.rule(&f.id) {
-            Some((checklist, r)) => (
+    let known = match f.kind {
+        FindingKind::Question | FindingKind::Contradiction => {
+            catalog.question(&f.id).map(|(checklist, _, q)| {
+                (
+                    q.text.clone(),
+                    q.help.clone().unwrap_or_else(|| q.text.clone()),
+                    q.remediation.clone(),
+                    q.severity,
+                    reference_tags(&checklist.id, &q.references),
+                )
+            })
+        }
+        FindingKind::Rule => catalog.rule(&f.id).map(|(checklist, r)| {
+            (
                 r.message.clone(),
                 r.message.clone(),
                 r.remediation.clone(),
                 r.finding_severity(),
                 vec![format!("checklist:{}", checklist.id)],
-            ),
-            // The policy's never-grant gate is a rule of no checklist.
-            None => (
-                f.title.clone(),
-                f.title.clone(),
-                None,
-                f.severity,
-                Vec::new(),
-            ),
-        },
+            )
+        }),
     };
+    // What no checklist defines (the policy's never-grant gate) is
+    // described by the finding itself.
+    let (short, full, help, severity, mut tags) = known.unwrap_or_else(|| {
+        (
+            f.title.clone(),
+            f.title.clone(),
+            None,
+            f.severity,
+            Vec::new(),
+        )
+    });
     tags.insert(0, "security".to_string());
     Descriptor {
         id: id.to_string(),

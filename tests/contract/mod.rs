@@ -112,10 +112,8 @@ pub fn shared_manifests() -> Vec<PathBuf> {
 
 /// The examples, the calibration cases and the shared manifests.
 pub fn manifests() -> Vec<PathBuf> {
-    let mut all = yaml_files(Path::new("examples"));
-    let examples = all.len();
-    all.extend(yaml_files(Path::new("tests/calibration")));
-    assert!(examples >= 5 && all.len() >= examples + 20, "{all:?}");
+    let mut all = support::bundled_manifests();
+    assert!(all.len() >= 25, "{all:?}");
     all.extend(shared_manifests());
     all
 }

@@ -157,6 +157,19 @@ pub fn shared(kind: &str) -> Option<std::path::PathBuf> {
     None
 }
 
+/// The manifests this repository carries: the bundled examples, then the
+/// calibration set (without its `.expect.yaml` files), each sorted.
+pub fn bundled_manifests() -> Vec<std::path::PathBuf> {
+    ["examples", "tests/calibration"]
+        .into_iter()
+        .flat_map(|dir| files(std::path::Path::new(dir)))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".yaml") && !name.ends_with(".expect.yaml")
+        })
+        .collect()
+}
+
 /// Every file of a directory, sorted.
 pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)

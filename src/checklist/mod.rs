@@ -487,6 +487,29 @@ impl Catalog {
         self.questions.get(id).map(|r| QuestionId(r.index))
     }
 
+    /// The id of each of `ids`, as [`Catalog::question_id`] gives it. The
+    /// ids of a map's keys come sorted, as the catalog's do, so one walk over
+    /// both finds them without a lookup each; an id that comes out of order
+    /// is looked up.
+    pub fn question_ids_of<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i str>,
+    ) -> impl Iterator<Item = Option<QuestionId>> {
+        let mut known = self.questions.keys().enumerate().peekable();
+        let mut last: Option<&str> = None;
+        ids.into_iter().map(move |id| {
+            if last.is_some_and(|l| id < l) {
+                return self.question_id(id);
+            }
+            last = Some(id);
+            while known.next_if(|(_, q)| q.as_str() < id).is_some() {}
+            match known.peek() {
+                Some(&(i, q)) if q == id => Some(QuestionId(i)),
+                _ => None,
+            }
+        })
+    }
+
     /// The question an id stands for, with its checklist and area.
     pub fn at(&self, id: QuestionId) -> (&Checklist, &Area, &Question) {
         // Places are built with their checklists and never change, so the
@@ -698,6 +721,23 @@ mod tests {
             unknown.help.as_deref(),
             Some("did you mean `answers.keys.withdrawal`?")
         );
+    }
+
+    #[test]
+    fn question_ids_of_sorted_or_unsorted_ids_are_those_of_each_id() {
+        let catalog = Catalog::bundled().unwrap();
+        let mut ids: Vec<&str> = catalog.question_ids().step_by(3).collect();
+        ids.insert(2, "nope");
+        ids.push("zzz.after.all");
+        ids.insert(0, "");
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
+        assert!(walked.iter().filter(|q| q.is_some()).count() > 10);
+        ids.reverse();
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
     }
 
     #[test]

@@ -208,16 +208,13 @@ impl<'m, 'c> Fixed<'m, 'c> {
 }
 
 /// The manifest's answers by question index ([`crate::checklist::QuestionId::index`]),
-/// so that no stage looks an answer up by its text id. Both the catalog's
-/// ids and the manifest's answers are sorted by id, so one walk over both
-/// finds them all.
+/// so that no stage looks an answer up by its text id.
 fn answers_by_index<'m>(m: &'m Manifest, catalog: &Catalog) -> Vec<Option<&'m Answer>> {
     let mut out = vec![None; catalog.question_count()];
-    let mut ids = catalog.question_ids().enumerate().peekable();
-    for (id, a) in &m.answers {
-        while ids.next_if(|&(_, q)| q < id.as_str()).is_some() {}
-        if let Some((i, _)) = ids.next_if(|&(_, q)| q == id.as_str()) {
-            out[i] = Some(a);
+    let ids = catalog.question_ids_of(m.answers.keys().map(String::as_str));
+    for (a, id) in m.answers.values().zip(ids) {
+        if let Some(id) = id {
+            out[id.index()] = Some(a);
         }
     }
     out

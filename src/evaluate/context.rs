@@ -7,7 +7,7 @@ use minijinja::Value;
 
 use serde_json::{Map, Value as Json};
 
-use crate::checklist::{Catalog, Condition};
+use crate::checklist::{AnswersRead, Catalog, Condition};
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic};
 use crate::manifest::{Answer, Manifest};
@@ -17,6 +17,7 @@ use super::scope::Holding;
 
 /// Results of condition texts in one context: a text that several
 /// questions share is evaluated once.
+#[derive(Clone)]
 pub(super) struct Memo(Vec<Option<Result<bool, String>>>);
 
 impl Memo {
@@ -34,16 +35,45 @@ impl Memo {
             .clone()
     }
 
-    /// The results of `self` for which `keep` holds; the others are
-    /// evaluated again when asked.
-    pub(super) fn keep(&self, keep: impl Fn(usize) -> bool) -> Memo {
+    /// The results of `self`, computed in a context that left out the
+    /// answers `before` marks, that hold in a context of the same manifest
+    /// that leaves out those `now` marks and whose answer values differ
+    /// only where `changed` marks (a hypothesis). The integration, vendor
+    /// and incidents are the same in both, so a condition that reads none of
+    /// the answers that differ sees the same values and has the same
+    /// result; the others are evaluated again when asked.
+    pub(super) fn carried(
+        &self,
+        catalog: &Catalog,
+        before: &[bool],
+        now: &[bool],
+        changed: Option<&[bool]>,
+    ) -> Memo {
+        let same = |i: usize| before[i] == now[i] && (now[i] || changed.is_none_or(|c| !c[i]));
         Memo(
             self.0
                 .iter()
                 .enumerate()
-                .map(|(slot, r)| r.clone().filter(|_| keep(slot)))
+                .map(|(slot, r)| {
+                    r.as_ref()
+                        .filter(|_| match catalog.answers_read(slot) {
+                            AnswersRead::Some(read) => read.iter().all(|&i| same(i)),
+                            AnswersRead::All => false,
+                        })
+                        .cloned()
+                })
                 .collect(),
         )
+    }
+
+    /// Takes the results `other` has of conditions `self` has not
+    /// evaluated.
+    pub(super) fn fill_from(&mut self, other: Memo) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
     }
 }
 
@@ -378,6 +408,55 @@ mod tests {
     use crate::evaluate::incidents::standings;
     use crate::evaluate::tests::corpus;
     use crate::rules::policy::IncidentPolicy;
+
+    #[test]
+    fn results_are_carried_only_where_what_they_read_is_the_same() {
+        let catalog = Catalog::bundled().unwrap();
+        let slots = catalog.condition_slots();
+        let count = catalog.question_count();
+        let full = Memo(vec![Some(Ok(true)); slots]);
+        let none = vec![false; count];
+        let kept = |m: &Memo| m.0.iter().filter(|r| r.is_some()).count();
+        // Nothing differs: everything but what reads `answers` whole.
+        let whole = (0..slots)
+            .filter(|&s| matches!(catalog.answers_read(s), AnswersRead::All))
+            .count();
+        assert_eq!(
+            kept(&full.carried(&catalog, &none, &none, None)),
+            slots - whole
+        );
+        let (slot, read) = (0..slots)
+            .find_map(|s| match catalog.answers_read(s) {
+                AnswersRead::Some(r) if !r.is_empty() => Some((s, r.clone())),
+                _ => None,
+            })
+            .unwrap();
+        let i = read[0];
+        let mut marked = none.clone();
+        marked[i] = true;
+        // An answer it reads is masked in one context only, or changed.
+        for carried in [
+            full.carried(&catalog, &none, &marked, None),
+            full.carried(&catalog, &marked, &none, None),
+            full.carried(&catalog, &none, &none, Some(&marked)),
+        ] {
+            assert!(carried.0[slot].is_none());
+        }
+        // Masked in both: it reads none either way, changed or not.
+        let both = full.carried(&catalog, &marked, &marked, Some(&marked));
+        assert!(both.0[slot].is_some());
+        // An answer no condition in a slot reads changes nothing there.
+        let unread = (0..slots)
+            .filter(|&s| match catalog.answers_read(s) {
+                AnswersRead::Some(r) => !r.contains(&i),
+                AnswersRead::All => false,
+            })
+            .count();
+        assert_eq!(
+            kept(&full.carried(&catalog, &none, &none, Some(&marked))),
+            unread
+        );
+    }
 
     #[test]
     fn base_values_are_the_values_of_the_context_json() {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json};
 use crate::checklist::{AnswersRead, Catalog, Condition};
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic};
-use crate::manifest::{Answer, Manifest};
+use crate::manifest::{Answer, AnswerValue, Manifest};
 
 use super::incidents::IncidentStanding;
 use super::scope::Holding;
@@ -138,12 +138,34 @@ impl Contexts {
 
 /// An answer as conditions read it. "Does not apply" reads as no answer,
 /// as a question whose condition is false does.
-fn value_of(a: Option<&Answer>) -> minijinja::Value {
+fn value_of(a: Option<&Answer>) -> Value {
     match a {
-        Some(a) if !a.is_not_applicable() => {
-            minijinja::Value::from(minijinja::value::Serde(&a.value))
+        Some(a) if !a.is_not_applicable() => answer_value(&a.value),
+        _ => Value::from(()),
+    }
+}
+
+/// The value serialising `v` into minijinja gives (`AnswerValue`'s
+/// `Serialize`: options and text as strings, a whole number as a signed
+/// integer, a date as its text, a reserved value as its word), built
+/// without serde; a test holds the two to the same values.
+fn answer_value(v: &AnswerValue) -> Value {
+    match v {
+        AnswerValue::Choice(s) | AnswerValue::Text(s) => Value::from(s.as_str()),
+        AnswerValue::Multi(vs) => Value::from(
+            vs.iter()
+                .map(|s| Value::from(s.as_str()))
+                .collect::<Vec<Value>>(),
+        ),
+        AnswerValue::Bool(b) => Value::from(*b),
+        AnswerValue::Number(n) => match v.whole() {
+            Some(i) => Value::from(i),
+            None => Value::from(*n),
+        },
+        AnswerValue::Date(d) => Value::from(d.to_string()),
+        AnswerValue::Unknown | AnswerValue::Declined | AnswerValue::NotApplicable => {
+            Value::from(v.word())
         }
-        _ => minijinja::Value::from(()),
     }
 }
 
@@ -456,6 +478,35 @@ mod tests {
             kept(&full.carried(&catalog, &none, &none, Some(&marked))),
             unread
         );
+    }
+
+    #[test]
+    fn answer_values_are_those_serde_gives() {
+        let values = [
+            AnswerValue::Choice("a-b".into()),
+            AnswerValue::Choice("a choice longer than a small string holds".into()),
+            AnswerValue::Multi(vec!["a".into(), "b".into()]),
+            AnswerValue::Multi(vec![]),
+            AnswerValue::Bool(true),
+            AnswerValue::Bool(false),
+            AnswerValue::Number(7.0),
+            AnswerValue::Number(-3.0),
+            AnswerValue::Number(2.5),
+            AnswerValue::Number(1e16),
+            AnswerValue::Number(f64::NAN),
+            AnswerValue::Date("2026-01-02".parse().unwrap()),
+            AnswerValue::Text("free text".into()),
+            AnswerValue::Unknown,
+            AnswerValue::Declined,
+            AnswerValue::NotApplicable,
+        ];
+        for v in values {
+            let expected = Value::from(minijinja::value::Serde(&v));
+            let built = answer_value(&v);
+            assert_eq!(format!("{built:?}"), format!("{expected:?}"), "{v:?}");
+            assert_eq!(built.kind(), expected.kind(), "{v:?}");
+            assert_eq!(built.is_integer(), expected.is_integer(), "{v:?}");
+        }
     }
 
     #[test]

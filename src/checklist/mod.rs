@@ -145,6 +145,9 @@ pub struct Catalog {
     plans: BTreeMap<String, Plan>,
     /// By condition slot: the answers it reads.
     answers_read: Vec<AnswersRead>,
+    /// By condition slot: for a condition that reads the incidents and
+    /// nothing else, its result when there are none.
+    without_incidents: Vec<Option<bool>>,
 }
 
 /// A file to load into a catalog.
@@ -370,6 +373,30 @@ impl Catalog {
                 }
             })
             .collect();
+        // Most vendors have no incident, and a condition that reads only
+        // the incidents then has one result for all of them (the incident
+        // rules filter the list several times over, the costliest
+        // conditions there are). An error is left to each evaluation to
+        // report.
+        let without_incidents = expressions
+            .iter()
+            .map(|e| {
+                let names = e.names();
+                let only_incidents = !names.is_empty()
+                    && names
+                        .iter()
+                        .all(|n| n.split('.').next() == Some("incidents"));
+                if !only_incidents {
+                    return None;
+                }
+                let none: Vec<minijinja::Value> = Vec::new();
+                let ctx = minijinja::Value::from(std::collections::BTreeMap::from([(
+                    "incidents",
+                    minijinja::Value::from(none),
+                )]));
+                e.is_true(&ctx).ok()
+            })
+            .collect();
         // The same lookups as `question_id`, `condition` and
         // `rule_condition`, done here once rather than per question per
         // evaluation.
@@ -431,6 +458,7 @@ impl Catalog {
             read_by_rules,
             plans,
             answers_read,
+            without_incidents,
         }
     }
 
@@ -452,6 +480,12 @@ impl Catalog {
             slot,
             expr: &self.expressions[slot],
         }
+    }
+
+    /// The result of the condition in a slot for a manifest without
+    /// incidents, when it reads nothing but the incidents.
+    pub fn without_incidents(&self, slot: usize) -> Option<bool> {
+        self.without_incidents[slot]
     }
 
     /// The answers the condition in a slot reads.

@@ -25,15 +25,16 @@ pub(super) struct Applicability {
 /// no longer applies vanishes too. Iterates to a fixed point (conditions
 /// only read other questions' answers).
 ///
-/// A pass takes over the results of the previous pass (or, for the first
-/// pass of a hypothesis, of the manifest's own first pass: `seed`, with the
-/// answers the hypothesis changed) for the conditions that read none of the
-/// answers that differ.
+/// A pass takes over the results of the previous pass for the conditions
+/// that read none of the answers that differ; the first pass those of
+/// `seed`: what is known before evaluating ([`Memo::preset`]) or, for a
+/// hypothesis, the manifest's own first pass with the answers the
+/// hypothesis changed.
 pub(super) fn resolve(
     scope: &[InScope<'_>],
     catalog: &Catalog,
     contexts: &Contexts,
-    seed: Option<(&Memo, &[bool])>,
+    seed: (&Memo, Option<&[bool]>),
 ) -> Result<Applicability, Vec<Diagnostic>> {
     let count = catalog.question_count();
     let mut not_applicable: Arc<[bool]> = vec![false; count].into();
@@ -44,12 +45,11 @@ pub(super) fn resolve(
     for _ in 0..=scope.len() {
         let ctx = contexts.build(&not_applicable);
         let mut next = vec![false; count];
-        let mut memo = match (&previous, seed) {
-            (Some((masked, memo)), _) => memo.carried(catalog, masked, &not_applicable, None),
-            (None, Some((memo, changed))) => {
-                memo.carried(catalog, &not_applicable, &not_applicable, Some(changed))
-            }
-            (None, None) => Memo::new(catalog),
+        let mut memo = match &previous {
+            Some((masked, memo)) => memo.carried(catalog, masked, &not_applicable, None),
+            None => seed
+                .0
+                .carried(catalog, &not_applicable, &not_applicable, seed.1),
         };
         // Only the last pass's errors matter: each pass sees the same ones.
         diags.clear();

@@ -25,6 +25,18 @@ impl Memo {
         Memo(vec![None; catalog.condition_slots()])
     }
 
+    /// What is known before anything is evaluated: for a manifest without
+    /// incidents, the results of the conditions that read nothing else.
+    pub(super) fn preset(catalog: &Catalog, m: &Manifest) -> Memo {
+        let mut memo = Memo::new(catalog);
+        if m.incidents.is_empty() {
+            for (slot, r) in memo.0.iter_mut().enumerate() {
+                *r = catalog.without_incidents(slot).map(Ok);
+            }
+        }
+        memo
+    }
+
     pub(super) fn is_true(
         &mut self,
         c: Condition<'_>,
@@ -478,6 +490,37 @@ mod tests {
             kept(&full.carried(&catalog, &none, &none, Some(&marked))),
             unread
         );
+    }
+
+    #[test]
+    fn conditions_on_the_incidents_alone_are_known_without_incidents() {
+        let catalog = Catalog::bundled().unwrap();
+        let slots: Vec<usize> = (0..catalog.condition_slots())
+            .filter(|&s| catalog.without_incidents(s).is_some())
+            .collect();
+        // The incident rules, and the questions asked only after one.
+        assert!(slots.len() >= 6, "{slots:?}");
+        let mut checked = 0;
+        for m in corpus(&catalog).iter().filter(|m| m.incidents.is_empty()) {
+            let holding = Holding::of(m, &catalog);
+            let as_of: Date = "2026-11-28".parse().unwrap();
+            let answers = crate::evaluate::answers_by_index(m, &catalog);
+            let contexts = Contexts::new(m, &catalog, &holding, &[], &answers, as_of);
+            let ctx = contexts.build(&vec![false; catalog.question_count()].into());
+            let preset = Memo::preset(&catalog, m);
+            for &slot in &slots {
+                let evaluated = catalog.condition_at(slot).expr.is_true(&ctx);
+                assert_eq!(Some(evaluated), preset.0[slot].clone(), "{slot}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "{checked}");
+        // With incidents, nothing is known in advance.
+        let with = corpus(&catalog)
+            .into_iter()
+            .find(|m| !m.incidents.is_empty())
+            .unwrap();
+        assert!(Memo::preset(&catalog, &with).0.iter().all(Option::is_none));
     }
 
     #[test]

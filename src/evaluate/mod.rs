@@ -155,6 +155,8 @@ struct Fixed<'m, 'c> {
     /// By question index: the manifest's answer.
     answers: Vec<Option<&'m Answer>>,
     contexts: context::Contexts,
+    /// Condition results known before evaluating.
+    preset: context::Memo,
 }
 
 impl<'m, 'c> Fixed<'m, 'c> {
@@ -166,6 +168,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
         let contexts = context::Contexts::new(m, catalog, &holding, &incidents, &answers, as_of);
         let waivers = waivers::statuses(&m.waivers, as_of);
         let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+        let preset = context::Memo::preset(catalog, m);
         Fixed {
             as_of,
             holding,
@@ -176,6 +179,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
             inherent_reasons,
             answers,
             contexts,
+            preset,
         }
     }
 
@@ -268,12 +272,11 @@ fn judge(
     contexts: &context::Contexts,
     reuse: Option<(&Judged, &[bool])>,
 ) -> Result<Judged, Vec<Diagnostic>> {
-    let applicable = applicability::resolve(
-        &f.scope,
-        catalog,
-        contexts,
-        reuse.map(|(j, c)| (&j.first, c)),
-    )?;
+    let seed = match reuse {
+        Some((base, changed)) => (&base.first, Some(changed)),
+        None => (&f.preset, None),
+    };
+    let applicable = applicability::resolve(&f.scope, catalog, contexts, seed)?;
     let (questions, tally) = score(answers, &f.scope, &applicable, &f.waivers, policy, f.as_of);
     let (ctx, masked) = rule_context(catalog, contexts, &applicable);
     // Rules whose condition text a question shares were evaluated in the

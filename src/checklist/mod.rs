@@ -145,6 +145,9 @@ pub struct Catalog {
     plans: BTreeMap<String, Plan>,
     /// By condition slot: the answers it reads.
     answers_read: Vec<AnswersRead>,
+    /// By condition slot: for a condition that reads the incidents and
+    /// nothing else, its result when there are none.
+    without_incidents: Vec<Option<bool>>,
 }
 
 /// A file to load into a catalog.
@@ -370,6 +373,30 @@ impl Catalog {
                 }
             })
             .collect();
+        // Most vendors have no incident, and a condition that reads only
+        // the incidents then has one result for all of them (the incident
+        // rules filter the list several times over, the costliest
+        // conditions there are). An error is left to each evaluation to
+        // report.
+        let without_incidents = expressions
+            .iter()
+            .map(|e| {
+                let names = e.names();
+                let only_incidents = !names.is_empty()
+                    && names
+                        .iter()
+                        .all(|n| n.split('.').next() == Some("incidents"));
+                if !only_incidents {
+                    return None;
+                }
+                let none: Vec<minijinja::Value> = Vec::new();
+                let ctx = minijinja::Value::from(std::collections::BTreeMap::from([(
+                    "incidents",
+                    minijinja::Value::from(none),
+                )]));
+                e.is_true(&ctx).ok()
+            })
+            .collect();
         // The same lookups as `question_id`, `condition` and
         // `rule_condition`, done here once rather than per question per
         // evaluation.
@@ -431,6 +458,7 @@ impl Catalog {
             read_by_rules,
             plans,
             answers_read,
+            without_incidents,
         }
     }
 
@@ -452,6 +480,12 @@ impl Catalog {
             slot,
             expr: &self.expressions[slot],
         }
+    }
+
+    /// The result of the condition in a slot for a manifest without
+    /// incidents, when it reads nothing but the incidents.
+    pub fn without_incidents(&self, slot: usize) -> Option<bool> {
+        self.without_incidents[slot]
     }
 
     /// The answers the condition in a slot reads.
@@ -485,6 +519,29 @@ impl Catalog {
     /// The id of a question the catalog holds.
     pub fn question_id(&self, id: &str) -> Option<QuestionId> {
         self.questions.get(id).map(|r| QuestionId(r.index))
+    }
+
+    /// The id of each of `ids`, as [`Catalog::question_id`] gives it. The
+    /// ids of a map's keys come sorted, as the catalog's do, so one walk over
+    /// both finds them without a lookup each; an id that comes out of order
+    /// is looked up.
+    pub fn question_ids_of<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i str>,
+    ) -> impl Iterator<Item = Option<QuestionId>> {
+        let mut known = self.questions.keys().enumerate().peekable();
+        let mut last: Option<&str> = None;
+        ids.into_iter().map(move |id| {
+            if last.is_some_and(|l| id < l) {
+                return self.question_id(id);
+            }
+            last = Some(id);
+            while known.next_if(|(_, q)| q.as_str() < id).is_some() {}
+            match known.peek() {
+                Some(&(i, q)) if q == id => Some(QuestionId(i)),
+                _ => None,
+            }
+        })
     }
 
     /// The question an id stands for, with its checklist and area.
@@ -698,6 +755,23 @@ mod tests {
             unknown.help.as_deref(),
             Some("did you mean `answers.keys.withdrawal`?")
         );
+    }
+
+    #[test]
+    fn question_ids_of_sorted_or_unsorted_ids_are_those_of_each_id() {
+        let catalog = Catalog::bundled().unwrap();
+        let mut ids: Vec<&str> = catalog.question_ids().step_by(3).collect();
+        ids.insert(2, "nope");
+        ids.push("zzz.after.all");
+        ids.insert(0, "");
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
+        assert!(walked.iter().filter(|q| q.is_some()).count() > 10);
+        ids.reverse();
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
     }
 
     #[test]

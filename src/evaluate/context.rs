@@ -7,21 +7,34 @@ use minijinja::Value;
 
 use serde_json::{Map, Value as Json};
 
-use crate::checklist::{Catalog, Condition};
+use crate::checklist::{AnswersRead, Catalog, Condition};
 use crate::date::Date;
 use crate::diag::{Code, Diagnostic};
-use crate::manifest::{Answer, Manifest};
+use crate::manifest::{Answer, AnswerValue, Manifest};
 
 use super::incidents::IncidentStanding;
 use super::scope::Holding;
 
 /// Results of condition texts in one context: a text that several
 /// questions share is evaluated once.
+#[derive(Clone)]
 pub(super) struct Memo(Vec<Option<Result<bool, String>>>);
 
 impl Memo {
     pub(super) fn new(catalog: &Catalog) -> Memo {
         Memo(vec![None; catalog.condition_slots()])
+    }
+
+    /// What is known before anything is evaluated: for a manifest without
+    /// incidents, the results of the conditions that read nothing else.
+    pub(super) fn preset(catalog: &Catalog, m: &Manifest) -> Memo {
+        let mut memo = Memo::new(catalog);
+        if m.incidents.is_empty() {
+            for (slot, r) in memo.0.iter_mut().enumerate() {
+                *r = catalog.without_incidents(slot).map(Ok);
+            }
+        }
+        memo
     }
 
     pub(super) fn is_true(
@@ -34,16 +47,45 @@ impl Memo {
             .clone()
     }
 
-    /// The results of `self` for which `keep` holds; the others are
-    /// evaluated again when asked.
-    pub(super) fn keep(&self, keep: impl Fn(usize) -> bool) -> Memo {
+    /// The results of `self`, computed in a context that left out the
+    /// answers `before` marks, that hold in a context of the same manifest
+    /// that leaves out those `now` marks and whose answer values differ
+    /// only where `changed` marks (a hypothesis). The integration, vendor
+    /// and incidents are the same in both, so a condition that reads none of
+    /// the answers that differ sees the same values and has the same
+    /// result; the others are evaluated again when asked.
+    pub(super) fn carried(
+        &self,
+        catalog: &Catalog,
+        before: &[bool],
+        now: &[bool],
+        changed: Option<&[bool]>,
+    ) -> Memo {
+        let same = |i: usize| before[i] == now[i] && (now[i] || changed.is_none_or(|c| !c[i]));
         Memo(
             self.0
                 .iter()
                 .enumerate()
-                .map(|(slot, r)| r.clone().filter(|_| keep(slot)))
+                .map(|(slot, r)| {
+                    r.as_ref()
+                        .filter(|_| match catalog.answers_read(slot) {
+                            AnswersRead::Some(read) => read.iter().all(|&i| same(i)),
+                            AnswersRead::All => false,
+                        })
+                        .cloned()
+                })
                 .collect(),
         )
+    }
+
+    /// Takes the results `other` has of conditions `self` has not
+    /// evaluated.
+    pub(super) fn fill_from(&mut self, other: Memo) {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
     }
 }
 
@@ -108,12 +150,34 @@ impl Contexts {
 
 /// An answer as conditions read it. "Does not apply" reads as no answer,
 /// as a question whose condition is false does.
-fn value_of(a: Option<&Answer>) -> minijinja::Value {
+fn value_of(a: Option<&Answer>) -> Value {
     match a {
-        Some(a) if !a.is_not_applicable() => {
-            minijinja::Value::from(minijinja::value::Serde(&a.value))
+        Some(a) if !a.is_not_applicable() => answer_value(&a.value),
+        _ => Value::from(()),
+    }
+}
+
+/// The value serialising `v` into minijinja gives (`AnswerValue`'s
+/// `Serialize`: options and text as strings, a whole number as a signed
+/// integer, a date as its text, a reserved value as its word), built
+/// without serde; a test holds the two to the same values.
+fn answer_value(v: &AnswerValue) -> Value {
+    match v {
+        AnswerValue::Choice(s) | AnswerValue::Text(s) => Value::from(s.as_str()),
+        AnswerValue::Multi(vs) => Value::from(
+            vs.iter()
+                .map(|s| Value::from(s.as_str()))
+                .collect::<Vec<Value>>(),
+        ),
+        AnswerValue::Bool(b) => Value::from(*b),
+        AnswerValue::Number(n) => match v.whole() {
+            Some(i) => Value::from(i),
+            None => Value::from(*n),
+        },
+        AnswerValue::Date(d) => Value::from(d.to_string()),
+        AnswerValue::Unknown | AnswerValue::Declined | AnswerValue::NotApplicable => {
+            Value::from(v.word())
         }
-        _ => minijinja::Value::from(()),
     }
 }
 
@@ -378,6 +442,115 @@ mod tests {
     use crate::evaluate::incidents::standings;
     use crate::evaluate::tests::corpus;
     use crate::rules::policy::IncidentPolicy;
+
+    #[test]
+    fn results_are_carried_only_where_what_they_read_is_the_same() {
+        let catalog = Catalog::bundled().unwrap();
+        let slots = catalog.condition_slots();
+        let count = catalog.question_count();
+        let full = Memo(vec![Some(Ok(true)); slots]);
+        let none = vec![false; count];
+        let kept = |m: &Memo| m.0.iter().filter(|r| r.is_some()).count();
+        // Nothing differs: everything but what reads `answers` whole.
+        let whole = (0..slots)
+            .filter(|&s| matches!(catalog.answers_read(s), AnswersRead::All))
+            .count();
+        assert_eq!(
+            kept(&full.carried(&catalog, &none, &none, None)),
+            slots - whole
+        );
+        let (slot, read) = (0..slots)
+            .find_map(|s| match catalog.answers_read(s) {
+                AnswersRead::Some(r) if !r.is_empty() => Some((s, r.clone())),
+                _ => None,
+            })
+            .unwrap();
+        let i = read[0];
+        let mut marked = none.clone();
+        marked[i] = true;
+        // An answer it reads is masked in one context only, or changed.
+        for carried in [
+            full.carried(&catalog, &none, &marked, None),
+            full.carried(&catalog, &marked, &none, None),
+            full.carried(&catalog, &none, &none, Some(&marked)),
+        ] {
+            assert!(carried.0[slot].is_none());
+        }
+        // Masked in both: it reads none either way, changed or not.
+        let both = full.carried(&catalog, &marked, &marked, Some(&marked));
+        assert!(both.0[slot].is_some());
+        // An answer no condition in a slot reads changes nothing there.
+        let unread = (0..slots)
+            .filter(|&s| match catalog.answers_read(s) {
+                AnswersRead::Some(r) => !r.contains(&i),
+                AnswersRead::All => false,
+            })
+            .count();
+        assert_eq!(
+            kept(&full.carried(&catalog, &none, &none, Some(&marked))),
+            unread
+        );
+    }
+
+    #[test]
+    fn conditions_on_the_incidents_alone_are_known_without_incidents() {
+        let catalog = Catalog::bundled().unwrap();
+        let slots: Vec<usize> = (0..catalog.condition_slots())
+            .filter(|&s| catalog.without_incidents(s).is_some())
+            .collect();
+        // The incident rules, and the questions asked only after one.
+        assert!(slots.len() >= 6, "{slots:?}");
+        let mut checked = 0;
+        for m in corpus(&catalog).iter().filter(|m| m.incidents.is_empty()) {
+            let holding = Holding::of(m, &catalog);
+            let as_of: Date = "2026-11-28".parse().unwrap();
+            let answers = crate::evaluate::answers_by_index(m, &catalog);
+            let contexts = Contexts::new(m, &catalog, &holding, &[], &answers, as_of);
+            let ctx = contexts.build(&vec![false; catalog.question_count()].into());
+            let preset = Memo::preset(&catalog, m);
+            for &slot in &slots {
+                let evaluated = catalog.condition_at(slot).expr.is_true(&ctx);
+                assert_eq!(Some(evaluated), preset.0[slot].clone(), "{slot}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "{checked}");
+        // With incidents, nothing is known in advance.
+        let with = corpus(&catalog)
+            .into_iter()
+            .find(|m| !m.incidents.is_empty())
+            .unwrap();
+        assert!(Memo::preset(&catalog, &with).0.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn answer_values_are_those_serde_gives() {
+        let values = [
+            AnswerValue::Choice("a-b".into()),
+            AnswerValue::Choice("a choice longer than a small string holds".into()),
+            AnswerValue::Multi(vec!["a".into(), "b".into()]),
+            AnswerValue::Multi(vec![]),
+            AnswerValue::Bool(true),
+            AnswerValue::Bool(false),
+            AnswerValue::Number(7.0),
+            AnswerValue::Number(-3.0),
+            AnswerValue::Number(2.5),
+            AnswerValue::Number(1e16),
+            AnswerValue::Number(f64::NAN),
+            AnswerValue::Date("2026-01-02".parse().unwrap()),
+            AnswerValue::Text("free text".into()),
+            AnswerValue::Unknown,
+            AnswerValue::Declined,
+            AnswerValue::NotApplicable,
+        ];
+        for v in values {
+            let expected = Value::from(minijinja::value::Serde(&v));
+            let built = answer_value(&v);
+            assert_eq!(format!("{built:?}"), format!("{expected:?}"), "{v:?}");
+            assert_eq!(built.kind(), expected.kind(), "{v:?}");
+            assert_eq!(built.is_integer(), expected.is_integer(), "{v:?}");
+        }
+    }
 
     #[test]
     fn base_values_are_the_values_of_the_context_json() {

@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::checklist::{AnswersRead, Catalog};
+use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::level::Level;
@@ -155,6 +155,8 @@ struct Fixed<'m, 'c> {
     /// By question index: the manifest's answer.
     answers: Vec<Option<&'m Answer>>,
     contexts: context::Contexts,
+    /// Condition results known before evaluating.
+    preset: context::Memo,
 }
 
 impl<'m, 'c> Fixed<'m, 'c> {
@@ -166,6 +168,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
         let contexts = context::Contexts::new(m, catalog, &holding, &incidents, &answers, as_of);
         let waivers = waivers::statuses(&m.waivers, as_of);
         let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+        let preset = context::Memo::preset(catalog, m);
         Fixed {
             as_of,
             holding,
@@ -176,6 +179,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
             inherent_reasons,
             answers,
             contexts,
+            preset,
         }
     }
 
@@ -208,16 +212,13 @@ impl<'m, 'c> Fixed<'m, 'c> {
 }
 
 /// The manifest's answers by question index ([`crate::checklist::QuestionId::index`]),
-/// so that no stage looks an answer up by its text id. Both the catalog's
-/// ids and the manifest's answers are sorted by id, so one walk over both
-/// finds them all.
+/// so that no stage looks an answer up by its text id.
 fn answers_by_index<'m>(m: &'m Manifest, catalog: &Catalog) -> Vec<Option<&'m Answer>> {
     let mut out = vec![None; catalog.question_count()];
-    let mut ids = catalog.question_ids().enumerate().peekable();
-    for (id, a) in &m.answers {
-        while ids.next_if(|&(_, q)| q < id.as_str()).is_some() {}
-        if let Some((i, _)) = ids.next_if(|&(_, q)| q == id.as_str()) {
-            out[i] = Some(a);
+    let ids = catalog.question_ids_of(m.answers.keys().map(String::as_str));
+    for (a, id) in m.answers.values().zip(ids) {
+        if let Some(id) = id {
+            out[id.index()] = Some(a);
         }
     }
     out
@@ -229,6 +230,9 @@ struct Judged {
     questions: Vec<QuestionResult>,
     tally: scoring::Tally,
     gates: Vec<Gate>,
+    /// The condition results of the first applicability pass (which masks
+    /// nothing), for the hypotheses to reuse.
+    first: context::Memo,
     /// The answers the rules' context left out, and each rule condition's
     /// result in it, for the hypotheses to reuse.
     rules: (Arc<[bool]>, context::Memo),
@@ -256,9 +260,9 @@ fn run(
 }
 
 /// Applicability, scoring and gates, on `answers` (by question index) and
-/// the expression contexts built from them. `reuse` holds the rule results
-/// of the same manifest with other answers (`changed` marks which), for
-/// the conditions that read none of those.
+/// the expression contexts built from them. `reuse` is the judgement of
+/// the same manifest with other answers (`changed` marks which): its
+/// condition results serve the conditions that read none of those.
 fn judge(
     m: &Manifest,
     catalog: &Catalog,
@@ -268,30 +272,29 @@ fn judge(
     contexts: &context::Contexts,
     reuse: Option<(&Judged, &[bool])>,
 ) -> Result<Judged, Vec<Diagnostic>> {
-    let applicable = applicability::resolve(&f.scope, catalog, contexts)?;
+    let seed = match reuse {
+        Some((base, changed)) => (&base.first, Some(changed)),
+        None => (&f.preset, None),
+    };
+    let applicable = applicability::resolve(&f.scope, catalog, contexts, seed)?;
     let (questions, tally) = score(answers, &f.scope, &applicable, &f.waivers, policy, f.as_of);
     let (ctx, masked) = rule_context(catalog, contexts, &applicable);
-    let mut memo = match reuse {
-        Some((base, changed)) => {
-            let (base_masked, base_memo) = &base.rules;
-            base_memo.keep(|slot| match catalog.answers_read(slot) {
-                // The context differs from the base's only in the answers
-                // `changed` marks and in what is masked: a condition that
-                // reads neither sees the same values, so it has the same
-                // result.
-                AnswersRead::Some(read) => read
-                    .iter()
-                    .all(|&i| base_masked[i] == masked[i] && (masked[i] || !changed[i])),
-                AnswersRead::All => false,
-            })
-        }
-        None => context::Memo::new(catalog),
-    };
+    // Rules whose condition text a question shares were evaluated in the
+    // last applicability pass, which differs from the rules' context in
+    // what it masks at most.
+    let (first, last) = applicable.memos;
+    let last_masked = applicable.last.map_or_else(|| masked.clone(), |(_, m)| m);
+    let mut memo = last.carried(catalog, &last_masked, &masked, None);
+    if let Some((base, changed)) = reuse {
+        let (base_masked, base_memo) = &base.rules;
+        memo.fill_from(base_memo.carried(catalog, base_masked, &masked, Some(changed)));
+    }
     let gates = gates::run(m, catalog, policy, &ctx, &f.waivers, &mut memo)?;
     Ok(Judged {
         questions,
         tally,
         gates,
+        first,
         rules: (masked, memo),
     })
 }

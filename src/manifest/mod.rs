@@ -6,7 +6,7 @@ mod model;
 mod value;
 pub mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 pub use model::*;
@@ -191,7 +191,13 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnostic>) {
+/// Checks a web address; `pointer` is only built for a diagnostic.
+fn check_url(
+    doc: &Document,
+    pointer: &dyn Fn() -> String,
+    value: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let problem = match url::Url::parse(value) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => return,
         Ok(u) => format!(
@@ -200,6 +206,7 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
         ),
         Err(e) => format!("is not a valid URL ({e})"),
     };
+    let pointer = &pointer();
     diags.push(
         doc.error(
             Code::InvalidUrl,
@@ -211,25 +218,32 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
 }
 
 /// Checks what the schema cannot, and narrows every answer against its
-/// question; returns the narrowed values by question id.
+/// question; returns the narrowed values in the order of the answers (none
+/// where an answer could not be narrowed).
 fn check_semantics(
     doc: &Document,
     m: &RawManifest,
     catalog: &Catalog,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, AnswerValue> {
+) -> Vec<Option<AnswerValue>> {
     let assessed = m.assessment.date;
-    let mut values = BTreeMap::new();
+    let mut values = Vec::with_capacity(m.answers.len());
 
-    // Checklists.
-    let mut in_scope: BTreeSet<&str> = BTreeSet::new();
+    // Checklists. A question is in scope when its checklist is one of the
+    // manifest's: the catalog knows each question's checklist, so the ids
+    // of the questions in scope are only listed for a suggestion.
+    let in_scope = |checklist: &str| m.integration.checklists.iter().any(|c| c == checklist);
+    let scope_ids = || {
+        m.integration
+            .checklists
+            .iter()
+            .filter_map(|id| catalog.get(id))
+            .flat_map(|l| l.checklist.areas.iter())
+            .flat_map(|a| a.questions.iter().map(|q| q.id.as_str()))
+    };
     for (i, id) in m.integration.checklists.iter().enumerate() {
         match catalog.get(id) {
-            Some(loaded) => {
-                for area in &loaded.checklist.areas {
-                    in_scope.extend(area.questions.iter().map(|q| q.id.as_str()));
-                }
-            }
+            Some(_) => {}
             None => {
                 let mut d = doc.error(
                     Code::UnknownChecklist,
@@ -255,7 +269,7 @@ fn check_semantics(
         ("repository", &m.vendor.repository),
     ] {
         if let Some(v) = value {
-            check_url(doc, &format!("/vendor/{field}"), v, diags);
+            check_url(doc, &|| format!("/vendor/{field}"), v, diags);
         }
     }
     for (i, ip) in m.vendor.egress_ips.iter().enumerate() {
@@ -274,9 +288,11 @@ fn check_semantics(
     // Answers. Pointers are written only for a diagnostic, and each
     // distinct evidence URL is parsed once (manifests repeat them).
     let mut good_urls: BTreeSet<&str> = BTreeSet::new();
-    for (id, answer) in &m.answers {
+    let questions = catalog.question_ids_of(m.answers.keys().map(String::as_str));
+    for ((id, answer), question_id) in m.answers.iter().zip(questions) {
         let at = || format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
-        let Some((checklist, _, question)) = catalog.question(id) else {
+        let Some((checklist, _, question)) = question_id.map(|q| catalog.at(q)) else {
+            values.push(None);
             let at = at();
             let mut d = doc.error(
                 Code::UnknownQuestion,
@@ -286,13 +302,13 @@ fn check_semantics(
             let key_pos = doc.root.locate_key("/answers", id);
             d.line = key_pos.line;
             d.col = key_pos.col;
-            if let Some(s) = diag::suggest(id, in_scope.iter().copied()) {
+            if let Some(s) = diag::suggest(id, scope_ids()) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             diags.push(d);
             continue;
         };
-        if !in_scope.contains(id.as_str()) {
+        if !in_scope(&checklist.id) {
             diags.push(
                 doc.error(
                     Code::QuestionNotInScope,
@@ -309,20 +325,23 @@ fn check_semantics(
                 )),
             );
         }
-        if let Some(value) = check_answer(
+        values.push(check_answer(
             doc,
             &|| format!("{}/value", at()),
             question,
             answer,
             assessed,
             diags,
-        ) {
-            values.insert(id.clone(), value);
-        }
+        ));
         for (j, ev) in answer.evidence.iter().enumerate() {
             if !good_urls.contains(ev.url.as_str()) {
                 let before = diags.len();
-                check_url(doc, &format!("{}/evidence/{j}/url", at()), &ev.url, diags);
+                check_url(
+                    doc,
+                    &|| format!("{}/evidence/{j}/url", at()),
+                    &ev.url,
+                    diags,
+                );
                 if diags.len() == before {
                     good_urls.insert(&ev.url);
                 }
@@ -402,7 +421,7 @@ fn check_semantics(
             for (j, e) in r.evidence.iter().enumerate() {
                 check_url(
                     doc,
-                    &format!("/incidents/{i}/remediation/evidence/{j}"),
+                    &|| format!("/incidents/{i}/remediation/evidence/{j}"),
                     e,
                     diags,
                 );
@@ -419,10 +438,10 @@ fn check_semantics(
             ));
         }
         if let Some(p) = &incident.postmortem {
-            check_url(doc, &format!("/incidents/{i}/postmortem"), p, diags);
+            check_url(doc, &|| format!("/incidents/{i}/postmortem"), p, diags);
         }
         for (j, r) in incident.references.iter().enumerate() {
-            check_url(doc, &format!("/incidents/{i}/references/{j}"), r, diags);
+            check_url(doc, &|| format!("/incidents/{i}/references/{j}"), r, diags);
         }
     }
 
@@ -453,7 +472,7 @@ fn check_semantics(
             (Some(q), None) => {
                 if catalog.question(q).is_none() {
                     let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{}`, which is not a question", diag::quote(q)));
-                    if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
+                    if let Some(s) = diag::suggest(q, scope_ids()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
                     diags.push(d);

@@ -360,15 +360,17 @@ impl Answer {
 }
 
 impl RawManifest {
-    /// The checked manifest: each answer's value from `values` (by question
-    /// id; an answer without one is dropped), each complete waiver. Loading
-    /// calls it once every check passed, so nothing is dropped then.
-    pub fn into_checked(self, mut values: BTreeMap<String, AnswerValue>) -> Manifest {
+    /// The checked manifest: each answer's value from `values` (one per
+    /// answer, in the order of the answers, which is by question id; an
+    /// answer without one is dropped), each complete waiver. Loading calls
+    /// it once every check passed, so nothing is dropped then.
+    pub fn into_checked(self, values: Vec<Option<AnswerValue>>) -> Manifest {
+        let mut values = values.into_iter();
         let answers = self
             .answers
             .into_iter()
             .filter_map(|(id, a)| {
-                let value = values.remove(&id)?;
+                let value = values.next().flatten()?;
                 Some((
                     id,
                     Answer {

@@ -757,7 +757,16 @@ impl Renderer {
         name: &str,
         ctx: &S,
     ) -> Result<(String, Vec<String>), RenderError> {
+        /// Stops collecting however the render ends (a panic included), so
+        /// that no later Markdown on this thread is written with tokens.
+        struct Collecting;
+        impl Drop for Collecting {
+            fn drop(&mut self) {
+                HTML_TEXTS.with_borrow_mut(|t| *t = None);
+            }
+        }
         HTML_TEXTS.with_borrow_mut(|t| *t = Some(Vec::new()));
+        let _collecting = Collecting;
         let markdown = self.render(name, ctx);
         let texts = HTML_TEXTS.with_borrow_mut(Option::take).unwrap_or_default();
         Ok((markdown?, texts))

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod visible;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,17 @@ pub enum Error {
     /// A template failed.
     #[error(transparent)]
     Render(#[from] report::RenderError),
+    /// The request cannot be carried out as asked (a format the command
+    /// does not write, say); nothing in any file is wrong.
+    #[error("{message}")]
+    Usage {
+        /// Its code.
+        code: diag::Code,
+        /// What is wrong.
+        message: String,
+        /// How to ask instead.
+        help: String,
+    },
 }
 
 impl From<Vec<diag::Diagnostic>> for Error {
@@ -157,9 +169,7 @@ pub fn assess(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<(report::Report, Vec<diag::Diagnostic>), Error> {
-    let loaded = manifest::load(file, bytes, catalog)?;
-    manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
-    let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
+    let (loaded, assessment) = evaluate_loaded(file, bytes, catalog, policy, as_of)?;
     let mut report = report::Report::build(&loaded.manifest, catalog, policy, &assessment);
     report.advice = Some(evaluate::advise(
         &loaded.manifest,
@@ -182,10 +192,22 @@ pub fn evaluate_file(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<(manifest::Manifest, evaluate::Assessment), Vec<diag::Diagnostic>> {
+    evaluate_loaded(file, bytes, catalog, policy, as_of).map(|(l, a)| (l.manifest, a))
+}
+
+/// Loads, validates and evaluates one manifest, keeping its source (for
+/// positions, as SARIF needs them) and its warnings.
+pub fn evaluate_loaded(
+    file: &str,
+    bytes: Vec<u8>,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<(manifest::Loaded, evaluate::Assessment), Vec<diag::Diagnostic>> {
     let loaded = manifest::load(file, bytes, catalog)?;
     manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
     let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
-    Ok((loaded.manifest, assessment))
+    Ok((loaded, assessment))
 }
 
 /// Assesses every manifest under `dir` (recursively) on as many threads as

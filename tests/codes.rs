@@ -308,6 +308,10 @@ fn trigger(code: Code) -> Trigger {
             files: vec![],
             args: vec!["assess", "--as-of", AS_OF, "no/such/file.yaml"],
         },
+        Code::FormatNotWritten => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["compare", "--as-of", AS_OF, "--format", "sarif", "m.yaml", "m.yaml"],
+        },
         Code::Template => Trigger::Run {
             files: vec![
                 ("t/report.md.j2", b"{{ vendor.nmae }}\n".to_vec()),
@@ -330,6 +334,10 @@ fn trigger(code: Code) -> Trigger {
                 ("ca.pem", b"not a certificate\n".to_vec()),
             ],
             args: vec!["collect", "m.yaml", "--ca-cert", "ca.pem"],
+        },
+        Code::ProxyResolvesNames => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["collect", "m.yaml", "--proxy", "http://127.0.0.1:3128"],
         },
         Code::UnwritableManifest => Trigger::Unreachable(
             "the YAML serializer has no error for the JSON values a loaded manifest holds; \

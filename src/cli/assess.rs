@@ -71,6 +71,9 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
     let setup = args.common.setup(checklists)?;
     let (file, bytes) = read_input(&args.file)?;
+    if args.common.format.document().is_none() {
+        return sarif(args, &setup, &file, bytes);
+    }
     let (report, warnings) = vetted::assess(
         &file,
         bytes,
@@ -80,21 +83,50 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     )?;
     print_diagnostics(&warnings);
     match args.template {
-        Template::Report => args.common.emit(&setup, &report)?,
-        Template::Compliance => args
-            .common
-            .emit(&setup, &vetted::report::Compliance(&report))?,
+        Template::Report => args.common.emit(&setup, "assess", &report)?,
+        Template::Compliance => {
+            args.common
+                .emit(&setup, "assess", &vetted::report::Compliance(&report))?
+        }
     }
-    Ok(match args.fail_on {
-        Some(f) if fails(f, report.summary.verdict, report.summary.tier) => {
+    Ok(gate(args, report.summary.verdict, report.summary.tier))
+}
+
+/// The findings as SARIF, located in the manifest.
+fn sarif(
+    args: &Args,
+    setup: &super::Setup,
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<u8, vetted::Error> {
+    let (loaded, a) = vetted::evaluate_loaded(
+        file,
+        bytes,
+        &setup.catalog,
+        &setup.policy,
+        args.common.as_of(),
+    )?;
+    print_diagnostics(&loaded.warnings);
+    let log = vetted::report::sarif::log(&loaded.doc, &setup.catalog, &a);
+    super::write_output(
+        args.common.output.as_deref(),
+        &vetted::report::render::json(&log),
+    )?;
+    Ok(gate(args, a.verdict, a.tier))
+}
+
+/// The exit code `--fail-on` gives this verdict and tier.
+fn gate(args: &Args, verdict: Verdict, tier: Level) -> u8 {
+    match args.fail_on {
+        Some(f) if fails(f, verdict, tier) => {
             eprintln!(
-                "vetted: verdict {} at tier {} fails --fail-on",
-                report.summary.verdict_label, report.summary.tier
+                "vetted: verdict {} at tier {tier} fails --fail-on",
+                verdict.label()
             );
             FAILED_GATE
         }
         _ => OK,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1376,6 +1376,24 @@ nothing is written.
 ",
     }
 
+    FormatNotWritten = "format-not-written" in CommandLine {
+        description: r"
+The command does not write the format asked for. SARIF (`--format sarif`)
+holds findings located in one manifest, so `vetted assess` writes it;
+`compare` and `diff` have no findings of their own to locate.
+
+```text
+error[format-not-written]: `vetted compare` does not write sarif
+  help: use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings
+```
+",
+        help: r"
+use `--format md`, `html` or `json` with this command, or `vetted assess
+FILE --format sarif` for one manifest's findings. Exit code 2; nothing is
+written.
+",
+    }
+
     NoTerminal = "no-terminal" in CommandLine {
         description: r"
 `vetted fill` asks questions and was started without a terminal (in a
@@ -1419,17 +1437,39 @@ answer the required fields. Exit code 2; nothing is written.
     CollectSetup = "collect-setup" in CommandLine {
         description: r"
 `vetted collect` could not set up its HTTP client: a `--ca-cert` file holds
-no PEM certificate or an unusable one, or `--proxy` is not a proxy URL.
-Nothing was fetched or written.
+no PEM certificate or an unusable one, `--proxy` is not a proxy URL, or the
+proxy's name does not resolve. Nothing was fetched or written.
 
 ```text
 error[collect-setup]: corp-ca.pem: the CA file holds no PEM certificate
-  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128
+  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as socks5://proxy.corp:1080
 ```
 ",
         help: r"
 pass a PEM file (`-----BEGIN CERTIFICATE-----`), or a proxy URL such
-as `http://proxy.corp:3128`. Exit code 2.
+as `socks5://proxy.corp:1080`. Exit code 2.
+",
+    }
+
+    ProxyResolvesNames = "proxy-resolves-names" in CommandLine {
+        description: r"
+`vetted collect --proxy` named a proxy that resolves the names it is asked
+to connect to (`http://`, `https://`, `socks5h://`, `socks4://`) while the
+SSRF guard is on. `vetted` checks the address of every name before it
+connects; such a proxy would look the name up again, and a name whose DNS
+answer changes in between (DNS rebinding) could reach an internal address
+through it. The HTTP client can only ask an HTTP proxy for a name, so the
+proxy is refused. Nothing was fetched or written.
+
+```text
+error[proxy-resolves-names]: --proxy http://proxy.corp:3128/: this proxy resolves the names it is asked for itself, ...
+```
+",
+        help: r"
+use a SOCKS5 proxy (`--proxy socks5://proxy.corp:1080`): `vetted` resolves
+and checks each name and asks the proxy for that address, while TLS still
+verifies the name. For an intranet vendor, `--allow-private-network` turns
+the guard off, and any proxy may be used. Exit code 2.
 ",
     }
 

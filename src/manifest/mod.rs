@@ -62,13 +62,14 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         return Err(diags);
     }
     let raw: RawManifest = doc.typed_from(json).map_err(|d| vec![d])?;
-    let mut values = check_semantics(&doc, &raw, catalog, &mut diags);
+    let values = check_semantics(&doc, &raw, catalog, &mut diags);
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    // Without errors every answer was narrowed, so none is dropped here.
-    let mut manifest = raw.map_answers(|id, _| values.remove(id));
+    // Without errors every answer was narrowed and every waiver is
+    // complete, so nothing is dropped here.
+    let mut manifest = raw.into_checked(values);
     read_legacy_hosting(&doc, &mut manifest, &mut diags);
     Ok(Loaded {
         manifest,

@@ -18,7 +18,11 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
+            // Controls, bidirectional and invisible characters are shown
+            // (most C0 controls are not even allowed in XML 1.0).
+            c if crate::visible::is_hidden(c) => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod escape;
 pub mod html;
 pub mod render;
+pub mod sarif;
 
 pub use render::{Format, Render, render};
 
@@ -692,7 +693,7 @@ impl Renderer {
                 .expect("default delimiters are valid"),
         );
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".md.j2") || name.ends_with(".md") {
+            if is_markdown(name) {
                 AutoEscape::Custom(MARKDOWN.into())
             } else {
                 AutoEscape::None
@@ -741,7 +742,14 @@ impl Renderer {
             }
         };
         let template = self.env.get_template(name).map_err(err)?;
-        template.render(minijinja::value::Serde(ctx)).map_err(err)
+        let text = template.render(minijinja::value::Serde(ctx)).map_err(err)?;
+        // The formatter already escaped every string; this catches what a
+        // (custom) template printed as safe.
+        Ok(if is_markdown(name) {
+            crate::visible::sweep(text, |c| format!("\\<U+{:04X}\\>", c as u32))
+        } else {
+            text
+        })
     }
 
     /// Renders `name` with `ctx` for an HTML page: the Markdown with every
@@ -776,6 +784,11 @@ impl Renderer {
     pub fn markdown(&self, report: &Report) -> Result<String, RenderError> {
         self.render(Report::TEMPLATE, report)
     }
+}
+
+/// Whether the template `name` writes Markdown (and escapes for it).
+fn is_markdown(name: &str) -> bool {
+    name.ends_with(".md.j2") || name.ends_with(".md")
 }
 
 /// Template names a `--templates DIR` may override.

@@ -59,7 +59,9 @@ pub fn render<D: Render>(
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     // Documents are plain data (no maps with non-string keys, no failing
     // serialisers), so this cannot fail.
-    let mut s = serde_json::to_string_pretty(value).expect("a document always serialises");
+    // Hidden characters are written as `\u` escapes: the same data, but
+    // bytes that cannot act on the terminal the JSON is printed to.
+    let mut s = crate::visible::json_pretty(value).expect("a document always serialises");
     s.push('\n');
     s
 }

@@ -139,6 +139,19 @@ fn response(body: Vec<u8>, content_type: &str) -> Result<Response, FetchError> {
     })
 }
 
+/// The repository a repository or Scorecard fixture is about, asked for
+/// as `vetted collect` would ask for it, so that its facts are recorded.
+fn about(collector: Collector, body: &[u8]) -> Option<String> {
+    let v: Json = serde_json::from_slice(body).ok()?;
+    match collector {
+        Collector::Repository => v["full_name"].as_str().map(str::to_string),
+        Collector::Scorecard => v["repo"]["name"]
+            .as_str()
+            .map(|n| n.strip_prefix("github.com/").unwrap_or(n).to_string()),
+        _ => None,
+    }
+}
+
 /// What `vetted collect` would record from the `i`-th fixture of each
 /// collector (cycling through the shorter lists), with one failed fetch.
 fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date) -> Collected {
@@ -150,6 +163,7 @@ fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date
                 collector: Collector::Website,
                 url: url(""),
                 body: false,
+                repository: None,
             },
             response(Vec::new(), "text/html"),
         ),
@@ -158,19 +172,22 @@ fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date
                 collector: Collector::Docs,
                 url: url("docs"),
                 body: false,
+                repository: None,
             },
             Err(FetchError::Failed("connection reset".into())),
         ),
     ];
     for (collector, content_type, files) in fixtures {
         let file = &files[i % files.len()];
+        let body = std::fs::read(file).unwrap();
         results.push((
             Job {
                 collector: *collector,
                 url: url(&file.file_name().unwrap().to_string_lossy()),
                 body: true,
+                repository: about(*collector, &body),
             },
-            response(std::fs::read(file).unwrap(), content_type),
+            response(body, content_type),
         ));
     }
     let mut c = interpret(&results, as_of, &observed);

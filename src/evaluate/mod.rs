@@ -44,6 +44,41 @@ use crate::manifest::{Answer, Manifest};
 use crate::rules::{Policy, Verdict};
 
 pub use advice::{Advice, advise};
+
+/// A copy of `m` without the text no evaluation reads: incident summaries,
+/// post-mortem and reference links, remediation texts and links, and the
+/// notes and locations of evidence; notes on answers and post-mortems are
+/// kept only as present or absent. Advice evaluates dozens of changed
+/// copies of one manifest, and hypotheses two more per evaluation: copying
+/// megabytes of notes into each made the work a hundred times the input
+/// (issue 16). Only the verdicts and scores of such copies are used; the
+/// report is built from the manifest itself.
+pub(crate) fn lean(m: &Manifest) -> Manifest {
+    let mut m = m.clone();
+    let mark = |text: &mut Option<String>| {
+        if let Some(t) = text {
+            t.clear();
+            t.shrink_to_fit();
+        }
+    };
+    for i in &mut m.incidents {
+        mark(&mut i.summary);
+        mark(&mut i.postmortem);
+        i.references = Vec::new();
+        if let Some(r) = &mut i.remediation {
+            mark(&mut r.summary);
+            r.evidence = Vec::new();
+        }
+    }
+    for a in m.answers.values_mut() {
+        mark(&mut a.note);
+        for e in &mut a.evidence {
+            e.url = String::new();
+            mark(&mut e.note);
+        }
+    }
+    m
+}
 pub use conditions::{Condition, KeyAction, KeyPolicy, KeyStatus};
 pub use context::answers_json;
 pub use decision::Basis;

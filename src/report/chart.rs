@@ -156,7 +156,8 @@ pub fn grouped_bars(
             SERIES[k % SERIES.len()],
             y + 11.0,
             k + 1,
-            xml(name)
+            // Vendor names: bounded like every label (issue 16).
+            xml(&shorten(name, 60))
         );
     }
     let base = top + plot_h;

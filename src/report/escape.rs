@@ -22,11 +22,13 @@ pub fn escape(text: &str) -> String {
     // markers, setext underlines, ordered lists) are escaped there: the
     // template may put this text at the start of a line.
     let first = chars.iter().position(|c| *c != ' ');
+    // Found once: asking at every space whether only spaces follow made a
+    // long run of spaces quadratic (issue 16: 200,000 took three minutes).
+    let last = chars.iter().rposition(|c| *c != ' ');
     let mut leading_digits = true;
     for (i, &c) in chars.iter().enumerate() {
         let at_start = Some(i) == first;
-        let is_edge_space =
-            c == ' ' && (first.is_none_or(|f| i < f) || chars[i..].iter().all(|c| *c == ' '));
+        let is_edge_space = c == ' ' && (first.is_none_or(|f| i < f) || last.is_none_or(|l| i > l));
         match c {
             // Paragraphs strip leading and trailing spaces; keep them.
             ' ' if is_edge_space => out.push_str("&#32;"),
@@ -166,6 +168,19 @@ mod tests {
         ] {
             assert_eq!(plain_text(&escape(s)), s, "{s:?} -> {:?}", escape(s));
         }
+    }
+
+    #[test]
+    fn long_runs_of_spaces_take_linear_time() {
+        // 200,000 inner spaces took minutes when every space looked ahead
+        // to the end of the run (issue 16); linear, it is milliseconds.
+        let text = format!(" a{}b ", " ".repeat(200_000));
+        let start = std::time::Instant::now();
+        let escaped = escape(&text);
+        let elapsed = start.elapsed();
+        assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+        assert!(escaped.starts_with("&#32;a ") && escaped.ends_with(" b&#32;"));
+        assert_eq!(plain_text(&escaped), text);
     }
 
     #[test]

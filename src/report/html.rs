@@ -12,9 +12,9 @@
 //! and are inserted after sanitising at the template's `<!-- chart -->`
 //! markers.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use super::chart::xml;
 
@@ -32,69 +32,296 @@ fn sanitizer() -> ammonia::Builder<'static> {
     b
 }
 
-/// Converts `markdown` to a whole HTML page titled `title`, with `charts`
-/// (SVG documents) placed at the chart markers in order.
-pub fn page(title: &str, markdown: &str, charts: &[String]) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    let mut segments: Vec<Vec<Event<'_>>> = vec![Vec::new()];
-    let mut in_mermaid = false;
-    for event in Parser::new_ext(markdown, options) {
+/// The longest run of text the sanitiser is given between two tags. Its
+/// HTML serializer (html5ever's `write_escaped`) looks, for every `&`, `"`
+/// or character from U+0080 to U+00BF it escapes, for the next `<` or `>`
+/// in the rest of the text node: quadratic in the node's length, so that a
+/// vendor name of 400,000 `&` took minutes (issue 16). Longer runs are cut
+/// with `<wbr>` (a line-break opportunity, nothing visible), which bounds
+/// that search; no paragraph the templates write comes near this length.
+pub const MAX_TEXT_RUN: usize = 1024;
+
+/// The page's Markdown as events for the HTML writer, one part at a time:
+/// the iterator ends at each chart marker (`at_marker`) and at the end of
+/// the input (`done`). Raw HTML becomes text, the Mermaid chart is dropped,
+/// and runs of text are cut at [`MAX_TEXT_RUN`] bytes. Events stream from
+/// the parser to the writer: holding them all would cost tens of bytes for
+/// every escaped character of the report.
+struct Events<'a> {
+    parser: Parser<'a>,
+    /// Events made from one parser event, still to be given out.
+    pending: VecDeque<Event<'a>>,
+    in_mermaid: bool,
+    /// Bytes of text since the last tag.
+    run: usize,
+    at_marker: bool,
+    done: bool,
+}
+
+impl<'a> Events<'a> {
+    fn new(markdown: &'a str) -> Self {
+        let options =
+            Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+        Events {
+            parser: Parser::new_ext(markdown, options),
+            pending: VecDeque::new(),
+            in_mermaid: false,
+            run: 0,
+            at_marker: false,
+            done: false,
+        }
+    }
+
+    /// Takes the next parser event into `pending`; false at a chart marker
+    /// or the end.
+    fn pull(&mut self) -> bool {
+        let Some(event) = self.parser.next() else {
+            self.done = true;
+            return false;
+        };
         match event {
-            Event::Html(ref h) if h.trim() == CHART_MARKER => segments.push(Vec::new()),
+            Event::Html(ref h) if h.trim() == CHART_MARKER => {
+                self.at_marker = true;
+                return false;
+            }
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             // Never pass raw HTML through: show it as text.
-            Event::Html(h) | Event::InlineHtml(h) => segments
-                .last_mut()
-                .expect("one segment")
-                .push(Event::Text(h)),
+            Event::Html(h) | Event::InlineHtml(h) => self.push(Event::Text(h)),
             // The Markdown's Mermaid chart is replaced by the SVG one.
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
                 if lang.as_ref() == "mermaid" =>
             {
-                in_mermaid = true
+                self.in_mermaid = true
             }
-            Event::End(TagEnd::CodeBlock) if in_mermaid => in_mermaid = false,
-            _ if in_mermaid => {}
-            e => segments.last_mut().expect("one segment").push(e),
+            Event::End(TagEnd::CodeBlock) if self.in_mermaid => self.in_mermaid = false,
+            _ if self.in_mermaid => {}
+            e => self.push(e),
+        }
+        true
+    }
+
+    fn push(&mut self, event: Event<'a>) {
+        match event {
+            Event::Text(text) => self.push_text(text),
+            // Inline code is one text node inside `<code>`: cut the same way.
+            Event::Code(code) if code.len() > MAX_TEXT_RUN => {
+                self.tag("<code>");
+                self.push_text(code);
+                self.tag("</code>");
+            }
+            // A soft break is a newline in the same text node.
+            Event::SoftBreak => {
+                self.run += 1;
+                self.pending.push_back(event);
+            }
+            other => {
+                self.run = 0;
+                self.pending.push_back(other);
+            }
         }
     }
-    let clean = sanitizer();
-    let mut body = String::new();
-    for (i, events) in segments.into_iter().enumerate() {
-        if i > 0
-            && let Some(svg) = charts.get(i - 1)
-        {
-            body.push_str("<figure class=\"chart\">");
-            body.push_str(svg);
-            body.push_str("</figure>\n");
+
+    /// Raw markup the page itself writes (never text from the Markdown).
+    fn tag(&mut self, html: &'static str) {
+        self.run = 0;
+        self.pending.push_back(Event::InlineHtml(html.into()));
+    }
+
+    fn push_text(&mut self, text: CowStr<'a>) {
+        if self.run + text.len() <= MAX_TEXT_RUN {
+            self.run += text.len();
+            self.pending.push_back(Event::Text(text));
+            return;
         }
+        let mut rest: &str = &text;
+        while !rest.is_empty() {
+            let room = MAX_TEXT_RUN.saturating_sub(self.run);
+            // The last character boundary within the room (MSRV 1.89 has
+            // no `floor_char_boundary`).
+            let mut cut = room.min(rest.len());
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // Never inside a token: before it, or after it when it starts
+            // the piece.
+            if let Some(open) = rest[..cut].rfind(TOKEN_OPEN)
+                && !rest[open..cut].contains(TOKEN_CLOSE)
+            {
+                cut = match (open, rest[open..].find(TOKEN_CLOSE)) {
+                    (0, Some(close)) => close + TOKEN_CLOSE.len_utf8(),
+                    (0, None) => rest.len(),
+                    (open, _) => open,
+                };
+            }
+            if cut == 0 {
+                self.tag("<wbr>");
+                continue;
+            }
+            let (piece, tail) = rest.split_at(cut);
+            self.run += piece.len();
+            self.pending
+                .push_back(Event::Text(piece.to_string().into()));
+            rest = tail;
+        }
+    }
+}
+
+impl<'a> Iterator for Events<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some(e);
+            }
+            if self.at_marker || self.done || !self.pull() {
+                return None;
+            }
+        }
+    }
+}
+
+/// Opens and closes a token standing for a printed string (private-use
+/// characters: plain text to the Markdown parser and the sanitiser).
+const TOKEN_OPEN: char = '\u{E000}';
+const TOKEN_CLOSE: char = '\u{E001}';
+
+/// The token that stands for string number `n` in the Markdown of a page.
+pub fn token(n: usize) -> String {
+    format!("{TOKEN_OPEN}{n}{TOKEN_CLOSE}")
+}
+
+/// Escapes text as the sanitiser's serializer writes text content.
+fn push_text_html(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{A0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// One printed string (its escaped Markdown) as HTML text: the same
+/// conversion the page's Markdown gets, on this string alone, so the
+/// parser's state is as small as the string.
+fn text_html(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                push_text_html(&mut out, &t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push('\n'),
+            // Escaped text makes no other markup (`escape` and its tests).
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Puts the printed strings back for their tokens in sanitised HTML. Only
+/// in text: a token inside a tag (an attribute, which only a custom
+/// template could put it in) is dropped, since no sanitiser has seen what
+/// it stands for, and an unknown token is left as it is.
+fn substitute(out: &mut String, html: &str, texts: &[String]) {
+    if texts.is_empty() || !html.contains(TOKEN_OPEN) {
+        out.push_str(html);
+        return;
+    }
+    let mut in_tag = false;
+    let mut in_quote = false;
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == TOKEN_OPEN
+            && let Some(end) = rest.find(TOKEN_CLOSE)
+            && let Ok(n) = rest[TOKEN_OPEN.len_utf8()..end].parse::<usize>()
+            && let Some(text) = texts.get(n)
+        {
+            if !in_tag {
+                out.push_str(&text_html(text));
+            }
+            rest = &rest[end + TOKEN_CLOSE.len_utf8()..];
+            continue;
+        }
+        // The serializer quotes every attribute value with `"` and writes
+        // `<` in text as `&lt;`, so this finds every tag.
+        match c {
+            '<' if !in_tag => in_tag = true,
+            '"' if in_tag => in_quote = !in_quote,
+            '>' if in_tag && !in_quote => in_tag = false,
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+/// Converts `markdown` to a whole HTML page titled `title`, with `charts`
+/// (SVG documents) placed at the chart markers in order.
+pub fn page(title: &str, markdown: &str, charts: &[String]) -> String {
+    page_with_texts(title, markdown, charts, &[])
+}
+
+/// [`page`] for Markdown whose printed strings are tokens
+/// ([`super::Renderer::render_for_html`]): `texts` holds them, by number.
+pub fn page_with_texts(title: &str, markdown: &str, charts: &[String], texts: &[String]) -> String {
+    let clean = sanitizer();
+    let mut events = Events::new(markdown);
+    let mut charts = charts.iter();
+    // The page is written into one string: a report of megabytes is not
+    // copied again to wrap it.
+    let mut body = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        // Titles name the vendor: cut like any string the page shows.
+        xml(&short_title(title))
+    );
+    loop {
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        pulldown_cmark::html::push_html(&mut html, &mut events);
         // pulldown-cmark aligns table cells with a style attribute, which the
         // sanitiser (rightly) drops; `align` says the same and is allowed.
         let html = html
             .replace(" style=\"text-align: right\"", " align=\"right\"")
             .replace(" style=\"text-align: center\"", " align=\"center\"")
             .replace(" style=\"text-align: left\"", " align=\"left\"");
-        body.push_str(&clean.clean(&html).to_string());
+        substitute(&mut body, &clean.clean(&html).to_string(), texts);
+        if events.done {
+            break;
+        }
+        events.at_marker = false;
+        if let Some(svg) = charts.next() {
+            body.push_str("<figure class=\"chart\">");
+            body.push_str(svg);
+            body.push_str("</figure>\n");
+        }
     }
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        xml(title)
-    );
+    body.push_str("</main>\n</body>\n</html>\n");
     // pulldown-cmark decodes character references, so a control written as
     // `&#x1B;` in Markdown would come out here as the raw character. The
     // Markdown escaper shows them instead; this pass makes sure nothing
     // else (a custom template, a chart) lets one through.
-    crate::visible::sweep(page, |c| format!("&lt;U+{:04X}&gt;", c as u32))
+    crate::visible::sweep(body, |c| format!("&lt;U+{:04X}&gt;", c as u32))
+}
+
+/// `title`, cut at [`super::MAX_SHOWN_CHARS`] characters.
+fn short_title(title: &str) -> std::borrow::Cow<'_, str> {
+    match title.char_indices().nth(super::MAX_SHOWN_CHARS) {
+        None => title.into(),
+        Some((cut, _)) => format!("{}…", &title[..cut]).into(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::escape::escape;
     use super::*;
 
     #[test]
@@ -120,6 +347,118 @@ mod tests {
         let after = html.find("after").unwrap();
         assert!(before < chart && chart < after, "{html}");
         assert!(!html.contains("xychart"), "{html}");
+    }
+
+    /// The text of the page's body, without its tags.
+    fn body_text(html: &str) -> String {
+        let body = &html[html.find("<main>").unwrap() + 6..html.find("</main>").unwrap()];
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn long_text_is_sanitised_in_linear_time() {
+        // Characters the sanitiser's serializer escapes or inspects: each
+        // cost a search to the end of its text node, so 400,000 of them took
+        // minutes (issue 16). Cut into runs, a million take well under a
+        // second in a release build; the bound is for a slow debug build.
+        for unit in ["&", "\u{B7}", "a&"] {
+            let text = unit.repeat(1_000_000 / unit.len());
+            let md = format!("# {}\n\n{}\n", escape(&text), escape(&text));
+            let start = std::time::Instant::now();
+            let html = page("t", &md, &[]);
+            let elapsed = start.elapsed();
+            assert!(
+                elapsed < std::time::Duration::from_secs(10),
+                "{unit:?}: {elapsed:?}"
+            );
+            let shown = text.replace('&', "&amp;");
+            let body = body_text(&html);
+            // Not assert_eq: a failure would print megabytes.
+            assert!(
+                body == format!("\n{shown}\n{shown}\n"),
+                "{unit:?}: the text changed (it starts {:?})",
+                &body[..body.len().min(80)]
+            );
+            // Every run of text between two tags is bounded.
+            let longest = html
+                .split(['<', '>'])
+                .skip_while(|t| !t.contains("main"))
+                .map(str::len)
+                .max()
+                .unwrap();
+            assert!(longest <= 5 * MAX_TEXT_RUN, "{longest}");
+        }
+    }
+
+    #[test]
+    fn strings_put_back_for_tokens_read_as_they_did_through_the_page() {
+        let strings = [
+            "Evil | *Corp* <script>alert(1)</script> [x](javascript:alert(1))",
+            "  padded \"quoted\" it's  ",
+            "two\nlines & \u{A0}non-breaking",
+            "# not a heading",
+            "- not a list",
+            "1. not a list",
+            "&amp; entity",
+            "https://evil.example/x",
+            "",
+        ];
+        // Not in a code span: there Markdown escapes are not undone, so the
+        // page showed the backslashes, and the token shows the text itself.
+        let layout = |s: &[String]| {
+            format!(
+                "# Title {}\n\n| a | b |\n|---|--:|\n| {} | x |\n\n**{}** and _{}_\n\n- {}\n",
+                s[0], s[1], s[2], s[3], s[4]
+            )
+        };
+        for text in strings {
+            let escaped: Vec<String> = (0..5).map(|_| escape(text)).collect();
+            let direct = page("t", &layout(&escaped), &[]);
+            // As `Renderer::render_for_html` does: no token for nothing.
+            let tokens: Vec<String> = (0..5)
+                .map(|n| {
+                    if text.is_empty() {
+                        String::new()
+                    } else {
+                        token(n)
+                    }
+                })
+                .collect();
+            let texts: Vec<String> = escaped.clone();
+            let via = page_with_texts("t", &layout(&tokens), &[], &texts);
+            let body = |h: &str| h[h.find("<main>").unwrap()..].to_string();
+            assert_eq!(body(&via), body(&direct), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_in_an_attribute_is_dropped() {
+        let md = format!("[link]({}) {}\n", token(0), token(1));
+        let html = page_with_texts(
+            "t",
+            &md,
+            &[],
+            &["javascript:alert(1)".to_string(), "shown".to_string()],
+        );
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("shown"), "{html}");
+    }
+
+    #[test]
+    fn short_text_is_not_cut() {
+        let text = "word & ".repeat(MAX_TEXT_RUN / 8);
+        let html = page("t", &format!("{}\n", escape(&text)), &[]);
+        assert!(!html.contains("<wbr>"), "{html}");
     }
 
     #[test]

@@ -62,6 +62,52 @@ const FUEL: u64 = 5_000_000;
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
 
+/// The most characters of any one string a Markdown or HTML document
+/// shows; the rest is replaced by a note saying how much was left out.
+/// No honest name, note or summary comes near it, but a vendor name of
+/// megabytes was printed whole wherever the templates name the vendor
+/// (a comparison does a dozen times per candidate), and HTML costs tens of
+/// bytes of parser state for every escaped character (issue 16). The JSON
+/// output keeps every string whole.
+pub const MAX_SHOWN_CHARS: usize = 2_000;
+
+thread_local! {
+    /// While a page is rendered for HTML ([`Renderer::render_for_html`]):
+    /// the strings the template printed, each stood for in the Markdown by
+    /// a token ([`html::token`]).
+    static HTML_TEXTS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// What the template writes for a string: its escaped Markdown, or, while
+/// rendering for HTML, a token standing for it.
+fn printed(text: &str) -> String {
+    let markdown = shown(text);
+    HTML_TEXTS.with_borrow_mut(|texts| match texts {
+        // Nothing to stand for: a token would be text where there was none
+        // (`****` is not emphasis, `**TOKEN**` is).
+        Some(_) if markdown.is_empty() => markdown,
+        Some(texts) => {
+            texts.push(markdown);
+            html::token(texts.len() - 1)
+        }
+        None => markdown,
+    })
+}
+
+/// `text` escaped for Markdown, cut at [`MAX_SHOWN_CHARS`] characters.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => escape::escape(text),
+        Some((cut, _)) => {
+            let more = text[cut..].chars().count();
+            format!(
+                "{} … ({more} more characters not shown; the JSON output has the whole text)",
+                escape::escape(&text[..cut])
+            )
+        }
+    }
+}
+
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
 pub const FORMAT_VERSION: u32 = 2;
@@ -660,7 +706,7 @@ impl Renderer {
                 return minijinja::escape_formatter(out, state, value);
             }
             let text = match value.as_str() {
-                Some(s) if !value.is_safe() => escape::escape(s),
+                Some(s) if !value.is_safe() => printed(s),
                 _ => value.to_string(),
             };
             out.write_str(&text)
@@ -670,7 +716,7 @@ impl Renderer {
             Value::from_safe_string(format!("{:.*}", digits.unwrap_or(1), v))
         });
         env.add_filter("md", |s: String| -> Value {
-            Value::from_safe_string(escape::escape(&s))
+            Value::from_safe_string(printed(&s))
         });
         let mut templates: BTreeMap<String, String> = TEMPLATES
             .iter()
@@ -704,6 +750,34 @@ impl Renderer {
         } else {
             text
         })
+    }
+
+    /// Renders `name` with `ctx` for an HTML page: the Markdown with every
+    /// string the template printed replaced by a token, and those strings
+    /// as escaped Markdown, by token number. The page is made from the
+    /// Markdown's structure alone and each string converted on its own
+    /// ([`html::page_with_texts`]), so that converting a string costs no
+    /// more than its own length: through the whole page, every escaped
+    /// character of manifest text cost tens of bytes of parser state
+    /// (issue 16).
+    pub fn render_for_html<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+    ) -> Result<(String, Vec<String>), RenderError> {
+        /// Stops collecting however the render ends (a panic included), so
+        /// that no later Markdown on this thread is written with tokens.
+        struct Collecting;
+        impl Drop for Collecting {
+            fn drop(&mut self) {
+                HTML_TEXTS.with_borrow_mut(|t| *t = None);
+            }
+        }
+        HTML_TEXTS.with_borrow_mut(|t| *t = Some(Vec::new()));
+        let _collecting = Collecting;
+        let markdown = self.render(name, ctx);
+        let texts = HTML_TEXTS.with_borrow_mut(Option::take).unwrap_or_default();
+        Ok((markdown?, texts))
     }
 
     /// The Markdown report.

@@ -47,11 +47,10 @@ pub fn render<D: Render>(
 ) -> Result<String, RenderError> {
     Ok(match format {
         Format::Markdown => templates.render(D::TEMPLATE, doc)?,
-        Format::Html => html::page(
-            &doc.title(),
-            &templates.render(D::TEMPLATE, doc)?,
-            &doc.charts(policy),
-        ),
+        Format::Html => {
+            let (markdown, texts) = templates.render_for_html(D::TEMPLATE, doc)?;
+            html::page_with_texts(&doc.title(), &markdown, &doc.charts(policy), &texts)
+        }
         Format::Json => json(doc),
     })
 }

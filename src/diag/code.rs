@@ -643,9 +643,10 @@ even in fields the schema does not know, and refuses:
   split into words at any character that is not a letter or digit and
   compared without case: any of the words `secret`, `secrets`, `passphrase`,
   `password`, `passwd`, `pwd`, `passcode`, `mnemonic`, `seed`, `apikey`,
-  `apisecret`, `secretkey`, `otp`, `totp`, `privatekey`, `privkey`, `token`,
+  `apisecret`, `secretkey`, `otp`, `totp`, `privatekey`, `privkey`,
   `credential`, `credentials`, `xprv`, or the word pairs `api key`,
-  `private key`, `access token`, `auth token`, `secret key`,
+  `private key`, `access token`, `auth token`, `api token`, `bearer token`,
+  `bot token`, `refresh token`, `session token`, `secret key`,
   `recovery phrase`, `access key`, `client secret`, `signing key`. So
   `api_key`, `apiKey`, `API-Key`, `secret`, `seed_phrase` and `private-key`
   are all refused. Question ids directly under `answers` are exempt (a

@@ -17,7 +17,7 @@ use crate::diag::{Code, Diagnostic, Pos};
 use crate::yaml::{Node, Value};
 
 /// Words in a field name that mean the field holds a credential.
-const SECRET_WORDS: [&str; 20] = [
+const SECRET_WORDS: [&str; 19] = [
     "secret",
     "secrets",
     "passphrase",
@@ -34,17 +34,23 @@ const SECRET_WORDS: [&str; 20] = [
     "totp",
     "privatekey",
     "privkey",
-    "token",
     "credential",
     "credentials",
     "xprv",
 ];
-/// Adjacent word pairs in a field name that mean the same.
-const SECRET_PAIRS: [(&str, &str); 9] = [
+/// Adjacent word pairs in a field name that mean the same. `token` alone
+/// is not one: OpenSSF Scorecard's `Token-Permissions` check is a collected
+/// fact's name.
+const SECRET_PAIRS: [(&str, &str); 14] = [
     ("api", "key"),
     ("private", "key"),
     ("access", "token"),
     ("auth", "token"),
+    ("api", "token"),
+    ("bearer", "token"),
+    ("bot", "token"),
+    ("refresh", "token"),
+    ("session", "token"),
     ("secret", "key"),
     ("recovery", "phrase"),
     ("access", "key"),
@@ -301,6 +307,13 @@ mod tests {
             diags("vendor:\n  secret: \"\"\n").is_empty(),
             "an empty field holds nothing"
         );
+    }
+
+    #[test]
+    fn token_alone_in_a_field_name_is_no_credential() {
+        // OpenSSF Scorecard's check, as a collected fact.
+        assert!(diags("collected:\n  token-permissions: {value: 10}\n").is_empty());
+        assert_eq!(diags("vendor:\n  bot_token: x\n").len(), 1);
     }
 
     #[test]

@@ -673,29 +673,45 @@ even in fields the schema does not know, and refuses:
 - **Fields named like a credential**, when they have a value. The name is
   split into words at any character that is not a letter or digit and
   compared without case: any of the words `secret`, `secrets`, `passphrase`,
-  `password`, `passwd`, `mnemonic`, `seed`, `apikey`, `otp`, `totp`,
-  `privatekey`, or the word pairs `api key`, `private key`, `access token`,
-  `auth token`, `secret key`, `recovery phrase`. So `api_key`, `apiKey`,
-  `API-Key`, `secret`, `seed_phrase` and `private-key` are all refused.
-  Question ids directly under `answers` are exempt (a question *about*
-  secret storage is not a secret), but the values below them are checked.
-- **Values** (every text value anywhere in the file) that look like:
-  - a PEM private key block (`-----BEGIN ... PRIVATE KEY-----`, or a PGP
-    private key block);
-  - a wallet recovery (seed) phrase: exactly 12, 15, 18, 21 or 24 words,
-    each 3 to 8 lowercase letters, with no common English word (`the`,
-    `and`, `with`, ...) among them;
-  - a web address with a password in it (`https://user:pass@host/...`), or
-    with an API key or token as a query parameter value
-    (`...?apikey=...`). Path segments of URLs are not checked, so evidence
-    links to commits and files are fine;
-  - an API key or secret: a token of 24 or more characters made of letters,
-    digits and `+/=_-`, mixing letters and digits, with the spread of
-    characters of random data; or a UUID-shaped id
-    (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as some exchanges issue).
-    Words joined by `-` or `_` (labels, slugs) count only when one part is
-    such a token on its own. A 40-character hexadecimal git commit id is
-    allowed.
+  `password`, `passwd`, `pwd`, `passcode`, `mnemonic`, `seed`, `apikey`,
+  `apisecret`, `secretkey`, `otp`, `totp`, `privatekey`, `privkey`, `token`,
+  `credential`, `credentials`, `xprv`, or the word pairs `api key`,
+  `private key`, `access token`, `auth token`, `secret key`,
+  `recovery phrase`, `access key`, `client secret`, `signing key`. So
+  `api_key`, `apiKey`, `API-Key`, `secret`, `seed_phrase` and `private-key`
+  are all refused. Question ids directly under `answers` are exempt (a
+  question *about* secret storage is not a secret), but the values below
+  them are checked.
+- **Values and comments** (every text value anywhere in the file, every
+  field name, and every YAML comment) holding:
+  - a PEM or OpenSSH private key block (`-----BEGIN` and a label with
+    `PRIVATE`), or a PuTTY private key;
+  - a wallet recovery (seed) phrase: 12 or more consecutive words of one
+    official BIP-39 word list, in any of its ten languages, however written
+    (numbered, comma-separated, capitalised, one per list item, wrapped);
+  - a token with a published prefix (GitHub `ghp_`/`github_pat_`, GitLab
+    `glpat-`, Slack `xox..-`, Stripe `sk_live_`, Google `AIza`/`ya29.`,
+    AWS `AKIA`/`ASIA`, OpenAI, Anthropic, npm, PyPI, Hugging Face,
+    SendGrid, Telegram bot tokens, Bitget, Gemini, and others), a JSON Web
+    Token, a Coinbase CDP key name, a WIF or extended private key (told by
+    its checksum and version);
+  - a URL with a password (`scheme://user:pass@host`, also in a sentence
+    or a connection string), a token as its user name, a credential in its
+    query or fragment (`password=`, `api_key=`, `access_token=`...), a
+    token in its path, or a Slack or Discord webhook;
+  - a value written after its name: `password=...`, `passphrase: ...`,
+    `the admin password is ...`, `API key: <uuid>`, `secret <hex>`,
+    `private key: <64 hex>`;
+  - an API key or secret on its own: a token of 16 or more characters of
+    key characters whose mix of capitals, small letters and digits is that
+    of random data, not of words.
+
+  Not refused on their shape alone: hex strings (hashes, checksums,
+  transaction ids, commit ids, Ethereum addresses), UUIDs, addresses whose
+  checksum holds (Bitcoin, Tron, bech32), Solana addresses, base64 of
+  text, SRI and IPFS ids, PGP fingerprints, slugs and identifiers made of
+  words. Written after a secret's name (`key:`, `secret`), hex and UUIDs
+  are refused too.
 
 The diagnostic names the path and position and what the value looks like,
 but never prints the value itself:

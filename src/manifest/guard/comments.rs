@@ -20,7 +20,7 @@ pub fn comments(text: &str) -> Vec<(Pos, String)> {
     }
     let mut out: Vec<(Pos, String)> = Vec::new();
     let mut last_line = 0usize;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     let mut block: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let indent = line.len() - line.trim_start_matches(' ').len();
@@ -30,20 +30,31 @@ pub fn comments(text: &str) -> Vec<(Pos, String)> {
             }
             block = None;
         }
-        let mut comment: Option<(usize, usize)> = None;
-        let mut prev: Option<char> = None;
-        // The last character that was not a blank, outside quotes.
-        let mut sig: Option<char> = None;
+        // A line with no `#` and no quote can neither hold a comment nor
+        // open or close a quoted scalar; only a block header matters.
+        if !line.bytes().any(|b| matches!(b, b'#' | b'"' | b'\'')) {
+            if quote.is_none() && opens_block(line) {
+                block = Some(indent);
+            }
+            continue;
+        }
+        let mut comment: Option<usize> = None;
+        let mut prev: Option<u8> = None;
+        // The last byte that was not a blank, outside quotes. Every byte the
+        // scanner looks at is ASCII, so bytes serve (a multi-byte character
+        // never holds an ASCII byte).
+        let mut sig: Option<u8> = None;
         let mut skip = false;
-        for (col, (at, c)) in line.char_indices().enumerate() {
+        let bytes = line.as_bytes();
+        for (at, &c) in bytes.iter().enumerate() {
             match quote {
-                Some('"') => {
-                    if c == '"' && prev != Some('\\') {
+                Some(b'"') => {
+                    if c == b'"' && prev != Some(b'\\') {
                         quote = None;
-                        sig = Some('"');
+                        sig = Some(b'"');
                     }
                     // `\\` escapes itself: forget it so `\\"` ends the string.
-                    prev = if c == '\\' && prev == Some('\\') {
+                    prev = if c == b'\\' && prev == Some(b'\\') {
                         None
                     } else {
                         Some(c)
@@ -53,37 +64,38 @@ pub fn comments(text: &str) -> Vec<(Pos, String)> {
                 Some(_) => {
                     if skip {
                         skip = false;
-                    } else if c == '\'' && line[at + 1..].starts_with('\'') {
+                    } else if c == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
                         // `''` inside single quotes is a quote.
                         skip = true;
-                    } else if c == '\'' {
+                    } else if c == b'\'' {
                         quote = None;
-                        sig = Some('\'');
+                        sig = Some(b'\'');
                     }
                     prev = Some(c);
                     continue;
                 }
                 None => {}
             }
-            if c == '#' && prev.is_none_or(char::is_whitespace) {
-                comment = Some((at, col));
+            if c == b'#' && prev.is_none_or(|p| p == b' ' || p == b'\t') {
+                comment = Some(at);
                 break;
             }
-            if (c == '"' || c == '\'')
-                && sig.is_none_or(|s| matches!(s, ':' | '-' | '?' | '[' | '{' | ','))
+            if (c == b'"' || c == b'\'')
+                && sig.is_none_or(|s| matches!(s, b':' | b'-' | b'?' | b'[' | b'{' | b','))
             {
                 quote = Some(c);
             }
-            if !c.is_whitespace() {
+            if c != b' ' && c != b'\t' {
                 sig = Some(c);
             }
             prev = Some(c);
         }
-        let content = comment.map_or(line, |(at, _)| &line[..at]);
+        let content = comment.map_or(line, |at| &line[..at]);
         if quote.is_none() && opens_block(content) {
             block = Some(indent);
         }
-        if let Some((at, col)) = comment {
+        if let Some(at) = comment {
+            let col = line[..at].chars().count();
             let body = line[at + 1..].trim();
             match out.last_mut() {
                 Some((_, joined)) if last_line + 1 == i => {
@@ -107,7 +119,11 @@ pub fn comments(text: &str) -> Vec<(Pos, String)> {
 /// Whether a line (without its comment) ends with a block scalar header:
 /// `|` or `>`, with optional chomping and indentation indicators.
 fn opens_block(content: &str) -> bool {
-    let t = content.trim_end();
+    let t = content.trim_end_matches([' ', '\t', '\r']);
+    // Nearly every line ends in a letter, a digit or a quote: no header.
+    if !t.ends_with(['|', '>', '+', '-']) && !t.ends_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     let head = t.trim_end_matches(['+', '-', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     let Some(before) = head.strip_suffix(['|', '>']) else {
         return false;

@@ -95,10 +95,13 @@ const AWS_KINDS: [&str; 4] = ["AKIA", "ASIA", "ABIA", "ACCA"];
 /// What kind of secret `text` holds, if any. `field` is the name of the
 /// mapping key the text is the value of, read like a word before it.
 pub fn scan(text: &str, field: Option<&str>) -> Option<&'static str> {
-    if text.len() < 4 {
+    if text.len() < 4 || plainly_nothing(text, field) {
         return None;
     }
-    let text = if text.contains("-----BEGIN") || text.contains("PuTTY-User-Key-File") {
+    // A PEM header alone is 27 characters.
+    let text = if text.len() >= 27
+        && (text.contains("-----BEGIN") || text.contains("PuTTY-User-Key-File"))
+    {
         if pem_private(text) {
             return Some(PEM);
         }
@@ -110,6 +113,25 @@ pub fn scan(text: &str, field: Option<&str>) -> Option<&'static str> {
         return Some(PHRASE);
     }
     Words::scan(&text, field)
+}
+
+/// Most strings of a manifest are ids, options, labels and dates: one word
+/// too short to be a token, or lower-case words joined by `.`, `_`, `-`.
+/// Neither can hold anything the detectors below would refuse, unless the
+/// field's name says it holds a credential; sparing them the word-by-word
+/// reading keeps the guard a small part of loading a manifest.
+fn plainly_nothing(text: &str, field: Option<&str>) -> bool {
+    let one_short_word = text.len() < 16
+        && !text.bytes().any(|b| {
+            b.is_ascii_whitespace()
+                || matches!(b, b'=' | b':' | b',' | b';' | b'"' | b'\'' | b'(' | b'[')
+        });
+    let id = text
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || matches!(b, b'.' | b'_' | b'-'));
+    // Named as a key (`okx-key: ...`), a word of 12 characters or more
+    // mixing letters and digits is refused; lower case alone never is.
+    id || one_short_word && (text.len() < 12 || Words::field_ctx(field) == Ctx::None)
 }
 
 /// A private key in PEM (PKCS#1, PKCS#8, SEC1, OpenSSH, PGP, encrypted) or
@@ -171,50 +193,50 @@ enum Kw {
 }
 
 /// Words that name what follows as public.
-const PUBLIC: &[&str] = &[
-    "tx",
-    "txid",
-    "txn",
-    "txhash",
-    "transaction",
-    "hash",
-    "signature",
-    "address",
-    "addr",
-    "contract",
-    "wallet",
-    "commit",
-    "checksum",
-    "sha1",
-    "sha256",
-    "sha384",
-    "sha512",
-    "md5",
-    "digest",
-    "fingerprint",
-    "id",
-    "uuid",
-    "cid",
-    "ipfs",
-    "mint",
-    "program",
-    "block",
-    "integrity",
-    "ssheddsa",
-    "ssheddsa25519",
-    "ssh-ed25519",
-    "sshed25519",
-    "sshrsa",
-    "ecdsasha2nistp256",
-    "sshdss",
-    "label",
-    "ticket",
-    "request",
-    "requestid",
-    "cve",
-    "ghsa",
-    "version",
-];
+fn is_public_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"tx"
+            | b"txid"
+            | b"txn"
+            | b"txhash"
+            | b"transaction"
+            | b"hash"
+            | b"signature"
+            | b"address"
+            | b"addr"
+            | b"contract"
+            | b"wallet"
+            | b"commit"
+            | b"checksum"
+            | b"sha1"
+            | b"sha256"
+            | b"sha384"
+            | b"sha512"
+            | b"md5"
+            | b"digest"
+            | b"fingerprint"
+            | b"id"
+            | b"uuid"
+            | b"cid"
+            | b"ipfs"
+            | b"mint"
+            | b"program"
+            | b"block"
+            | b"integrity"
+            | b"sshed25519"
+            | b"sshrsa"
+            | b"ecdsasha2nistp256"
+            | b"sshdss"
+            | b"label"
+            | b"ticket"
+            | b"request"
+            | b"requestid"
+            | b"cve"
+            | b"ghsa"
+            | b"version"
+    )
+}
 
 /// Classifies one word (lower case, letters and digits only, at most 40
 /// characters), without allocating.
@@ -232,7 +254,7 @@ fn keyword(word: &str) -> Kw {
             return Kw::None;
         }
     }
-    let w = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    let w: &[u8] = &buf[..n];
     if w.is_empty() {
         return if matches!(word, "=" | ":" | "-" | "=>" | "->" | ":=") {
             Kw::Filler
@@ -240,49 +262,47 @@ fn keyword(word: &str) -> Kw {
             Kw::None
         };
     }
-    let w = w.strip_suffix('s').filter(|s| s.len() >= 3).unwrap_or(w);
-    if matches!(w, "is" | "wa" | "i" | "are" | "be" | "equal" | "of") || w == "was" {
+    let full = w;
+    let w = w.strip_suffix(b"s").filter(|s| s.len() >= 3).unwrap_or(w);
+    if matches!(w, b"is" | b"wa" | b"i" | b"are" | b"be" | b"equal" | b"of") || w == b"was" {
         return Kw::Filler;
     }
-    if ["password", "passwd", "passphrase", "pwd", "passcode"]
-        .iter()
-        .any(|k| w.ends_with(k))
-        || w == "pas"
-        || w == "pass"
-    {
+    // Dispatch on the last letter: this runs for every word of every note,
+    // and nearly all of them are no keyword.
+    let ends = |k: &[u8]| w.ends_with(k);
+    let password = match w[w.len() - 1] {
+        b'd' => ends(b"password") || ends(b"passwd") || ends(b"pwd"),
+        b'e' => ends(b"passphrase") || ends(b"passcode"),
+        b's' => w == b"pas" || w == b"pass",
+        _ => false,
+    };
+    if password {
         return Kw::Password;
     }
-    if w.ends_with("publickey") || w.ends_with("pubkey") {
+    if ends(b"publickey") || ends(b"pubkey") {
         return Kw::Public;
     }
     // `AccessKeyId`, `key_id`: an id, but some (HTX's) are the key itself.
-    if w.ends_with("keyid") || w.ends_with("tokenid") {
+    if ends(b"keyid") || ends(b"tokenid") {
         return Kw::None;
     }
-    if [
-        "secret",
-        "secretkey",
-        "apikey",
-        "privatekey",
-        "privkey",
-        "token",
-        "accesskey",
-        "key",
-        "seed",
-        "mnemonic",
-        "wif",
-        "credential",
-        "jwt",
-        "bearer",
-        "authorization",
-        "xprv",
-    ]
-    .iter()
-    .any(|k| w.ends_with(k))
-    {
+    // `apikey`, `secretkey`, `privatekey`, `accesskey` end in `key`.
+    let secret = match w[w.len() - 1] {
+        b't' => ends(b"secret") || ends(b"jwt"),
+        b'y' => ends(b"key"),
+        b'n' => ends(b"token") || ends(b"authorization"),
+        b'd' => ends(b"seed"),
+        b'c' => ends(b"mnemonic"),
+        b'f' => ends(b"wif"),
+        b'l' => ends(b"credential"),
+        b'r' => ends(b"bearer"),
+        b'v' => ends(b"xprv"),
+        _ => false,
+    };
+    if secret {
         return Kw::Secret;
     }
-    if PUBLIC.contains(&w) {
+    if is_public_word(full) || is_public_word(w) {
         return Kw::Public;
     }
     Kw::None
@@ -399,9 +419,10 @@ impl Words {
             if gap.contains([',', ';', '(', ')', '[', ']', '{', '}', '<', '>', '|']) {
                 ctx = Ctx::None;
             }
-            let url_run = run.first().is_some_and(|w| w.contains("://"));
+            let url_run = run.first().is_some_and(|w| has_scheme(w));
+            let piece = is_piece(word);
             let continues = blank
-                && (is_piece(word)
+                && (piece
                     || url_run && url_piece(word)
                     || !run.is_empty()
                         && word.len() >= 6
@@ -437,8 +458,7 @@ impl Words {
                     continue;
                 }
             }
-            let starts =
-                word.contains("://") || is_piece(word) || value_piece(word) || solana_shaped(word);
+            let starts = piece || has_scheme(word) || value_piece(word) || solana_shaped(word);
             if continues || starts {
                 if run.is_empty() {
                     (run_ctx, run_previous) = (ctx, previous);
@@ -476,7 +496,7 @@ impl Words {
     /// Judges one word in the colour `ctx` of the words before; sets the
     /// colour for the next.
     fn word(word: &str, ctx: Ctx, next: &mut Ctx, previous: Option<&str>) -> Option<&'static str> {
-        if word.contains("://") {
+        if has_scheme(word) {
             *next = Ctx::None;
             let at = word.find("://").unwrap_or(0);
             let scheme_start = word[..at]
@@ -547,6 +567,12 @@ impl Words {
         }
         value_kind(word, ctx)
     }
+}
+
+/// Whether a word holds `://` (a URL), looking for `:` first: this runs
+/// for every word.
+fn has_scheme(w: &str) -> bool {
+    w.as_bytes().contains(&b':') && w.contains("://")
 }
 
 /// Trims the punctuation a sentence puts around a word.
@@ -1093,12 +1119,16 @@ fn is_uuid(t: &str) -> bool {
 /// hash or id on its own.
 fn is_piece(w: &str) -> bool {
     let w = trim_punctuation(w);
+    // A word of prose is no piece, and starts no token: most words end here.
+    if w.len() < 4 || w.bytes().all(|b| b.is_ascii_lowercase()) && vowel_share(w) >= 0.25 {
+        return false;
+    }
     // The first line of a token with a published prefix.
     if w.len() >= 6
         && (AWS_KINDS.iter().any(|k| w.starts_with(k))
-            || PREFIXES
-                .iter()
-                .any(|(p, _)| p.len() >= 4 && w.starts_with(p)))
+            || PREFIXES.iter().any(|(p, _)| {
+                p.len() >= 4 && p.as_bytes()[0] == w.as_bytes()[0] && w.starts_with(p)
+            }))
         && w.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
     {
@@ -1122,11 +1152,9 @@ fn is_piece(w: &str) -> bool {
 
 /// Letters cased as prose writes them: `word`, `Word`, `WORD`.
 fn prose_case(w: &str) -> bool {
-    let mut b = w.bytes();
-    let first_ok = b.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest: Vec<u8> = b.collect();
-    first_ok
-        && (rest.iter().all(u8::is_ascii_lowercase) || w.bytes().all(|c| c.is_ascii_uppercase()))
+    let b = w.as_bytes();
+    b.first().is_some_and(u8::is_ascii_alphabetic)
+        && (b[1..].iter().all(u8::is_ascii_lowercase) || b.iter().all(u8::is_ascii_uppercase))
 }
 
 /// `name=value` or `name:value` whose value could start a wrapped token.
@@ -1154,7 +1182,7 @@ fn complete(w: &str) -> bool {
 /// The continuation of a URL wrapped over lines: URL characters, with
 /// URL syntax in it or random, never a plain word.
 fn url_piece(w: &str) -> bool {
-    !w.contains("://") && w.contains(['/', '?', '&', '=', '@', ':', '%', '#'])
+    !has_scheme(w) && w.contains(['/', '?', '&', '=', '@', ':', '%', '#'])
         || is_piece(w)
         || w.bytes().all(|b| b.is_ascii_alphanumeric()) && !prose_case(w)
 }
@@ -1227,7 +1255,9 @@ fn url(u: &str) -> Option<&'static str> {
             }
             continue;
         }
-        if Words::scan_in(&segment, ctx, None).is_some() {
+        // A segment of under 12 characters is never refused (a value named
+        // as a key needs 12), but may name the next one (`/apikey/...`).
+        if segment.len() >= 12 && Words::scan_in(&segment, ctx, None).is_some() {
             return Some(URL_TOKEN);
         }
         ctx = ctx_of(keyword(&segment), None);

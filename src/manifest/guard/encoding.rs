@@ -63,30 +63,43 @@ pub fn is_bech32(s: &str) -> bool {
     if s.len() < 14 || s.len() > 110 {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
-    if lower != s && s.to_ascii_uppercase() != s {
+    // One case throughout; read in lower case without a copy.
+    let (lower, upper) = (
+        s.bytes().any(|b| b.is_ascii_lowercase()),
+        s.bytes().any(|b| b.is_ascii_uppercase()),
+    );
+    if lower && upper {
         return false;
     }
-    let Some(sep) = lower.rfind('1') else {
+    let Some(sep) = s.rfind('1') else {
         return false;
     };
-    let (hrp, data) = (&lower[..sep], &lower[sep + 1..]);
-    if hrp.is_empty() || data.len() < 6 || !hrp.bytes().all(|b| b.is_ascii_lowercase()) {
+    let (hrp, data) = (&s.as_bytes()[..sep], &s.as_bytes()[sep + 1..]);
+    if hrp.is_empty() || data.len() < 6 || !hrp.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }
-    let mut values: Vec<u8> = hrp.bytes().map(|b| b >> 5).collect();
-    values.push(0);
-    values.extend(hrp.bytes().map(|b| b & 31));
-    for c in data.bytes() {
+    // The checksum over the expanded prefix and the data, fed one value
+    // at a time (no buffer: this runs for many words that are no address).
+    let mut chk = 1u32;
+    let hrp = hrp.iter().map(u8::to_ascii_lowercase);
+    for v in hrp
+        .clone()
+        .map(|b| b >> 5)
+        .chain([0])
+        .chain(hrp.map(|b| b & 31))
+    {
+        chk = polymod_step(chk, v);
+    }
+    for c in data.iter().map(u8::to_ascii_lowercase) {
         match CHARSET.iter().position(|&x| x == c) {
-            Some(v) => values.push(v as u8),
+            Some(v) => chk = polymod_step(chk, v as u8),
             None => return false,
         }
     }
-    matches!(polymod(&values), 1 | 0x2bc8_30a3)
+    matches!(chk, 1 | 0x2bc8_30a3)
 }
 
-fn polymod(values: &[u8]) -> u32 {
+fn polymod_step(chk: u32, v: u8) -> u32 {
     const G: [u32; 5] = [
         0x3b6a_57b2,
         0x2650_8e6d,
@@ -94,14 +107,11 @@ fn polymod(values: &[u8]) -> u32 {
         0x3d42_33dd,
         0x2a14_62b3,
     ];
-    let mut chk = 1u32;
-    for &v in values {
-        let top = chk >> 25;
-        chk = ((chk & 0x1ff_ffff) << 5) ^ u32::from(v);
-        for (i, g) in G.iter().enumerate() {
-            if (top >> i) & 1 == 1 {
-                chk ^= g;
-            }
+    let top = chk >> 25;
+    let mut chk = ((chk & 0x1ff_ffff) << 5) ^ u32::from(v);
+    for (i, g) in G.iter().enumerate() {
+        if (top >> i) & 1 == 1 {
+            chk ^= g;
         }
     }
     chk

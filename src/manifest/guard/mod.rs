@@ -59,7 +59,7 @@ pub fn check(file: &str, text: &str, root: &Node) -> Vec<Diagnostic> {
     let mut guard = Guard {
         file,
         out: Vec::new(),
-        urls: std::collections::HashMap::new(),
+        urls: phrase::FxMap::default(),
     };
     guard.walk(root, &Path::Root, None, false);
     for (pos, comment) in comments::comments(text) {
@@ -96,7 +96,7 @@ struct Guard<'a> {
     out: Vec<Diagnostic>,
     /// Verdicts on strings holding URLs already seen: a manifest cites the
     /// same few evidence pages over and over.
-    urls: std::collections::HashMap<&'a str, Option<&'static str>>,
+    urls: phrase::FxMap<&'a str, Option<&'static str>>,
 }
 
 impl<'a> Guard<'a> {
@@ -170,7 +170,15 @@ impl<'a> Guard<'a> {
 
     /// A recovery phrase spread over a list, one word per item (or per
     /// numbered key), read as one text.
-    fn words_of<'n>(&mut self, node: &Node, path: &Path, items: impl Iterator<Item = &'n Node>) {
+    fn words_of<'n>(
+        &mut self,
+        node: &Node,
+        path: &Path,
+        items: impl ExactSizeIterator<Item = &'n Node>,
+    ) {
+        if items.len() < phrase::MIN_WORDS {
+            return;
+        }
         let words: Vec<&str> = items.filter_map(Node::as_str).collect();
         if words.len() >= phrase::MIN_WORDS && phrase::is_phrase(&words.join(" ")) {
             self.out.push(refuse(

@@ -10,6 +10,7 @@
 //! same as a plain one.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -17,12 +18,35 @@ use unicode_normalization::UnicodeNormalization;
 /// The length of the shortest phrase BIP-39 defines.
 pub const MIN_WORDS: usize = 12;
 
+/// FxHash (rustc's): every word of every note is looked up, and SipHash's
+/// defence against chosen collisions buys nothing for a fixed public list
+/// (nor for the guard's caches of one file's field names and URLs).
+#[derive(Default)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map hashed with [`Fx`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+type Lists = FxMap<Box<str>, u16>;
+
 /// Each word of every list, with a bit per language that has it (a few
 /// words are in two lists, e.g. the two Chinese ones share most).
-fn words() -> &'static HashMap<Box<str>, u16> {
-    static WORDS: OnceLock<HashMap<Box<str>, u16>> = OnceLock::new();
+fn words() -> &'static Lists {
+    static WORDS: OnceLock<Lists> = OnceLock::new();
     WORDS.get_or_init(|| {
-        let mut map: HashMap<Box<str>, u16> = HashMap::with_capacity(20_480);
+        let mut map = Lists::with_capacity_and_hasher(20_480, Default::default());
         for (i, lang) in bip39::Language::ALL.iter().enumerate() {
             for w in lang.word_list() {
                 // The crate keeps the lists in NFKD; people type NFC.
@@ -39,6 +63,12 @@ fn languages(word: &str, buf: &mut String) -> u16 {
     buf.clear();
     if word.is_ascii() {
         buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else if !word.chars().any(char::is_alphabetic) {
+        return 0;
+    } else if unicode_normalization::is_nfc_quick(word.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
     } else {
         buf.extend(word.nfc().flat_map(char::to_lowercase));
     }

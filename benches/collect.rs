@@ -37,6 +37,7 @@ fn main() {
                 collector: Collector::Website,
                 url: Url::parse(&front.url(&format!("/evidence/{i}"))).unwrap(),
                 body: true,
+                repository: None,
             })
             .collect();
         let mut runs = Vec::new();

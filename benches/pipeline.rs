@@ -4,6 +4,8 @@
 //! case runs a fixed number of iterations after a warm-up and prints the
 //! median of five runs. Figures go to docs/performance.md.
 //!
+//! `VETTED_BENCH_ONLY=worst` runs only the worst-manifest case (issue 16).
+//!
 //! Set VETTED_BENCH_KEEP=DIR to keep the 10,000 generated manifests there,
 //! e.g. to measure the binary's peak memory with `/usr/bin/time -v`. With
 //! VETTED_BENCH_GENERATE=N as well, only N manifests are written there (the
@@ -154,6 +156,47 @@ fn generate(catalog: &Catalog, dir: &Path, n: usize, general: bool) -> usize {
     bytes
 }
 
+// Shared with tests/render_bounds.rs, which also uses what is unused here.
+#[allow(dead_code)]
+#[path = "../tests/support/worst.rs"]
+mod worst;
+
+/// The worst manifest under the input limits (issue 16): assessed and
+/// rendered in each format, and compared with itself in HTML.
+fn worst_case(catalog: &Catalog, policy: &Policy, as_of: vetted::date::Date) {
+    use vetted::report::Format;
+    let renderer = vetted::report::Renderer::new(Default::default());
+    let text = worst::worst(catalog);
+    println!("worst manifest: {:.1} MB", text.len() as f64 / 1e6);
+    for (label, format) in [
+        ("md", Format::Markdown),
+        ("html", Format::Html),
+        ("json", Format::Json),
+    ] {
+        time(&format!("worst manifest: assess, {label}"), 3, || {
+            let (report, _) =
+                vetted::assess("w.yaml", text.clone().into_bytes(), catalog, policy, as_of)
+                    .unwrap();
+            vetted::report::render(&report, format, &renderer, policy).unwrap();
+        });
+    }
+    time("worst manifest: compare of two, html", 3, || {
+        let loaded: Vec<_> = ["a.yaml", "b.yaml"]
+            .iter()
+            .map(|f| {
+                let (m, a) =
+                    vetted::evaluate_file(f, text.clone().into_bytes(), catalog, policy, as_of)
+                        .unwrap();
+                (f.to_string(), m, a)
+            })
+            .collect();
+        let candidates: Vec<vetted::compare::Candidate<'_>> =
+            loaded.iter().map(Into::into).collect();
+        let c = vetted::compare::compare(&candidates, policy);
+        vetted::report::render(&c, Format::Html, &renderer, policy).unwrap();
+    });
+}
+
 fn main() {
     let catalog = vetted::load_catalog(None).unwrap();
     let keep = std::env::var_os("VETTED_BENCH_KEEP");
@@ -166,6 +209,12 @@ fn main() {
     }
     let policy = Policy::default_policy();
     let as_of = AS_OF.parse().unwrap();
+    // `VETTED_BENCH_ONLY=worst cargo bench --bench pipeline` runs this case
+    // alone.
+    if std::env::var("VETTED_BENCH_ONLY").as_deref() == Ok("worst") {
+        worst_case(&catalog, &policy, as_of);
+        return;
+    }
     let example = std::fs::read("examples/well-run-saas-bot.yaml").unwrap();
     let renderer = vetted::report::Renderer::new(Default::default());
     println!("vetted benchmarks (median of 5 runs)");
@@ -219,6 +268,7 @@ fn main() {
     time("render JSON report", 200, || {
         report.to_json();
     });
+    worst_case(&catalog, &policy, as_of);
 
     // Portfolio of 10,000 generated manifests: plain YAML (the fast path),
     // then the same with a tag in each (the general parser).

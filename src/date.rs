@@ -14,7 +14,7 @@ pub struct Date(time::Date);
 
 /// Why a string is not a date.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("`{0}` is not a date in the form YYYY-MM-DD")]
+#[error("`{}` is not a date in the form YYYY-MM-DD", crate::diag::quote(.0))]
 pub struct DateError(pub String);
 
 impl Date {

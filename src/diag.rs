@@ -124,6 +124,42 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// The longest value a diagnostic quotes whole.
+const QUOTE_MAX: usize = 40;
+/// How much of a longer value it quotes.
+const EXCERPT: usize = 24;
+
+/// A value from the input as a diagnostic may quote it. Messages go to
+/// terminals and CI logs, so a value the credential guard would refuse, or
+/// one that merely could be a credential (a long run of letters and
+/// digits), is never shown, only its length; another long value is cut to
+/// a short excerpt. Every diagnostic that quotes input quotes it through
+/// here.
+pub fn quote(value: &str) -> String {
+    let n = value.chars().count();
+    if near_secret(value) || crate::manifest::guard::looks_like_secret(value).is_some() {
+        return format!("[{n} characters, not shown]");
+    }
+    if n <= QUOTE_MAX {
+        return value.to_string();
+    }
+    let head: String = value.chars().take(EXCERPT).collect();
+    format!("{head}… ({n} characters)")
+}
+
+/// A run of letters and digits long enough to be a key even where the
+/// guard cannot tell: 20 characters, or 12 that mix letters and digits.
+fn near_secret(value: &str) -> bool {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+        .any(|run| {
+            run.len() >= 20
+                || run.len() >= 12
+                    && run.bytes().any(|b| b.is_ascii_digit())
+                    && run.bytes().any(|b| b.is_ascii_alphabetic())
+        })
+}
+
 /// The closest candidate to `wanted` among `candidates`, if any is close
 /// enough to be a plausible typo. Used for "did you mean" hints.
 pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -21,6 +21,7 @@ pub mod manifest;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod visible;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,17 @@ pub enum Error {
     /// A template failed.
     #[error(transparent)]
     Render(#[from] report::RenderError),
+    /// The request cannot be carried out as asked (a format the command
+    /// does not write, say); nothing in any file is wrong.
+    #[error("{message}")]
+    Usage {
+        /// Its code.
+        code: diag::Code,
+        /// What is wrong.
+        message: String,
+        /// How to ask instead.
+        help: String,
+    },
 }
 
 impl From<Vec<diag::Diagnostic>> for Error {
@@ -50,12 +62,56 @@ impl From<Vec<diag::Diagnostic>> for Error {
     }
 }
 
-/// Reads a file, naming it in the error.
+/// The most any one input may hold: the YAML limit, which every file
+/// `vetted` reads (manifests, checklists, the policy, templates, answers,
+/// certificates) is far below.
+pub const MAX_INPUT_BYTES: usize = yaml::Limits::DEFAULT_MAX_BYTES;
+
+/// Reads a file (or a pipe or device named as one), at most
+/// [`MAX_INPUT_BYTES`], naming it in the error; more is refused with
+/// `input-too-large` without reading it all.
 pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    fsutil::read_file(path, MAX_INPUT_BYTES)
+        .map_err(|e| read_error(&path.display().to_string(), path, e))
+}
+
+/// Reads a stream (stdin) to its end, at most [`MAX_INPUT_BYTES`]; `name`
+/// is what diagnostics call it (`<stdin>`), `path` what I/O errors do.
+pub fn read_stream(name: &str, path: &Path, reader: impl std::io::Read) -> Result<Vec<u8>, Error> {
+    fsutil::read_limited(reader, MAX_INPUT_BYTES, 0).map_err(|e| read_error(name, path, e))
+}
+
+/// A failed bounded read as a library error: a size or kind problem is a
+/// diagnostic about the input (exit 2), anything else an I/O error.
+fn read_error(file: &str, path: &Path, e: fsutil::ReadError) -> Error {
+    match read_diagnostic(file, e) {
+        Ok(d) => Error::Invalid(vec![d]),
+        Err(source) => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// The diagnostic for a failed bounded read of `file`, or the I/O error
+/// when it is not about the input itself.
+pub(crate) fn read_diagnostic(
+    file: &str,
+    e: fsutil::ReadError,
+) -> Result<diag::Diagnostic, std::io::Error> {
+    match e {
+        fsutil::ReadError::Io(e) => Err(e),
+        fsutil::ReadError::TooLarge(size) => {
+            Ok(yaml::too_large(file, size, &yaml::Limits::default()))
+        }
+        fsutil::ReadError::NotRegular(kind) => Ok(diag::Diagnostic::error(
+            diag::Code::NotARegularFile,
+            file,
+            diag::Pos::START,
+            format!("this is {kind}, not a regular file, and was not opened"),
+        )
+        .with_help("keep only manifests under the folder, or rename this entry so that it does not end in .yaml or .yml")),
+    }
 }
 
 /// Loads the bundled checklists plus every `*.yaml`/`*.yml` in `dir`.
@@ -115,9 +171,7 @@ pub fn assess(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<(report::Report, Vec<diag::Diagnostic>), Error> {
-    let loaded = manifest::load(file, bytes, catalog)?;
-    manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
-    let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
+    let (loaded, assessment) = evaluate_loaded(file, bytes, catalog, policy, as_of)?;
     let mut report = report::Report::build(&loaded.manifest, catalog, policy, &assessment);
     report.advice = Some(evaluate::advise(
         &loaded.manifest,
@@ -140,10 +194,22 @@ pub fn evaluate_file(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<(manifest::Manifest, evaluate::Assessment), Vec<diag::Diagnostic>> {
+    evaluate_loaded(file, bytes, catalog, policy, as_of).map(|(l, a)| (l.manifest, a))
+}
+
+/// Loads, validates and evaluates one manifest, keeping its source (for
+/// positions, as SARIF needs them) and its warnings.
+pub fn evaluate_loaded(
+    file: &str,
+    bytes: Vec<u8>,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<(manifest::Loaded, evaluate::Assessment), Vec<diag::Diagnostic>> {
     let loaded = manifest::load(file, bytes, catalog)?;
     manifest::check_currency(&loaded, policy).map_err(|d| vec![d])?;
     let assessment = evaluate::evaluate(&loaded.manifest, catalog, policy, as_of)?;
-    Ok((loaded.manifest, assessment))
+    Ok((loaded, assessment))
 }
 
 /// Assesses every manifest under `dir` (recursively) on as many threads as
@@ -185,15 +251,21 @@ pub fn load_portfolio_cached(
     let counts = portfolio::CacheCounts::default();
     let assess = |path: &PathBuf| -> portfolio::Outcome {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| portfolio::Invalid {
-            file: file.clone(),
-            diagnostics: vec![diag::Diagnostic::error(
-                crate::diag::Code::Io,
-                &file,
-                diag::Pos::START,
-                e.to_string(),
-            )],
-        })?;
+        // Only regular files: a FIFO or a link to `/dev/zero` in the
+        // folder must not hang or fill memory, and is listed by name
+        // instead.
+        let bytes =
+            fsutil::read_regular_file(path, MAX_INPUT_BYTES).map_err(|e| portfolio::Invalid {
+                file: file.clone(),
+                diagnostics: vec![read_diagnostic(&file, e).unwrap_or_else(|e| {
+                    diag::Diagnostic::error(
+                        crate::diag::Code::Io,
+                        &file,
+                        diag::Pos::START,
+                        e.to_string(),
+                    )
+                })],
+            })?;
         let evaluate = |bytes: Vec<u8>| {
             evaluate_file(&file, bytes, catalog, policy, as_of)
                 .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))

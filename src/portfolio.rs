@@ -495,7 +495,8 @@ pub fn cached(
 /// errors); one that does not may have failed before the guard ran.
 pub fn guard_passes(file: &str, bytes: Vec<u8>) -> bool {
     let limits = crate::yaml::Limits::default();
+    // The guard reads the comments too: it needs the text with the tree.
     crate::yaml::decode(file, bytes, &limits)
-        .and_then(|text| crate::yaml::parse(file, &text, &limits))
-        .is_ok_and(|root| crate::manifest::guard::check(file, &root).is_empty())
+        .and_then(|text| crate::yaml::parse(file, &text, &limits).map(|root| (text, root)))
+        .is_ok_and(|(text, root)| crate::manifest::guard::check(file, &text, &root).is_empty())
 }

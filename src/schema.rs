@@ -106,7 +106,7 @@ pub fn validate_json(
                         Code::UnknownField,
                         file,
                         pos,
-                        format!("unknown field `{name}` in {at}"),
+                        format!("unknown field `{}` in {at}", diag::quote(name)),
                     );
                     d = match diag::suggest(name, allowed.iter().map(String::as_str)) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -144,7 +144,8 @@ pub fn validate_json(
                     file,
                     root.locate(&pointer),
                     format!(
-                        "{at} is `{found}`, which is not one of: {}",
+                        "{at} is `{}`, which is not one of: {}",
+                        diag::quote(&found),
                         choices.join(", ")
                     ),
                 );
@@ -183,7 +184,10 @@ pub fn validate_json(
                     Code::InvalidValue,
                     file,
                     root.locate(&pointer),
-                    format!("{at} is `{found}`, which is not in the expected form"),
+                    format!(
+                        "{at} is `{}`, which is not in the expected form",
+                        diag::quote(&found)
+                    ),
                 );
                 if let Some(desc) = description {
                     d = d.with_help(desc);
@@ -230,7 +234,7 @@ pub fn human_path(pointer: &str) -> String {
             if !path.is_empty() {
                 path.push('.');
             }
-            path.push_str(&segment);
+            path.push_str(&diag::quote(&segment));
         }
     }
     format!("`{path}`")

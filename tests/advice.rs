@@ -5,7 +5,7 @@
 //! re-evaluating; these tests re-evaluate independently, so an advice that
 //! claims an effect it does not have fails here.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use vetted::checklist::Catalog;
 use vetted::date::Date;
@@ -23,29 +23,13 @@ struct World {
     as_of: Date,
 }
 
-fn manifests() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for dir in ["tests/calibration", "examples"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.to_string_lossy().into_owned();
-            if name.ends_with(".yaml") && !name.ends_with(".expect.yaml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn each(mut check: impl FnMut(&World, &str, &Manifest, &Assessment, &Advice)) {
     let w = World {
         catalog: vetted::load_catalog(None).unwrap(),
         policy: Policy::default_policy(),
         as_of: AS_OF.parse().unwrap(),
     };
-    let paths = manifests();
+    let paths = support::bundled_manifests();
     assert!(paths.len() >= 25, "{} manifests", paths.len());
     for path in paths {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -86,3 +86,89 @@ fn schema_report_is_of_the_format_version_assess_writes() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// A case could pin the scripts' text, but not that they work: bash loads
+/// the script and completes a command name and an option with it.
+#[test]
+fn bash_completes_commands_and_options() {
+    let script = stdout(&["completions", "bash"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vetted.bash");
+    std::fs::write(&path, script).unwrap();
+    let complete = |words: &str| {
+        let line = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _vetted vetted \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &line])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("vetted port").trim(), "portfolio");
+    assert!(complete("vetted assess --fail").contains("--fail-on"));
+}
+
+/// Every shell's script names every command; each is generated from the
+/// parser, so this fails only if generation breaks.
+#[test]
+fn completions_for_every_shell_name_every_command() {
+    let commands = [
+        "assess",
+        "fill",
+        "collect",
+        "compare",
+        "portfolio",
+        "diff",
+        "validate",
+        "checklist",
+        "schema",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = stdout(&["completions", shell]);
+        for c in commands {
+            assert!(script.contains(c), "{shell}: {c}");
+        }
+    }
+}
+
+/// The main man page refers to `vetted-COMMAND(1)` pages; each exists and
+/// documents that command's options.
+#[test]
+fn the_man_page_and_every_page_it_refers_to_exist() {
+    let main = stdout(&["man"]);
+    assert!(
+        main.starts_with(".ie") || main.contains(".TH vetted 1"),
+        "{main}"
+    );
+    assert!(
+        main.contains("Exit codes: 0 done"),
+        "the examples and exit codes are in the page"
+    );
+    let referred: Vec<String> = main
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("vetted\\-")?
+                .strip_suffix("(1)")
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(referred.len() >= 10, "{referred:?}");
+    for name in referred {
+        let page = stdout(&["man", &name]);
+        assert!(
+            page.contains(&format!(".TH vetted\\-{name} 1"))
+                || page.contains(&format!(".TH vetted-{name} 1")),
+            "{name}: {page}"
+        );
+    }
+    assert!(stdout(&["man", "assess"]).contains("fail\\-on"));
+}

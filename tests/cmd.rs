@@ -9,7 +9,14 @@ use std::path::Path;
 /// `--as-of`, or they would pass today and fail on some later day.
 const DATED: &[&str] = &["assess", "compare", "portfolio", "diff", "fill", "collect"];
 /// The commands that do not depend on the date.
-const COMMANDS: &[&str] = &["validate", "checklist", "schema", "help"];
+const COMMANDS: &[&str] = &[
+    "validate",
+    "checklist",
+    "schema",
+    "completions",
+    "man",
+    "help",
+];
 
 #[test]
 fn cases() {

@@ -154,6 +154,7 @@ fn trigger(code: Code) -> Trigger {
             files: vec![("m.yaml", b"# x\n".repeat(1_400_000))],
             args: vec!["validate", "m.yaml"],
         },
+        Code::NotARegularFile => Trigger::Library(fifo_in_portfolio),
         Code::EmptyDocument => Trigger::Corpus("empty.yaml"),
         Code::YamlSyntax => Trigger::Corpus("unterminated-quote.yaml"),
         Code::DuplicateKey => Trigger::Corpus("duplicate-key.yaml"),
@@ -307,6 +308,10 @@ fn trigger(code: Code) -> Trigger {
             files: vec![],
             args: vec!["assess", "--as-of", AS_OF, "no/such/file.yaml"],
         },
+        Code::FormatNotWritten => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["compare", "--as-of", AS_OF, "--format", "sarif", "m.yaml", "m.yaml"],
+        },
         Code::Template => Trigger::Run {
             files: vec![
                 ("t/report.md.j2", b"{{ vendor.nmae }}\n".to_vec()),
@@ -330,12 +335,35 @@ fn trigger(code: Code) -> Trigger {
             ],
             args: vec!["collect", "m.yaml", "--ca-cert", "ca.pem"],
         },
+        Code::ProxyResolvesNames => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["collect", "m.yaml", "--proxy", "http://127.0.0.1:3128"],
+        },
         Code::UnwritableManifest => Trigger::Unreachable(
             "the YAML serializer has no error for the JSON values a loaded manifest holds; \
              the code stands guard in case a later serializer finds one",
         ),
         Code::FileChanged => Trigger::Library(file_changed),
     }
+}
+
+/// A portfolio folder holding a FIFO named like a manifest (a case file
+/// cannot hold one).
+fn fifo_in_portfolio() -> Vec<Code> {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe.yaml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let catalog = vetted::checklist::Catalog::bundled().unwrap();
+    let policy = vetted::rules::Policy::default_policy();
+    let p = vetted::load_portfolio(dir.path(), &catalog, &policy, AS_OF.parse().unwrap()).unwrap();
+    p.invalid
+        .iter()
+        .map(Result::unwrap)
+        .flat_map(|i| i.diagnostics.into_iter().map(|d| d.code))
+        .collect()
 }
 
 /// `collect` and `fill` write back only if the file is still what they

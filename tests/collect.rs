@@ -125,6 +125,10 @@ async fn the_guard_refuses_internal_addresses() {
         format!("https://127.0.0.1:{port}/secret"),
         format!("https://localhost:{port}/secret"),
         format!("https://[::ffff:127.0.0.1]:{port}/secret"),
+        // IPv4-translated (::ffff:0:0:0/96) was taken for public.
+        format!("https://[::ffff:0:7f00:1]:{port}/secret"),
+        format!("https://[64:ff9b:1::7f00:1]:{port}/secret"),
+        format!("https://192.88.99.1:{port}/secret"),
     ] {
         let e = get(&f, &url).await.unwrap_err();
         assert!(matches!(e, FetchError::Private { .. }), "{url}: {e:?}");
@@ -454,6 +458,115 @@ async fn every_security_txt_fixture_is_collected() {
     );
 }
 
+/// Serves `body` as the security.txt and collects.
+async fn collect_security_txt(body: Vec<u8>) -> Collected {
+    let (server, front) = setup().await;
+    serve(
+        &server,
+        "/.well-known/security.txt",
+        200,
+        body,
+        "text/plain; charset=utf-8",
+    )
+    .await;
+    gather(&front, &vendor(&front, false)).await
+}
+
+fn detail(c: &Collected, fact: &str) -> String {
+    c.facts
+        .get(fact)
+        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
+        .detail
+        .clone()
+        .unwrap_or_default()
+}
+
+/// Real files, and variants of them made here, read as RFC 9116 says:
+/// byte-order marks and UTF-16 change nothing but a note, empty values
+/// count for nothing, bad values are named, and a signature counts only
+/// whole and is said to be unverified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_txt_is_read_as_the_rfc_says() {
+    let Some(dir) = shared("security-txt") else {
+        return;
+    };
+    let real = |prefix: &str| {
+        let path = files(&dir)
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap();
+        std::fs::read(path).unwrap()
+    };
+    let facts = |c: &Collected| {
+        ["status", "signed", "expires", "contact", "has-policy"].map(|f| {
+            c.facts
+                .get(&format!("security-txt.{f}"))
+                .map(|f| f.value.clone())
+        })
+    };
+    // Signed and expired; Contact first and expired; Contact first, valid.
+    for prefix in ["007-", "053-", "008-", "001-"] {
+        let plain = real(prefix);
+        let text = String::from_utf8(plain.clone()).unwrap();
+        let expected = facts(&collect_security_txt(plain.clone()).await);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(&plain);
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for (variant, body, note) in [
+            ("UTF-8 BOM", bom, "byte-order mark"),
+            ("UTF-16LE", le, "UTF-16"),
+            ("UTF-16BE", be, "UTF-16"),
+        ] {
+            let c = collect_security_txt(body).await;
+            assert_eq!(facts(&c), expected, "{prefix} with {variant}");
+            assert!(
+                detail(&c, "security-txt.status").contains(note),
+                "{prefix} {variant}: {}",
+                detail(&c, "security-txt.status")
+            );
+        }
+    }
+
+    // An empty Policy is no policy.
+    let text = String::from_utf8(real("002-")).unwrap().replace(
+        "Policy: https://www.gov.uk/help/report-vulnerability",
+        "Policy: ",
+    );
+    let c = collect_security_txt(text.into_bytes()).await;
+    assert_eq!(value(&c, "security-txt.has-policy"), json!(false));
+    assert!(
+        detail(&c, "security-txt.has-policy").contains("empty Policy ignored"),
+        "{c:#?}"
+    );
+
+    // A Contact that is a bare address: named on the contact and the status.
+    let c = collect_security_txt(real("004-")).await;
+    for fact in ["security-txt.contact", "security-txt.status"] {
+        assert!(
+            detail(&c, fact).contains("`security@almalinux.org` is not a URI"),
+            "{fact}: {c:#?}"
+        );
+    }
+
+    // Signed: said to be unverified. Cut off: not signed, and why.
+    let signed = real("007-");
+    let c = collect_security_txt(signed.clone()).await;
+    assert_eq!(value(&c, "security-txt.signed"), json!(true));
+    assert!(detail(&c, "security-txt.signed").contains("not verified"));
+    let text = String::from_utf8(signed).unwrap();
+    let cut = &text[..text.find("-----END PGP SIGNATURE-----").unwrap()];
+    let c = collect_security_txt(cut.as_bytes().to_vec()).await;
+    assert_eq!(value(&c, "security-txt.signed"), json!(false));
+    assert!(
+        detail(&c, "security-txt.signed").contains("END PGP SIGNATURE"),
+        "{c:#?}"
+    );
+    assert_eq!(value(&c, "security-txt.status"), json!("expired"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_security_insights_fixture_is_collected() {
     let at = "/raw/acme/bot/HEAD/security-insights.yml";
@@ -507,7 +620,14 @@ async fn repository_and_scorecard_fixtures_are_collected() {
     );
 
     if let Some(dir) = shared("github-repo") {
-        let all = collect_each(&dir, "/api/repos/acme/bot", true).await;
+        let mut all = Vec::new();
+        for file in files(&dir) {
+            let body = std::fs::read(&file).unwrap();
+            let name: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let repo = name["full_name"].as_str().unwrap().to_string();
+            let c = collect_repository(&repo, &format!("/api/repos/{repo}"), body).await;
+            all.push((file.file_name().unwrap().to_string_lossy().into_owned(), c));
+        }
         for (name, c) in &all {
             assert!(c.facts.contains_key("repository.license"), "{name}: {c:#?}");
         }
@@ -519,6 +639,7 @@ async fn repository_and_scorecard_fixtures_are_collected() {
             value(find(&all, "003-"), "repository.license"),
             json!("MIT")
         );
+        // `"license": null`: the API says there is none.
         assert_eq!(
             value(find(&all, "007-"), "repository.license"),
             json!("none")
@@ -529,8 +650,27 @@ async fn repository_and_scorecard_fixtures_are_collected() {
         );
     }
     if let Some(dir) = shared("scorecard") {
-        let all = collect_each(&dir, "/scorecard/projects/github.com/acme/bot", true).await;
+        let mut all = Vec::new();
+        for file in files(&dir) {
+            let body = std::fs::read(&file).unwrap();
+            let card: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let named = card["repo"]["name"].as_str().unwrap();
+            let repo = named
+                .strip_prefix("github.com/")
+                .unwrap_or(named)
+                .to_string();
+            let c = collect_repository(
+                &repo,
+                &format!("/scorecard/projects/github.com/{repo}"),
+                body,
+            )
+            .await;
+            all.push((file.file_name().unwrap().to_string_lossy().into_owned(), c));
+        }
         for (name, c) in &all {
+            if name.starts_with("009-") {
+                continue;
+            }
             assert!(c.facts.contains_key("scorecard.score"), "{name}: {c:#?}");
         }
         let s = find(&all, "001-");
@@ -538,11 +678,181 @@ async fn repository_and_scorecard_fixtures_are_collected() {
         assert_eq!(value(s, "scorecard.date"), json!("2025-11-15"));
         assert_eq!(value(s, "scorecard.check.code-review"), json!(10));
         assert!(!s.facts.contains_key("scorecard.check.branch-protection"));
-        assert_eq!(
-            value(find(&all, "009-"), "scorecard.date"),
-            json!("2023-03-02")
+        // A format test whose repository is the placeholder `org/name`, on
+        // no host: it cannot be about the GitHub repository asked for.
+        let placeholder = find(&all, "009-");
+        assert!(!placeholder.facts.contains_key("scorecard.score"));
+        assert!(
+            placeholder
+                .failures
+                .iter()
+                .any(|f| f.collector == "scorecard" && f.reason.contains("org/name")),
+            "{placeholder:#?}"
         );
     }
+}
+
+/// Collects for the GitHub repository `repo` (OWNER/NAME) with `body`
+/// served at `at` (and every other path a 404).
+async fn collect_repository(repo: &str, at: &str, body: Vec<u8>) -> Collected {
+    let (server, front) = setup().await;
+    serve(&server, at, 200, body, "application/json").await;
+    let vendor = Vendor {
+        repository: Some(format!("https://github.com/{repo}")),
+        ..vendor(&front, false)
+    };
+    gather(&front, &vendor).await
+}
+
+fn failed<'a>(c: &'a Collected, collector: &str) -> Vec<&'a str> {
+    c.failures
+        .iter()
+        .filter(|f| f.collector == collector)
+        .map(|f| f.reason.as_str())
+        .collect()
+}
+
+/// A repository or Scorecard answer about another repository, or a
+/// Scorecard score with no check behind it, used to be taken as fact. Now
+/// it is a recorded failure; names compare without regard to case, and a
+/// redirect by the API (a renamed repository) is followed and said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_must_be_about_the_repository_asked_for() {
+    let (Some(repos), Some(cards)) = (shared("github-repo"), shared("scorecard")) else {
+        return;
+    };
+    let real = |dir: &Path, prefix: &str| {
+        let path = files(dir)
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap();
+        std::fs::read(path).unwrap()
+    };
+    let repo_json = real(&repos, "001-"); // ossf/scorecard
+    let card_json = real(&cards, "001-"); // github.com/ossf/scorecard
+
+    // Served for acme/bot: about another repository.
+    let c = collect_repository("acme/bot", "/api/repos/acme/bot", repo_json.clone()).await;
+    assert!(
+        !c.facts.keys().any(|k| k.starts_with("repository.")),
+        "{c:#?}"
+    );
+    let why = failed(&c, "repository");
+    assert!(
+        why.iter()
+            .any(|r| r.contains("ossf/scorecard") && r.contains("acme/bot")),
+        "{why:?}"
+    );
+    let c = collect_repository(
+        "acme/bot",
+        "/scorecard/projects/github.com/acme/bot",
+        card_json.clone(),
+    )
+    .await;
+    assert!(
+        !c.facts.keys().any(|k| k.starts_with("scorecard.")),
+        "{c:#?}"
+    );
+    assert!(
+        failed(&c, "scorecard")
+            .iter()
+            .any(|r| r.contains("github.com/ossf/scorecard")),
+        "{c:#?}"
+    );
+
+    // The same names in other cases: GitHub names are case-insensitive.
+    let c = collect_repository(
+        "OSSF/Scorecard",
+        "/api/repos/OSSF/Scorecard",
+        repo_json.clone(),
+    )
+    .await;
+    assert_eq!(value(&c, "repository.license"), json!("Apache-2.0"));
+    let c = collect_repository(
+        "OSSF/Scorecard",
+        "/scorecard/projects/github.com/OSSF/Scorecard",
+        card_json.clone(),
+    )
+    .await;
+    assert_eq!(value(&c, "scorecard.score"), json!(9.7));
+
+    // A renamed repository: the API redirects to the repository by id.
+    let (server, front) = setup().await;
+    Mock::given(path("/api/repos/ossf/old-name"))
+        .respond_with(
+            ResponseTemplate::new(301).insert_header("location", front.url("/api/repositories/42")),
+        )
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "/api/repositories/42",
+        200,
+        repo_json.clone(),
+        "application/json",
+    )
+    .await;
+    let vendor = Vendor {
+        repository: Some("https://github.com/ossf/old-name".into()),
+        ..vendor(&front, false)
+    };
+    let c = gather(&front, &vendor).await;
+    assert_eq!(value(&c, "repository.license"), json!("Apache-2.0"));
+    let note = c.facts["repository.license"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        note.contains("ossf/old-name") && note.contains("ossf/scorecard"),
+        "{note}"
+    );
+
+    // A score with no check behind it: no checks at all, or none that ran.
+    let mut card: serde_json::Value = serde_json::from_slice(&card_json).unwrap();
+    card.as_object_mut().unwrap().remove("checks");
+    let bare = serde_json::to_vec(&card).unwrap();
+    let mut card: serde_json::Value = serde_json::from_slice(&card_json).unwrap();
+    for check in card["checks"].as_array_mut().unwrap() {
+        check["score"] = json!(-1);
+    }
+    let none_ran = serde_json::to_vec(&card).unwrap();
+    for body in [bare, none_ran] {
+        let c = collect_repository(
+            "ossf/scorecard",
+            "/scorecard/projects/github.com/ossf/scorecard",
+            body,
+        )
+        .await;
+        assert!(!c.facts.contains_key("scorecard.score"), "{c:#?}");
+        assert!(
+            failed(&c, "scorecard").iter().any(|r| r.contains("check")),
+            "{c:#?}"
+        );
+    }
+}
+
+/// A repository answer without a `license` key says nothing about the
+/// licence: unknown, not "none" (which `"license": null` means).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_licence_field_is_unknown_not_none() {
+    let Some(dir) = shared("github-repo") else {
+        return;
+    };
+    let path = files(&dir)
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("001-"))
+        .unwrap();
+    let mut repo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    repo.as_object_mut().unwrap().remove("license");
+    let c = collect_repository(
+        "ossf/scorecard",
+        "/api/repos/ossf/scorecard",
+        serde_json::to_vec(&repo).unwrap(),
+    )
+    .await;
+    assert!(!c.facts.contains_key("repository.license"), "{c:#?}");
+    assert_eq!(value(&c, "repository.archived"), json!(false));
 }
 
 /// `vetted collect` as a user runs it: the real binary, flags for the test
@@ -728,9 +1038,10 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
     assert!(!dir.path().join("vendor.yaml.bak.1").exists());
 }
 
-/// A CONNECT proxy on loopback that tunnels every request to `to` and
-/// records the targets it was asked for.
-async fn connect_proxy(
+/// A SOCKS5 proxy on loopback (no authentication) that tunnels every
+/// request to `to`, whatever it is asked for, and records what it was asked
+/// to connect to: `address IP:PORT` or `name HOST:PORT`.
+async fn socks5_proxy(
     to: std::net::SocketAddr,
 ) -> (
     std::net::SocketAddr,
@@ -745,25 +1056,51 @@ async fn connect_proxy(
         while let Ok((mut client, _)) = listener.accept().await {
             let log = log.clone();
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read_exact(&mut byte).await.is_err() {
-                        return;
-                    }
-                    head.push(byte[0]);
+                // Greeting: version 5, the methods offered; choose none.
+                let mut head = [0u8; 2];
+                if client.read_exact(&mut head).await.is_err() {
+                    return;
                 }
-                let line = String::from_utf8_lossy(&head)
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                log.lock().unwrap().push(line);
+                let mut methods = vec![0u8; head[1] as usize];
+                if client.read_exact(&mut methods).await.is_err()
+                    || client.write_all(&[5, 0]).await.is_err()
+                {
+                    return;
+                }
+                // Request: 5, CONNECT, 0, address type, address, port.
+                let mut req = [0u8; 4];
+                if client.read_exact(&mut req).await.is_err() {
+                    return;
+                }
+                let target = match req[3] {
+                    1 => {
+                        let mut a = [0u8; 4];
+                        client.read_exact(&mut a).await.unwrap();
+                        format!("address {}", std::net::Ipv4Addr::from(a))
+                    }
+                    4 => {
+                        let mut a = [0u8; 16];
+                        client.read_exact(&mut a).await.unwrap();
+                        format!("address [{}]", std::net::Ipv6Addr::from(a))
+                    }
+                    _ => {
+                        let mut n = [0u8; 1];
+                        client.read_exact(&mut n).await.unwrap();
+                        let mut name = vec![0u8; n[0] as usize];
+                        client.read_exact(&mut name).await.unwrap();
+                        format!("name {}", String::from_utf8_lossy(&name))
+                    }
+                };
+                let mut port = [0u8; 2];
+                client.read_exact(&mut port).await.unwrap();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{target}:{}", u16::from_be_bytes(port)));
                 let Ok(mut upstream) = tokio::net::TcpStream::connect(to).await else {
                     return;
                 };
                 if client
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])
                     .await
                     .is_ok()
                 {
@@ -775,8 +1112,52 @@ async fn connect_proxy(
     (addr, seen)
 }
 
+/// An HTTP proxy resolves the names it is asked to connect to itself,
+/// after vetted checked them: a name whose DNS answer changes in between
+/// (rebinding) would reach an internal address. reqwest can only ask an
+/// HTTP proxy for the name (and checks the certificate against what it
+/// asked for), so with the guard on such a proxy is refused.
+#[test]
+fn a_proxy_that_resolves_names_is_refused_while_the_guard_is_on() {
+    for proxy in [
+        "http://127.0.0.1:3128",
+        "https://proxy.example:3129",
+        "socks5h://127.0.0.1:1080",
+    ] {
+        let options = |allow| Options {
+            proxy: Some(Url::parse(proxy).unwrap()),
+            allow_private_network: allow,
+            ..Options::default()
+        };
+        let e = HttpFetcher::new(options(false))
+            .err()
+            .unwrap_or_else(|| panic!("{proxy} accepted"));
+        assert!(
+            matches!(
+                e,
+                vetted::evidence::fetch::SetupError::ProxyResolvesNames(_)
+            ),
+            "{proxy}: {e}"
+        );
+        assert!(e.to_string().contains("rebinding"), "{e}");
+        // With the guard off there is nothing to get round.
+        assert!(HttpFetcher::new(options(true)).is_ok(), "{proxy}");
+    }
+    // Credentials in the proxy URL are not repeated in the message.
+    let e = HttpFetcher::new(Options {
+        proxy: Some(Url::parse("http://user:hunter2@127.0.0.1:3128").unwrap()),
+        ..Options::default()
+    })
+    .err()
+    .unwrap();
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+}
+
+/// Through a SOCKS5 proxy, vetted resolves every name itself, with the
+/// guard, and asks the proxy for the address it checked; TLS still names
+/// and verifies the host of the URL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
+async fn through_a_socks5_proxy_only_checked_addresses_are_asked_for() {
     let (server, front) = setup().await;
     let port = front.addr.port();
     Mock::given(path("/hello"))
@@ -787,32 +1168,37 @@ async fn through_a_proxy_targets_are_checked_before_the_proxy_is_asked() {
         .respond_with(redirect(format!("https://localhost:{port}/secret")))
         .mount(&server)
         .await;
-    let (proxy, seen) = connect_proxy(front.addr).await;
+    let (proxy, seen) = socks5_proxy(front.addr).await;
     let f = fetcher(Options {
-        proxy: Some(Url::parse(&format!("http://{proxy}")).unwrap()),
+        proxy: Some(Url::parse(&format!("socks5://{proxy}")).unwrap()),
         ..front.options()
     });
-    // A public (here: pinned) name goes through the tunnel.
+    // A public (here: pinned) name: the proxy is asked for its address,
+    // and the TLS handshake names the host.
     let r = get(&f, &front.url("/hello")).await.unwrap();
     assert_eq!(r.body, b"via proxy");
     assert_eq!(
         seen.lock().unwrap().clone(),
-        vec![format!("CONNECT {VENDOR}:{port} HTTP/1.1")]
+        vec![format!("address 127.0.0.1:{port}")]
     );
-    // A redirect to an internal name is refused by vetted itself: the
-    // proxy is never asked to connect there.
+    assert_eq!(front.sni.lock().unwrap().clone(), vec![VENDOR.to_string()]);
+    // A redirect to a name that resolves to an internal address is
+    // refused by vetted's own resolver: the proxy is never asked.
     let e = get(&f, &front.url("/to-localhost")).await.unwrap_err();
     assert!(
         matches!(e, FetchError::Private { kind: "loopback", ref host, .. } if host == "localhost"),
         "{e:?}"
     );
+    let e = get(&f, &format!("https://localhost:{port}/hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, FetchError::Private { .. }), "{e:?}");
+    let asked = seen.lock().unwrap().clone();
     assert!(
-        seen.lock()
-            .unwrap()
+        asked
             .iter()
-            .all(|l| !l.contains("localhost")),
-        "{:?}",
-        seen.lock().unwrap()
+            .all(|l| l.starts_with("address ") && !l.contains("localhost")),
+        "{asked:?}"
     );
 }
 

@@ -219,3 +219,249 @@ mod insights {
         assert_eq!(get("031-").layout, Layout::V2);
     }
 }
+
+/// A real file by its number.
+fn shared_text(prefix: &str) -> Option<String> {
+    let dir = shared("security-txt")?;
+    let path = support::files(&dir)
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no fixture {prefix}"));
+    Some(String::from_utf8(std::fs::read(path).unwrap()).unwrap())
+}
+
+fn messages(parsed: &security_txt::SecurityTxt) -> String {
+    parsed
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.line, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What the reading of a file comes to.
+fn reading(s: &security_txt::SecurityTxt) -> impl PartialEq + std::fmt::Debug {
+    (
+        s.contacts.clone(),
+        s.expires,
+        s.policy.clone(),
+        s.canonical.clone(),
+        s.preferred_languages.clone(),
+        s.other.clone(),
+        s.signed,
+        s.status(as_of(), None).0,
+    )
+}
+
+/// A UTF-8 byte-order mark before a real file used to change its reading:
+/// the signature was lost (the BEGIN line no longer matched), the first
+/// field was filed as unknown (`\u{feff}Contact`), and an expired file whose
+/// only Contact came first read as incomplete. It is now noted and skipped.
+#[test]
+fn a_byte_order_mark_changes_nothing_but_a_note() {
+    let Some(dir) = shared("security-txt") else {
+        return;
+    };
+    for path in support::files(&dir) {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let plain = security_txt::parse(&text);
+        let bom = security_txt::parse(&format!("\u{feff}{text}"));
+        assert_eq!(reading(&bom), reading(&plain), "{}", path.display());
+        assert!(
+            messages(&bom).contains("byte-order mark"),
+            "{}: {}",
+            path.display(),
+            messages(&bom)
+        );
+        assert!(!messages(&plain).contains("byte-order mark"));
+    }
+    // The three readings that changed, by name.
+    let signed = security_txt::parse(&format!("\u{feff}{}", shared_text("007-").unwrap()));
+    assert!(signed.signed);
+    let first = security_txt::parse(&format!("\u{feff}{}", shared_text("008-").unwrap()));
+    assert!(first.other.is_empty(), "{:?}", first.other);
+    let expired = security_txt::parse(&format!("\u{feff}{}", shared_text("053-").unwrap()));
+    assert_eq!(expired.status(as_of(), None).0, Status::Expired);
+}
+
+/// `Policy:` and `Contact:` with nothing after them used to count as a
+/// policy and a contact.
+#[test]
+fn empty_values_are_ignored_with_a_note() {
+    let Some(text) = shared_text("002-") else {
+        return;
+    };
+    let text = text.replace(
+        "Policy: https://www.gov.uk/help/report-vulnerability",
+        "Policy:",
+    );
+    let s = security_txt::parse(&text);
+    assert!(s.policy.is_empty(), "{:?}", s.policy);
+    assert!(messages(&s).contains("empty Policy"), "{}", messages(&s));
+    let text = shared_text("053-")
+        .unwrap()
+        .replace("Contact: mailto:contact@cathal.dev", "Contact:   ");
+    let s = security_txt::parse(&text);
+    assert!(s.contacts.is_empty(), "{:?}", s.contacts);
+    assert_eq!(s.status(as_of(), None).0, Status::Incomplete);
+    assert!(messages(&s).contains("empty Contact"), "{}", messages(&s));
+}
+
+/// Every RFC 9116 field value is checked, and each violation named with
+/// its line; real files show some, variants of real files the rest.
+#[test]
+fn field_values_are_checked() {
+    let Some(almalinux) = shared_text("004-") else {
+        return;
+    };
+    // A bare e-mail address is not a URI: mailto: is required.
+    let s = security_txt::parse(&almalinux);
+    assert!(
+        messages(&s).contains("`security@almalinux.org` is not a URI"),
+        "{}",
+        messages(&s)
+    );
+    // An inline key where a URI to fetch it should be.
+    let s = security_txt::parse(&shared_text("001-").unwrap());
+    assert!(messages(&s).contains("data:"), "{}", messages(&s));
+    // A clean file has no complaint about its values.
+    let clean = shared_text("053-").unwrap();
+    let s = security_txt::parse(&clean);
+    assert!(messages(&s).is_empty(), "{}", messages(&s));
+    for (from, to, complaint) in [
+        (
+            "Encryption: https://keybase.io/cathal/pgp_keys.asc",
+            "Encryption: http://keybase.io/cathal/pgp_keys.asc",
+            "https://",
+        ),
+        (
+            "Canonical: https://www.cathal.dev/security.txt",
+            "Canonical: http://www.cathal.dev/security.txt",
+            "https://",
+        ),
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: mailto:contact@cathal.dev mailto:other@cathal.dev",
+            "one URI",
+        ),
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: mailto:contact@cathal.dev,https://cathal.dev/contact",
+            "one URI",
+        ),
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: mailto:contact-at-cathal.dev",
+            "mailto:",
+        ),
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: tel:call-me-maybe",
+            "tel:",
+        ),
+        (
+            "Expires: 2024-01-01T00:00:00.000Z",
+            "Expires: 2024-01-01T25:61:00.000Z",
+            "RFC 3339",
+        ),
+        (
+            "Expires: 2024-01-01T00:00:00.000Z",
+            "Expires: 2024-01-01",
+            "RFC 3339",
+        ),
+        (
+            "Preferred-Languages: en",
+            "Preferred-Languages: en; fr",
+            "language tag",
+        ),
+        (
+            "Preferred-Languages: en",
+            "Preferred-Languages: English",
+            "language tag",
+        ),
+        (
+            "Preferred-Languages: en",
+            "Preferred-Languages: en,,fr",
+            "language tag",
+        ),
+    ] {
+        assert!(clean.contains(from), "{from}");
+        let s = security_txt::parse(&clean.replace(from, to));
+        assert!(messages(&s).contains(complaint), "{to}: {}", messages(&s));
+    }
+    // What the RFC allows passes.
+    for (from, to) in [
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: tel:+1-201-555-0123",
+        ),
+        (
+            "Contact: mailto:contact@cathal.dev",
+            "Contact: mailto:security%2Buri%2Bencoded@example.com",
+        ),
+        (
+            "Encryption: https://keybase.io/cathal/pgp_keys.asc",
+            "Encryption: openpgp4fpr:5f2de5521c63a801ab59ccb603d49de44b29100f",
+        ),
+        (
+            "Encryption: https://keybase.io/cathal/pgp_keys.asc",
+            "Encryption: dns:5d2d37ab76d47d36._openpgpkey.example.com?type=OPENPGPKEY",
+        ),
+        (
+            "Preferred-Languages: en",
+            "Preferred-Languages: en, zh-Hant, de-CH-1996,fr",
+        ),
+        (
+            "Expires: 2024-01-01T00:00:00.000Z",
+            "Expires: 2021-12-31T18:37:07z",
+        ),
+    ] {
+        let s = security_txt::parse(&clean.replace(from, to));
+        assert!(messages(&s).is_empty(), "{to}: {}", messages(&s));
+    }
+}
+
+/// `signed` used to be set by the BEGIN line alone. It now needs the whole
+/// OpenPGP cleartext signature block; the signature itself is not verified.
+#[test]
+fn signed_means_a_complete_signature_block() {
+    let Some(text) = shared_text("007-") else {
+        return;
+    };
+    assert!(security_txt::parse(&text).signed);
+    let cut_at = |marker: &str| {
+        let at = text.find(marker).unwrap();
+        security_txt::parse(&text[..at])
+    };
+    // Cut off after the signature began, in its data, before it began.
+    for (marker, missing) in [
+        ("-----END PGP SIGNATURE-----", "END PGP SIGNATURE"),
+        ("oA/+yw//", "END PGP SIGNATURE"),
+        ("-----BEGIN PGP SIGNATURE-----", "BEGIN PGP SIGNATURE"),
+    ] {
+        let s = cut_at(marker);
+        assert!(!s.signed, "cut at {marker}");
+        assert!(messages(&s).contains(missing), "{marker}: {}", messages(&s));
+        // The fields are still read.
+        assert_eq!(s.contacts, ["mailto:security@jazzband.co"]);
+    }
+    // No Hash header.
+    let s = security_txt::parse(&text.replace("Hash: SHA512\n", ""));
+    assert!(!s.signed);
+    assert!(messages(&s).contains("Hash"), "{}", messages(&s));
+    // A signature block with no data in it.
+    let start = text.find("-----BEGIN PGP SIGNATURE-----").unwrap();
+    let end = text.find("-----END PGP SIGNATURE-----").unwrap();
+    let empty = format!(
+        "{}-----BEGIN PGP SIGNATURE-----\n\n{}",
+        &text[..start],
+        &text[end..]
+    );
+    assert!(!security_txt::parse(&empty).signed);
+    // Fields outside the signed message are not covered by the signature.
+    let s = security_txt::parse(&format!("{text}Contact: mailto:attacker@evil.example\n"));
+    assert!(!s.signed);
+    assert!(messages(&s).contains("outside"), "{}", messages(&s));
+    // CRLF files with a short signature still count.
+    assert!(security_txt::parse(&shared_text("028-").unwrap()).signed);
+}

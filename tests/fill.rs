@@ -382,3 +382,80 @@ fn funds_in_a_currency_the_policy_cannot_judge_are_asked_again() {
     let funds = load(&path).integration.funds_at_risk.unwrap();
     assert_eq!((funds.amount, funds.currency.as_str()), (9000.0, "EUR"));
 }
+
+/// Credentials built at run time (the repository holds none): a Coinbase
+/// CDP JWT, a GitHub token, an exchange key, a passphrase in context.
+fn typed_secrets() -> Vec<(&'static str, String)> {
+    let b64 = |s: &str| -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let bytes = s.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..=chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    };
+    let key: String = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+        .chars()
+        .rev()
+        .collect();
+    let jwt = format!(
+        "{}.{}.{}",
+        b64(r#"{"alg":"ES256","kid":"organizations/o/apiKeys/k","typ":"JWT"}"#),
+        b64(r#"{"sub":"organizations/o/apiKeys/k","iss":"cdp","nbf":1790000000,"exp":1790000120}"#),
+        &key[..43]
+    );
+    let github = format!("ghp_{}", &key[..36]);
+    vec![
+        ("a JWT", jwt),
+        ("a GitHub token", github),
+        ("an exchange key", key.clone()),
+        ("a passphrase", format!("passphrase: {}!9", &key[3..12])),
+    ]
+}
+
+/// Wherever a secret is typed (a note, an answer, a vendor field, an
+/// evidence link), `fill` refuses to save it and never says it back.
+#[test]
+fn a_secret_typed_into_any_answer_note_or_field_is_not_saved() {
+    for (what, secret) in typed_secrets() {
+        let needle = secret.rsplit(' ').next().unwrap().to_string();
+        for (key, value) in [
+            ("note:alpha.crit", json!(format!("ticket note: {secret}"))),
+            ("answer:beta.date", json!(secret.clone())),
+            ("vendor.name", json!(secret.clone())),
+            ("integration.purpose", json!(format!("bot with {secret}"))),
+            ("vendor.egress-ips", json!(secret.clone())),
+            (
+                "evidence:alpha.crit",
+                json!(format!("https://vendor.example/docs?access_token={needle}")),
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("m.yaml");
+            let script = with(
+                header(),
+                json!({"answer:alpha.crit": "good", "answer:beta.date": "2026-01-02", key: value}),
+            );
+            let (_, p) = session(&path, script, false);
+            let saved = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                !saved.contains(&needle),
+                "{what} typed at {key} was saved:\n{saved}"
+            );
+            let said = p.transcript.join("\n");
+            assert!(
+                !said.contains(&needle),
+                "{what} typed at {key} was said back:\n{said}"
+            );
+        }
+    }
+}

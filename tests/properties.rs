@@ -30,12 +30,20 @@ fn rendered_text(md: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// Text that CommonMark can carry: NUL becomes U+FFFD by the spec.
+/// Any text, with Markdown's special characters, controls, and
+/// bidirectional and invisible characters well represented.
 fn text_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         "\\PC{0,40}",
         "[ \\t\\n\\r*_`~<>|\\[\\]()!#&;:/\\\\.=+\\-0-9a-zA-Z]{0,40}",
+        "[\\x00-\\x1f\\x7f-\\u{9f}\\u{61c}\\u{200b}-\\u{200f}\\u{202a}-\\u{202e}\\u{2060}\\u{2066}-\\u{2069}\\u{feff}<>U+a-z ]{0,40}",
     ]
+}
+
+/// What a reader sees of `s`: the text, with controls, bidirectional and
+/// invisible characters shown as `<U+XXXX>` (line feeds and tabs kept).
+fn shown(s: &str) -> String {
+    vetted::visible::text(s).into_owned()
 }
 
 proptest! {
@@ -44,14 +52,14 @@ proptest! {
     #[test]
     fn escaped_text_renders_as_itself_in_a_paragraph(s in text_strategy()) {
         let md = format!("{}\n", escape(&s));
-        prop_assert_eq!(rendered_text(&md).map_err(TestCaseError::fail)?, s);
+        prop_assert_eq!(rendered_text(&md).map_err(TestCaseError::fail)?, shown(&s));
     }
 
     #[test]
     fn escaped_text_renders_as_itself_in_a_table_cell(s in text_strategy()) {
         let md = format!("| a | b |\n|---|---|\n| {} | x |\n", escape(&s));
         let text = rendered_text(&md).map_err(TestCaseError::fail)?;
-        prop_assert_eq!(text, format!("a|b|{s}|x|"));
+        prop_assert_eq!(text, format!("a|b|{}|x|", shown(&s)));
     }
 }
 
@@ -116,9 +124,9 @@ proptest! {
         );
         let page = vetted::report::html::page("t", &md, &[]);
         let para = html_text_between(&page, "SENTINELA ", " SENTINELB").map_err(TestCaseError::fail)?;
-        prop_assert_eq!(html_normalised(&para), html_normalised(&s));
+        prop_assert_eq!(html_normalised(&para), html_normalised(&shown(&s)));
         let cell = html_text_between(&page, "SENTINELC ", " SENTINELD").map_err(TestCaseError::fail)?;
-        prop_assert_eq!(html_normalised(&cell), html_normalised(&s));
+        prop_assert_eq!(html_normalised(&cell), html_normalised(&shown(&s)));
     }
 }
 

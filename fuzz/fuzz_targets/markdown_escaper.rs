@@ -1,5 +1,6 @@
-//! Any string through the Markdown escaper must render as exactly itself
-//! (NUL aside, which CommonMark replaces), with no markup.
+//! Any string through the Markdown escaper must render as exactly itself,
+//! with controls, bidirectional and invisible characters shown as
+//! `<U+XXXX>` (`vetted::visible::text`), and with no markup.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    let expected = s.replace('\0', "\u{FFFD}");
+    let expected = vetted::visible::text(s);
     let md = format!("{}\n", vetted::report::escape::escape(s));
     let mut text = String::new();
     for e in Parser::new_ext(

@@ -100,7 +100,10 @@ fn lint_one(
                     let mut d = warn(
                         Code::UnknownFramework,
                         &format!("{at}/references/{framework}"),
-                        format!("`{framework}` is not a framework the reports know"),
+                        format!(
+                            "`{}` is not a framework the reports know",
+                            crate::diag::quote(framework)
+                        ),
                     );
                     d = d.with_help(match crate::diag::suggest(framework, FRAMEWORKS) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -146,7 +149,10 @@ fn lint_one(
                         warn(
                             Code::UnknownFact,
                             &format!("{at}/fact"),
-                            format!("no collector produces the fact `{}`", collect.fact),
+                            format!(
+                                "no collector produces the fact `{}`",
+                                crate::diag::quote(&collect.fact)
+                            ),
                         )
                         .with_help(
                             match crate::diag::suggest(&collect.fact, names.iter().copied()) {
@@ -370,7 +376,7 @@ fn scenarios(as_of: Date) -> Vec<Manifest> {
         .map(|v| {
             serde_json::from_value::<crate::manifest::RawManifest>(v)
                 .expect("lint scenarios are valid manifests")
-                .map_answers(|_, _| None)
+                .into_checked(Default::default())
         })
         .collect()
 }

@@ -78,6 +78,50 @@ pub struct Condition<'c> {
     pub expr: &'c Expr,
 }
 
+/// A question of a checklist as an evaluation asks it: everything scope
+/// would otherwise look up by text id for every question of every
+/// evaluation, worked out once per catalog.
+#[derive(Clone, Copy, Debug)]
+pub struct Asked {
+    /// Index of its area in the checklist.
+    pub area: usize,
+    /// Index of the question in its area.
+    pub question: usize,
+    /// Its id in the catalog.
+    pub id: QuestionId,
+    /// The slot of its applicability condition, if it has one.
+    pub condition: Option<usize>,
+}
+
+/// A rule of a checklist with its compiled condition, worked out once per
+/// catalog.
+#[derive(Clone, Copy, Debug)]
+pub struct RulePlan {
+    /// The slot of its condition.
+    pub slot: usize,
+    /// Whether the condition reads the incidents (so the gate eases as they
+    /// age).
+    pub reads_incidents: bool,
+}
+
+/// What an evaluation needs of one checklist, in checklist order.
+#[derive(Clone, Debug, Default)]
+struct Plan {
+    asked: Vec<Asked>,
+    /// By rule, in checklist order; none for a rule whose condition did not
+    /// compile (a catalog with such a rule is refused anyway).
+    rules: Vec<Option<RulePlan>>,
+}
+
+/// The answers a condition reads, by question index.
+#[derive(Clone, Debug)]
+pub enum AnswersRead {
+    /// These, sorted (empty when it reads no answer).
+    Some(Vec<usize>),
+    /// `answers` as a whole (`answers | length`): any of them.
+    All,
+}
+
 /// Every checklist available to a run, with compiled conditions.
 #[derive(Debug)]
 pub struct Catalog {
@@ -97,6 +141,13 @@ pub struct Catalog {
     read_by_conditions: Vec<bool>,
     /// By question index: whether some rule reads it.
     read_by_rules: Vec<bool>,
+    /// By checklist id: its questions and rules as evaluation reads them.
+    plans: BTreeMap<String, Plan>,
+    /// By condition slot: the answers it reads.
+    answers_read: Vec<AnswersRead>,
+    /// By condition slot: for a condition that reads the incidents and
+    /// nothing else, its result when there are none.
+    without_incidents: Vec<Option<bool>>,
     /// SHA-256 of every source file (name and bytes) the catalog was
     /// loaded from, for cache keys.
     fingerprint: [u8; 32],
@@ -315,6 +366,95 @@ impl Catalog {
         };
         let read_by_conditions = read_by(&conditions);
         let read_by_rules = read_by(&rules);
+        let answers_read = expressions
+            .iter()
+            .map(|e| {
+                if e.names().contains("answers") {
+                    AnswersRead::All
+                } else {
+                    // `questions` is a sorted set, and so are the indices.
+                    AnswersRead::Some(
+                        e.questions(&ids)
+                            .iter()
+                            .filter_map(|id| questions.get(id).map(|r| r.index))
+                            .collect(),
+                    )
+                }
+            })
+            .collect();
+        // Most vendors have no incident, and a condition that reads only
+        // the incidents then has one result for all of them (the incident
+        // rules filter the list several times over, the costliest
+        // conditions there are). An error is left to each evaluation to
+        // report.
+        let without_incidents = expressions
+            .iter()
+            .map(|e| {
+                let names = e.names();
+                let only_incidents = !names.is_empty()
+                    && names
+                        .iter()
+                        .all(|n| n.split('.').next() == Some("incidents"));
+                if !only_incidents {
+                    return None;
+                }
+                let none: Vec<minijinja::Value> = Vec::new();
+                let ctx = minijinja::Value::from(std::collections::BTreeMap::from([(
+                    "incidents",
+                    minijinja::Value::from(none),
+                )]));
+                e.is_true(&ctx).ok()
+            })
+            .collect();
+        // The same lookups as `question_id`, `condition` and
+        // `rule_condition`, done here once rather than per question per
+        // evaluation.
+        let plans = checklists
+            .iter()
+            .map(|(id, loaded)| {
+                let c = &loaded.checklist;
+                let asked = c
+                    .areas
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(a, area)| {
+                        area.questions
+                            .iter()
+                            .enumerate()
+                            .map(move |(q, question)| (a, q, question))
+                    })
+                    .filter_map(|(area, question, q)| {
+                        Some(Asked {
+                            area,
+                            question,
+                            id: QuestionId(questions.get(&q.id)?.index),
+                            condition: conditions.get(&q.id).copied(),
+                        })
+                    })
+                    .collect();
+                let rule_plans = c
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        let slot = *rules.get(&r.id)?;
+                        Some(RulePlan {
+                            slot,
+                            reads_incidents: expressions[slot]
+                                .names()
+                                .iter()
+                                .any(|n| n.split('.').next() == Some("incidents")),
+                        })
+                    })
+                    .collect();
+                (
+                    id.clone(),
+                    Plan {
+                        asked,
+                        rules: rule_plans,
+                    },
+                )
+            })
+            .collect();
         Catalog {
             shape: Arc::new(Shape::new(questions.keys().map(String::as_str))),
             places: questions.values().cloned().collect(),
@@ -325,6 +465,9 @@ impl Catalog {
             rules,
             read_by_conditions,
             read_by_rules,
+            plans,
+            answers_read,
+            without_incidents,
             fingerprint: [0; 32],
         }
     }
@@ -333,6 +476,37 @@ impl Catalog {
     /// two catalogs with the same fingerprint score alike (in one build).
     pub fn fingerprint(&self) -> [u8; 32] {
         self.fingerprint
+    }
+
+    /// The questions of a checklist as an evaluation asks them, in
+    /// checklist order.
+    pub fn asked(&self, checklist: &str) -> &[Asked] {
+        self.plans.get(checklist).map_or(&[], |p| &p.asked)
+    }
+
+    /// The rules of a checklist with their conditions, in checklist order
+    /// (as `checklist.rules`).
+    pub fn rule_plans(&self, checklist: &str) -> &[Option<RulePlan>] {
+        self.plans.get(checklist).map_or(&[], |p| &p.rules)
+    }
+
+    /// The condition in a slot (of an [`Asked`] or a [`RulePlan`]).
+    pub fn condition_at(&self, slot: usize) -> Condition<'_> {
+        Condition {
+            slot,
+            expr: &self.expressions[slot],
+        }
+    }
+
+    /// The result of the condition in a slot for a manifest without
+    /// incidents, when it reads nothing but the incidents.
+    pub fn without_incidents(&self, slot: usize) -> Option<bool> {
+        self.without_incidents[slot]
+    }
+
+    /// The answers the condition in a slot reads.
+    pub fn answers_read(&self, slot: usize) -> &AnswersRead {
+        &self.answers_read[slot]
     }
 
     /// A checklist by id.
@@ -361,6 +535,29 @@ impl Catalog {
     /// The id of a question the catalog holds.
     pub fn question_id(&self, id: &str) -> Option<QuestionId> {
         self.questions.get(id).map(|r| QuestionId(r.index))
+    }
+
+    /// The id of each of `ids`, as [`Catalog::question_id`] gives it. The
+    /// ids of a map's keys come sorted, as the catalog's do, so one walk over
+    /// both finds them without a lookup each; an id that comes out of order
+    /// is looked up.
+    pub fn question_ids_of<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i str>,
+    ) -> impl Iterator<Item = Option<QuestionId>> {
+        let mut known = self.questions.keys().enumerate().peekable();
+        let mut last: Option<&str> = None;
+        ids.into_iter().map(move |id| {
+            if last.is_some_and(|l| id < l) {
+                return self.question_id(id);
+            }
+            last = Some(id);
+            while known.next_if(|(_, q)| q.as_str() < id).is_some() {}
+            match known.peek() {
+                Some(&(i, q)) if q == id => Some(QuestionId(i)),
+                _ => None,
+            }
+        })
     }
 
     /// The question an id stands for, with its checklist and area.
@@ -574,6 +771,23 @@ mod tests {
             unknown.help.as_deref(),
             Some("did you mean `answers.keys.withdrawal`?")
         );
+    }
+
+    #[test]
+    fn question_ids_of_sorted_or_unsorted_ids_are_those_of_each_id() {
+        let catalog = Catalog::bundled().unwrap();
+        let mut ids: Vec<&str> = catalog.question_ids().step_by(3).collect();
+        ids.insert(2, "nope");
+        ids.push("zzz.after.all");
+        ids.insert(0, "");
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
+        assert!(walked.iter().filter(|q| q.is_some()).count() > 10);
+        ids.reverse();
+        let each: Vec<_> = ids.iter().map(|id| catalog.question_id(id)).collect();
+        let walked: Vec<_> = catalog.question_ids_of(ids.iter().copied()).collect();
+        assert_eq!(walked, each);
     }
 
     #[test]

@@ -91,7 +91,6 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let setup = setup?;
     let (file, bytes) = read_input(&args.file)?;
     let as_of = args.common.as_of();
-    let format = vetted::report::Format::from(args.common.format);
     let key = cache.as_ref().map(|c| {
         let document = format!("{:?}", args.template);
         let format = format!("{:?}", args.common.format);
@@ -117,25 +116,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let assessed = match hit {
         Some(a) => a,
         None => {
-            let (report, warnings) =
-                vetted::assess(&file, bytes, &setup.catalog, &setup.policy, as_of)?;
-            let document = match args.template {
-                Template::Report => {
-                    vetted::report::render(&report, format, &setup.renderer, &setup.policy)?
-                }
-                Template::Compliance => vetted::report::render(
-                    &vetted::report::Compliance(&report),
-                    format,
-                    &setup.renderer,
-                    &setup.policy,
-                )?,
-            };
-            let a = Assessed {
-                document: document.into_bytes(),
-                warnings,
-                verdict: report.summary.verdict,
-                tier: report.summary.tier,
-            };
+            let a = assess(args, &setup, &file, bytes, as_of)?;
             // Only a manifest that loaded gets here, so the credential
             // guard has passed it. A failed write only costs the next run
             // the work again.
@@ -148,17 +129,62 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     print_diagnostics(&assessed.warnings);
     let text = std::str::from_utf8(&assessed.document).expect("checked above, or rendered text");
     super::write_output(args.common.output.as_deref(), text)?;
-    Ok(match args.fail_on {
-        Some(f) if fails(f, assessed.verdict, assessed.tier) => {
+    Ok(gate(args, assessed.verdict, assessed.tier))
+}
+
+/// The document in the chosen format (the report, the compliance document,
+/// or the findings as SARIF located in the manifest), with the loader's
+/// warnings and the verdict and tier `--fail-on` reads.
+fn assess(
+    args: &Args,
+    setup: &super::Setup,
+    file: &str,
+    bytes: Vec<u8>,
+    as_of: vetted::date::Date,
+) -> Result<Assessed, vetted::Error> {
+    let Some(format) = args.common.format.document() else {
+        let (loaded, a) =
+            vetted::evaluate_loaded(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+        let log = vetted::report::sarif::log(&loaded.doc, &setup.catalog, &a);
+        return Ok(Assessed {
+            document: vetted::report::render::json(&log).into_bytes(),
+            warnings: loaded.warnings,
+            verdict: a.verdict,
+            tier: a.tier,
+        });
+    };
+    let (report, warnings) = vetted::assess(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+    let document = match args.template {
+        Template::Report => {
+            vetted::report::render(&report, format, &setup.renderer, &setup.policy)?
+        }
+        Template::Compliance => vetted::report::render(
+            &vetted::report::Compliance(&report),
+            format,
+            &setup.renderer,
+            &setup.policy,
+        )?,
+    };
+    Ok(Assessed {
+        document: document.into_bytes(),
+        warnings,
+        verdict: report.summary.verdict,
+        tier: report.summary.tier,
+    })
+}
+
+/// The exit code `--fail-on` gives this verdict and tier.
+fn gate(args: &Args, verdict: Verdict, tier: Level) -> u8 {
+    match args.fail_on {
+        Some(f) if fails(f, verdict, tier) => {
             eprintln!(
-                "vetted: verdict {} at tier {} fails --fail-on",
-                assessed.verdict.label(),
-                assessed.tier
+                "vetted: verdict {} at tier {tier} fails --fail-on",
+                verdict.label()
             );
             FAILED_GATE
         }
         _ => OK,
-    })
+    }
 }
 
 #[cfg(test)]

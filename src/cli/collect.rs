@@ -10,7 +10,7 @@ use url::Url;
 use vetted::date::Date;
 use vetted::diag::Code;
 use vetted::evidence::collect::{FACTS, Job, Progress, Sources};
-use vetted::evidence::fetch::{FetchError, HttpFetcher, Options, Response};
+use vetted::evidence::fetch::{FetchError, HttpFetcher, Options, Response, SetupError};
 
 use super::{BAD_INPUT, OK, finish, terminal_safe};
 
@@ -23,12 +23,13 @@ overwritten, and a fact that disagrees with it becomes a finding of
 `vetted assess`. A failed fetch is recorded with its reason.
 
 Only https is fetched, redirects included. Internal addresses (loopback,
-private, link-local, CGNAT, unique-local, multicast, IPv4-mapped) are
-refused after DNS resolution unless --allow-private-network is given.
+private, link-local, CGNAT, unique-local, multicast, IPv4-mapped, and every
+other special-purpose range that is not globally reachable) are refused
+after DNS resolution unless --allow-private-network is given.
 
 Examples:
   vetted collect vendor.yaml --dry-run
-  vetted collect vendor.yaml --proxy http://proxy.corp:3128 --ca-cert corp-ca.pem";
+  vetted collect vendor.yaml --proxy socks5://proxy.corp:1080 --ca-cert corp-ca.pem";
 
 /// Arguments of `vetted collect`.
 #[derive(clap::Args, Debug)]
@@ -50,7 +51,9 @@ pub struct Args {
     /// Allow internal addresses (an intranet vendor, a local test server).
     #[arg(long)]
     allow_private_network: bool,
-    /// The proxy to use; proxy variables in the environment are ignored.
+    /// The proxy to use (socks5://HOST:PORT; any kind with
+    /// --allow-private-network); proxy variables in the environment are
+    /// ignored.
     #[arg(long, value_name = "URL")]
     proxy: Option<Url>,
     /// Also trust the CA certificates in this PEM file.
@@ -98,17 +101,17 @@ pub struct Args {
 fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
     let (host, rest) = s
         .split_once(':')
-        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+        .ok_or_else(|| format!("`{}` is not HOST:PORT:ADDRESS", vetted::diag::quote(s)))?;
     let (port, addr) = rest
         .split_once(':')
-        .ok_or_else(|| format!("`{s}` is not HOST:PORT:ADDRESS"))?;
+        .ok_or_else(|| format!("`{}` is not HOST:PORT:ADDRESS", vetted::diag::quote(s)))?;
     let port: u16 = port
         .parse()
-        .map_err(|_| format!("`{port}` is not a port"))?;
+        .map_err(|_| format!("`{}` is not a port", vetted::diag::quote(port)))?;
     let addr = addr.trim_start_matches('[').trim_end_matches(']');
     let ip: std::net::IpAddr = addr
         .parse()
-        .map_err(|_| format!("`{addr}` is not an IP address"))?;
+        .map_err(|_| format!("`{}` is not an IP address", vetted::diag::quote(addr)))?;
     Ok((host.to_ascii_lowercase(), SocketAddr::new(ip, port)))
 }
 
@@ -174,10 +177,25 @@ pub fn run(args: Args, checklists: Option<&std::path::Path>) -> u8 {
     };
     let fetcher = match HttpFetcher::new(options) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("error[{}]: {}", Code::CollectSetup, terminal_safe(&e));
+        Err(e @ SetupError::ProxyResolvesNames(_)) => {
             eprintln!(
-                "  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128"
+                "error[{}]: {}",
+                Code::ProxyResolvesNames,
+                terminal_safe(&e.to_string())
+            );
+            eprintln!(
+                "  help: use a SOCKS5 proxy (--proxy socks5://HOST:PORT): vetted resolves and checks each name and the proxy connects to that address; or --allow-private-network to turn the guard off"
+            );
+            return BAD_INPUT;
+        }
+        Err(e) => {
+            eprintln!(
+                "error[{}]: {}",
+                Code::CollectSetup,
+                terminal_safe(&e.to_string())
+            );
+            eprintln!(
+                "  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as socks5://proxy.corp:1080"
             );
             return BAD_INPUT;
         }

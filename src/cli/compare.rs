@@ -24,6 +24,6 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let loaded = setup.evaluate_all(&args.files, as_of)?;
     let candidates: Vec<vetted::compare::Candidate<'_>> = loaded.iter().map(Into::into).collect();
     let comparison = vetted::compare::compare(&candidates, &setup.policy);
-    args.common.emit(&setup, &comparison)?;
+    args.common.emit(&setup, "compare", &comparison)?;
     Ok(OK)
 }

@@ -36,7 +36,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     let as_of = args.common.as_of();
     let sides = setup.evaluate_all([&args.old, &args.new], as_of)?;
     let d = vetted::diff::diff((&sides[0].1, &sides[0].2), (&sides[1].1, &sides[1].2));
-    args.common.emit(&setup, &d)?;
+    args.common.emit(&setup, "diff", &d)?;
     Ok(match args.fail_on {
         Some(FailOn::Worse) if d.worse => {
             eprintln!("vetted: the verdict or tier got worse");

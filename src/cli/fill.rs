@@ -65,10 +65,21 @@ impl Prompter for Terminal {
         if let Some(h) = help.as_deref() {
             prompt = prompt.with_help_message(h);
         }
-        if let Some(d) = default {
-            prompt = prompt.with_default(d);
+        // inquire prints the default as it is; one with hidden characters
+        // is shown escaped and given back whole when the answer is empty.
+        let shown = default.map(terminal_safe);
+        match (default, shown.as_deref()) {
+            (Some(d), Some(s)) if d == s => prompt = prompt.with_default(d),
+            (Some(_), Some(s)) => prompt = prompt.with_placeholder(s),
+            _ => {}
         }
-        prompt.prompt_skippable().map_err(stop)
+        let answer = prompt.prompt_skippable().map_err(stop)?;
+        Ok(match (answer, default) {
+            (Some(a), Some(d)) if a.is_empty() && shown.as_deref() != Some(d) => {
+                Some(d.to_string())
+            }
+            (a, _) => a,
+        })
     }
 
     fn select(
@@ -179,7 +190,7 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
             eprintln!();
             eprintln!(
                 "Saved {} ({} answer(s) this session).",
-                args.file.display(),
+                terminal_safe(&args.file.display().to_string()),
                 summary.answered
             );
             eprintln!(
@@ -199,14 +210,14 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
             }
             eprintln!(
                 "Full report: vetted assess {} -o report.md",
-                args.file.display()
+                terminal_safe(&args.file.display().to_string())
             );
             OK
         }
         Err(FillError::Interrupted) => {
             eprintln!(
                 "Stopped. Every confirmed answer is saved in {}; run the same command to resume.",
-                args.file.display()
+                terminal_safe(&args.file.display().to_string())
             );
             OK
         }
@@ -220,7 +231,11 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
             BAD_INPUT
         }
         Err(FillError::Io { path, source }) => {
-            eprintln!("error[{}]: {}: {source}", Code::Io, path.display());
+            eprintln!(
+                "error[{}]: {}: {source}",
+                Code::Io,
+                terminal_safe(&path.display().to_string())
+            );
             IO_ERROR
         }
     }

@@ -7,17 +7,18 @@ mod assess;
 mod checklist;
 mod collect;
 mod compare;
+mod completions;
 mod diff;
 mod fill;
 mod portfolio;
 mod schema;
 mod validate;
 
-use std::io::{Read, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use vetted::date::Date;
 use vetted::diag::{Code, Diagnostic};
 
@@ -44,6 +45,8 @@ Examples:
   vetted validate vendors/*.yaml
   vetted checklist show exchange-keys
   vetted schema manifest > manifest.schema.json
+  vetted completions bash > /etc/bash_completion.d/vetted
+  vetted man > vetted.1
 
 Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error.";
 
@@ -81,6 +84,12 @@ enum Command {
     Checklist(checklist::Command),
     /// Print the JSON Schema of a file format or of a command's JSON output.
     Schema(schema::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the man page (roff) of vetted, or of one command.
+    ///
+    /// `vetted man > vetted.1`; `vetted man assess > vetted-assess.1`.
+    Man(completions::ManArgs),
 }
 
 /// Runs the CLI.
@@ -102,6 +111,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
         Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::completions(args, Cli::command()),
+        Command::Man(args) => completions::man(args, Cli::command()),
     };
     ExitCode::from(code)
 }
@@ -115,14 +126,20 @@ pub enum Format {
     Json,
     /// A self-contained HTML page (the Markdown, sanitised, with SVG charts).
     Html,
+    /// SARIF 2.1.0, for code scanning (`assess` only): one result per
+    /// finding, at the manifest line it is about.
+    Sarif,
 }
 
-impl From<Format> for vetted::report::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Md => vetted::report::Format::Markdown,
-            Format::Json => vetted::report::Format::Json,
-            Format::Html => vetted::report::Format::Html,
+impl Format {
+    /// The document format, or none for SARIF, which only `assess` writes
+    /// (it needs the manifest's positions, not a rendered document).
+    fn document(self) -> Option<vetted::report::Format> {
+        match self {
+            Format::Md => Some(vetted::report::Format::Markdown),
+            Format::Json => Some(vetted::report::Format::Json),
+            Format::Html => Some(vetted::report::Format::Html),
+            Format::Sarif => None,
         }
     }
 }
@@ -130,7 +147,8 @@ impl From<Format> for vetted::report::Format {
 /// Options shared by every command that renders a report.
 #[derive(clap::Args, Debug)]
 pub struct Common {
-    /// Write the report here (`-` or nothing: stdout). Written atomically.
+    /// Write the report here (`-` or nothing: stdout). A file is replaced
+    /// atomically; a device or FIFO (`/dev/null`) is written to directly.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
     /// Report format.
@@ -260,10 +278,24 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `doc` in the chosen format and writes it, as it is made.
-    fn emit<D: vetted::report::Render>(&self, setup: &Setup, doc: &D) -> Result<(), vetted::Error> {
+    /// Renders `doc` in the chosen format and writes it, as it is made;
+    /// `command` names
+    /// the command in the error for a format it does not write.
+    fn emit<D: vetted::report::Render>(
+        &self,
+        setup: &Setup,
+        command: &str,
+        doc: &D,
+    ) -> Result<(), vetted::Error> {
+        let Some(format) = self.format.document() else {
+            return Err(vetted::Error::Usage {
+                code: Code::FormatNotWritten,
+                message: format!("`vetted {command}` does not write sarif"),
+                help: "use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings".into(),
+            });
+        };
         write_output_with(self.output.as_deref(), |w| {
-            vetted::report::render_to(doc, self.format.into(), &setup.renderer, &setup.policy, w)
+            vetted::report::render_to(doc, format, &setup.renderer, &setup.policy, w)
         })
     }
 }
@@ -305,6 +337,14 @@ fn report_error(err: vetted::Error) -> u8 {
             );
             BAD_INPUT
         }
+        vetted::Error::Usage {
+            code,
+            message,
+            help,
+        } => {
+            eprintln!("error[{code}]: {}\n  help: {help}", terminal_safe(&message));
+            BAD_INPUT
+        }
     }
 }
 
@@ -316,60 +356,42 @@ fn print_diagnostics(diags: &[Diagnostic]) {
     }
 }
 
-/// Text from files may hold terminal control sequences; show them as
-/// escapes instead of letting them act on the terminal.
+/// Text from files may hold terminal control sequences, and bidirectional
+/// or invisible characters that make it read differently from what it is;
+/// show them as `<U+XXXX>` instead of letting them act on the terminal.
 fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            // Bidirectional and zero-width controls can make text read
-            // differently from what it is; show them as escapes too.
-            let invisible = matches!(
-                c,
-                '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
-            );
-            if (c.is_control() && c != '\n') || invisible {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    vetted::visible::terminal(s).into_owned()
 }
 
 /// Reads a file, or stdin for `-`. Returns the name to use in diagnostics.
 fn read_input(path: &Path) -> Result<(String, Vec<u8>), vetted::Error> {
     if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| vetted::Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(("<stdin>".to_string(), buf))
+        let name = "<stdin>";
+        let bytes = vetted::read_stream(name, path, std::io::stdin().lock())?;
+        Ok((name.to_string(), bytes))
     } else {
         Ok((path.display().to_string(), vetted::read(path)?))
     }
 }
 
-/// Writes output to a file atomically, or to stdout for `-` or none.
+/// Writes output to a file (`fsutil::write`: atomically for a file, directly
+/// for a device or FIFO), or to stdout for `-` or none.
 fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
     match out {
         None => print_stdout(text),
         Some(p) if p == Path::new("-") => print_stdout(text),
-        Some(p) => {
-            vetted::fsutil::write_atomic(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
-                path: p.to_path_buf(),
-                source,
-            })
-        }
+        Some(p) => vetted::fsutil::write(p, text.as_bytes()).map_err(|source| vetted::Error::Io {
+            path: p.to_path_buf(),
+            source,
+        }),
     }
 }
 
 /// Writes what `write` writes to `out` (`-` or none: stdout) without
-/// holding it in memory: to a file atomically, to stdout through a buffer
-/// that moves to a temporary file past a few megabytes. Either way nothing
-/// is written if `write` fails.
+/// holding it in memory: to a file atomically, to a device or FIFO directly
+/// (`fsutil::write_with`), to stdout through a buffer that moves to a
+/// temporary file past a few megabytes. A file or stdout gets nothing if
+/// `write` fails; a device or FIFO, only what was written before.
 fn write_output_with(
     out: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> Result<(), vetted::report::WriteError>,
@@ -383,9 +405,7 @@ fn write_output_with(
         }
     };
     match out {
-        Some(p) if p != Path::new("-") => {
-            vetted::fsutil::write_atomic_with(p, write).map_err(io_error(p))
-        }
+        Some(p) if p != Path::new("-") => vetted::fsutil::write_with(p, write).map_err(io_error(p)),
         _ => {
             let stdout = Path::new("<stdout>");
             let mut spool = tempfile::SpooledTempFile::new(8 << 20);
@@ -426,8 +446,11 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {
-        assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\nc");
-        assert_eq!(terminal_safe("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(terminal_safe("a\u{1b}[31mb\nc"), "a<U+001B>[31mb\nc");
+        assert_eq!(
+            terminal_safe("x\u{202e}y\u{200b}\r"),
+            "x<U+202E>y<U+200B><U+000D>"
+        );
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
             portfolio.invalid.len()
         );
     }
-    args.common.emit(&setup, &portfolio)?;
+    args.common.emit(&setup, "portfolio", &portfolio)?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {
             eprintln!("vetted: {} overdue action(s)", portfolio.overdue());

@@ -25,6 +25,12 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
     for path in &args.files {
         let (file, bytes) = match read_input(path) {
             Ok(x) => x,
+            // Too large: a problem of this file, listed with the others.
+            Err(vetted::Error::Invalid(diags)) => {
+                all.extend(diags);
+                worst = worst.max(BAD_INPUT);
+                continue;
+            }
             Err(e) => {
                 worst = worst.max(report_error(e));
                 continue;

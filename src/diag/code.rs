@@ -244,11 +244,42 @@ file, or a binary file passed by mistake.
     InputTooLarge = "input-too-large" in Reading {
         description: r"
 The file is larger than 5 MB (5,242,880 bytes) and was refused before
-parsing. Real manifests and checklists are a few kilobytes.
+parsing. Real manifests and checklists are a few kilobytes. A regular file
+is refused from its size, before a byte is read; a stream (stdin, a pipe,
+a device such as `/dev/zero`) is read up to one byte past the limit and
+refused there, so an endless input stops at once.
 
-Triggered by: passing a log, a dump or the wrong file.
+```text
+error[input-too-large]: the input is over the limit of 5242880 bytes; reading stopped there and nothing was parsed
+```
+
+Triggered by: passing a log, a dump or the wrong file, or `yes | vetted
+assess -`.
 ",
         help: "check that this is the file you meant; split or trim it.",
+    }
+
+    NotARegularFile = "not-a-regular-file" in Reading {
+        description: r"
+An entry of the folder given to `vetted portfolio` ends in `.yaml` or
+`.yml` but is not a regular file: a FIFO (named pipe), a socket, a device,
+or a symbolic link to one of those. It is listed among the invalid
+manifests without being opened: opening a FIFO waits for a writer that may
+never come, and a device such as `/dev/zero` never ends. A symbolic link
+to a regular file is read as usual.
+
+```text
+vendors/zero.yaml:1:1: error[not-a-regular-file]: this is a character device, not a regular file, and was not opened
+```
+
+A file named on the command line (`vetted assess FILE`, `-` for stdin)
+may be a pipe or a device: it is read, up to the size limit
+(`input-too-large`).
+",
+        help: r"
+keep only manifests under the folder, or rename the entry so that it does
+not end in `.yaml` or `.yml`.
+",
     }
 
     EmptyDocument = "empty-document" in Reading {
@@ -642,29 +673,45 @@ even in fields the schema does not know, and refuses:
 - **Fields named like a credential**, when they have a value. The name is
   split into words at any character that is not a letter or digit and
   compared without case: any of the words `secret`, `secrets`, `passphrase`,
-  `password`, `passwd`, `mnemonic`, `seed`, `apikey`, `otp`, `totp`,
-  `privatekey`, or the word pairs `api key`, `private key`, `access token`,
-  `auth token`, `secret key`, `recovery phrase`. So `api_key`, `apiKey`,
-  `API-Key`, `secret`, `seed_phrase` and `private-key` are all refused.
-  Question ids directly under `answers` are exempt (a question *about*
-  secret storage is not a secret), but the values below them are checked.
-- **Values** (every text value anywhere in the file) that look like:
-  - a PEM private key block (`-----BEGIN ... PRIVATE KEY-----`, or a PGP
-    private key block);
-  - a wallet recovery (seed) phrase: exactly 12, 15, 18, 21 or 24 words,
-    each 3 to 8 lowercase letters, with no common English word (`the`,
-    `and`, `with`, ...) among them;
-  - a web address with a password in it (`https://user:pass@host/...`), or
-    with an API key or token as a query parameter value
-    (`...?apikey=...`). Path segments of URLs are not checked, so evidence
-    links to commits and files are fine;
-  - an API key or secret: a token of 24 or more characters made of letters,
-    digits and `+/=_-`, mixing letters and digits, with the spread of
-    characters of random data; or a UUID-shaped id
-    (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as some exchanges issue).
-    Words joined by `-` or `_` (labels, slugs) count only when one part is
-    such a token on its own. A 40-character hexadecimal git commit id is
-    allowed.
+  `password`, `passwd`, `pwd`, `passcode`, `mnemonic`, `seed`, `apikey`,
+  `apisecret`, `secretkey`, `otp`, `totp`, `privatekey`, `privkey`, `token`,
+  `credential`, `credentials`, `xprv`, or the word pairs `api key`,
+  `private key`, `access token`, `auth token`, `secret key`,
+  `recovery phrase`, `access key`, `client secret`, `signing key`. So
+  `api_key`, `apiKey`, `API-Key`, `secret`, `seed_phrase` and `private-key`
+  are all refused. Question ids directly under `answers` are exempt (a
+  question *about* secret storage is not a secret), but the values below
+  them are checked.
+- **Values and comments** (every text value anywhere in the file, every
+  field name, and every YAML comment) holding:
+  - a PEM or OpenSSH private key block (`-----BEGIN` and a label with
+    `PRIVATE`), or a PuTTY private key;
+  - a wallet recovery (seed) phrase: 12 or more consecutive words of one
+    official BIP-39 word list, in any of its ten languages, however written
+    (numbered, comma-separated, capitalised, one per list item, wrapped);
+  - a token with a published prefix (GitHub `ghp_`/`github_pat_`, GitLab
+    `glpat-`, Slack `xox..-`, Stripe `sk_live_`, Google `AIza`/`ya29.`,
+    AWS `AKIA`/`ASIA`, OpenAI, Anthropic, npm, PyPI, Hugging Face,
+    SendGrid, Telegram bot tokens, Bitget, Gemini, and others), a JSON Web
+    Token, a Coinbase CDP key name, a WIF or extended private key (told by
+    its checksum and version);
+  - a URL with a password (`scheme://user:pass@host`, also in a sentence
+    or a connection string), a token as its user name, a credential in its
+    query or fragment (`password=`, `api_key=`, `access_token=`...), a
+    token in its path, or a Slack or Discord webhook;
+  - a value written after its name: `password=...`, `passphrase: ...`,
+    `the admin password is ...`, `API key: <uuid>`, `secret <hex>`,
+    `private key: <64 hex>`;
+  - an API key or secret on its own: a token of 16 or more characters of
+    key characters whose mix of capitals, small letters and digits is that
+    of random data, not of words.
+
+  Not refused on their shape alone: hex strings (hashes, checksums,
+  transaction ids, commit ids, Ethereum addresses), UUIDs, addresses whose
+  checksum holds (Bitcoin, Tron, bech32), Solana addresses, base64 of
+  text, SRI and IPFS ids, PGP fingerprints, slugs and identifiers made of
+  words. Written after a secret's name (`key:`, `secret`), hex and UUIDs
+  are refused too.
 
 The diagnostic names the path and position and what the value looks like,
 but never prints the value itself:
@@ -1352,6 +1399,24 @@ nothing is written.
 ",
     }
 
+    FormatNotWritten = "format-not-written" in CommandLine {
+        description: r"
+The command does not write the format asked for. SARIF (`--format sarif`)
+holds findings located in one manifest, so `vetted assess` writes it;
+`compare` and `diff` have no findings of their own to locate.
+
+```text
+error[format-not-written]: `vetted compare` does not write sarif
+  help: use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings
+```
+",
+        help: r"
+use `--format md`, `html` or `json` with this command, or `vetted assess
+FILE --format sarif` for one manifest's findings. Exit code 2; nothing is
+written.
+",
+    }
+
     NoTerminal = "no-terminal" in CommandLine {
         description: r"
 `vetted fill` asks questions and was started without a terminal (in a
@@ -1395,17 +1460,39 @@ answer the required fields. Exit code 2; nothing is written.
     CollectSetup = "collect-setup" in CommandLine {
         description: r"
 `vetted collect` could not set up its HTTP client: a `--ca-cert` file holds
-no PEM certificate or an unusable one, or `--proxy` is not a proxy URL.
-Nothing was fetched or written.
+no PEM certificate or an unusable one, `--proxy` is not a proxy URL, or the
+proxy's name does not resolve. Nothing was fetched or written.
 
 ```text
 error[collect-setup]: corp-ca.pem: the CA file holds no PEM certificate
-  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as http://proxy.corp:3128
+  help: --ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); --proxy a URL such as socks5://proxy.corp:1080
 ```
 ",
         help: r"
 pass a PEM file (`-----BEGIN CERTIFICATE-----`), or a proxy URL such
-as `http://proxy.corp:3128`. Exit code 2.
+as `socks5://proxy.corp:1080`. Exit code 2.
+",
+    }
+
+    ProxyResolvesNames = "proxy-resolves-names" in CommandLine {
+        description: r"
+`vetted collect --proxy` named a proxy that resolves the names it is asked
+to connect to (`http://`, `https://`, `socks5h://`, `socks4://`) while the
+SSRF guard is on. `vetted` checks the address of every name before it
+connects; such a proxy would look the name up again, and a name whose DNS
+answer changes in between (DNS rebinding) could reach an internal address
+through it. The HTTP client can only ask an HTTP proxy for a name, so the
+proxy is refused. Nothing was fetched or written.
+
+```text
+error[proxy-resolves-names]: --proxy http://proxy.corp:3128/: this proxy resolves the names it is asked for itself, ...
+```
+",
+        help: r"
+use a SOCKS5 proxy (`--proxy socks5://proxy.corp:1080`): `vetted` resolves
+and checks each name and asks the proxy for that address, while TLS still
+verifies the name. For an intranet vendor, `--allow-private-network` turns
+the guard off, and any proxy may be used. Exit code 2.
 ",
     }
 

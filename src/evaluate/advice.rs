@@ -105,6 +105,9 @@ pub fn advise(
     as_of: Date,
     a: &Assessment,
 ) -> Advice {
+    // Every change below is evaluated on a copy: copy only what
+    // evaluation reads.
+    let m = &super::lean(m);
     let mut advice = Advice {
         open_questions: open_questions(m, catalog, policy, as_of, a),
         ..Advice::default()
@@ -112,22 +115,23 @@ pub fn advise(
     if a.verdict == Verdict::Approve {
         return advice;
     }
-    let candidates = candidates(m, catalog, policy, as_of, a);
     let mut singles: Vec<(Remedy, f64)> = Vec::new();
-    for (change, changed, size) in &candidates {
-        if let Ok(b) = run(changed, catalog, policy, as_of, true)
+    // Each changed copy is evaluated as it is made and dropped: all of
+    // them at once held a hundred copies of the manifest (issue 16).
+    candidates(m, catalog, policy, as_of, a, |change, changed, size| {
+        if let Ok(b) = run(&changed, catalog, policy, as_of, true)
             && b.verdict < a.verdict
         {
             singles.push((
                 Remedy {
-                    changes: vec![change.clone()],
+                    changes: vec![change],
                     verdict: b.verdict,
                     tier: b.tier,
                 },
-                *size,
+                size,
             ));
         }
-    }
+    });
     singles.sort_by(|(x, sx), (y, sy)| {
         x.verdict
             .cmp(&y.verdict)
@@ -195,16 +199,17 @@ fn rank(v: Verdict) -> usize {
     Verdict::ALL.iter().position(|x| *x == v).unwrap_or(0)
 }
 
-/// Single changes worth trying, each with the changed manifest and a size
-/// (how much it asks: the question's weight, or a permission's level).
+/// Single changes worth trying, each given to `out` with the changed
+/// manifest and a size (how much it asks: the question's weight, or a
+/// permission's level).
 fn candidates(
     m: &Manifest,
     catalog: &Catalog,
     policy: &Policy,
     as_of: Date,
     a: &Assessment,
-) -> Vec<(Change, Manifest, f64)> {
-    let mut out = Vec::new();
+    mut out: impl FnMut(Change, Manifest, f64),
+) {
     let observed = m.assessment.date.min(as_of);
     for r in &a.questions {
         let improvable = match r.status {
@@ -224,7 +229,7 @@ fn candidates(
             .answers
             .insert(q.id.clone(), proven(best.clone(), observed));
         let to = best.display(q);
-        out.push((
+        out(
             Change {
                 kind: ChangeKind::Answer,
                 target: q.id.clone(),
@@ -232,7 +237,7 @@ fn candidates(
             },
             changed,
             r.weight,
-        ));
+        );
     }
     let mut perms: Vec<Permission> = m.integration.permissions.clone();
     perms.sort();
@@ -249,7 +254,7 @@ fn candidates(
             .get(&p)
             .copied()
             .unwrap_or(Level::Low);
-        out.push((
+        out(
             Change {
                 kind: ChangeKind::Permission,
                 target: p.as_str().to_string(),
@@ -258,7 +263,7 @@ fn candidates(
             changed,
             // Dropping what the integration is for asks more than an answer.
             10.0 + Level::ALL.iter().position(|l| *l == level).unwrap_or(0) as f64,
-        ));
+        );
     }
     if let Some(funds) = &m.integration.funds_at_risk {
         let risk = &policy.inherent_risk;
@@ -281,7 +286,7 @@ fn candidates(
             if let Some(f) = changed.integration.funds_at_risk.as_mut() {
                 f.amount = amount;
             }
-            out.push((
+            out(
                 Change {
                     kind: ChangeKind::Funds,
                     target: "funds-at-risk".to_string(),
@@ -289,10 +294,9 @@ fn candidates(
                 },
                 changed,
                 9.0,
-            ));
+            );
         }
     }
-    out
 }
 
 /// Answer changes combined, the largest score gain first, until the

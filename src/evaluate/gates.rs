@@ -10,10 +10,10 @@ use crate::checklist::{Catalog, Effect, Rule, SimpleEffect};
 use crate::diag::Diagnostic;
 use crate::level::Level;
 use crate::manifest::Manifest;
-use crate::rules::{Expr, Permission, Policy};
+use crate::rules::{Permission, Policy};
 
 use super::context::{Memo, runtime_error};
-use super::waivers::{WaiverStatus, WaiverTarget, exempts};
+use super::waivers::{WaiverKind, WaiverStatus, exempts};
 
 /// The id of the policy's own gate.
 pub const NEVER_GRANT: &str = "never-grant";
@@ -95,28 +95,30 @@ impl Gate {
 }
 
 /// Every rule of the manifest's checklists whose condition holds, in
-/// checklist order, then the never-grant gate.
+/// checklist order, then the never-grant gate. Conditions are evaluated in
+/// `ctx` unless `memo` already has their result in it.
 pub(super) fn run(
     manifest: &Manifest,
     catalog: &Catalog,
     policy: &Policy,
     ctx: &minijinja::Value,
     waivers: &[WaiverStatus],
+    memo: &mut Memo,
 ) -> Result<Vec<Gate>, Vec<Diagnostic>> {
     let mut gates = Vec::new();
     let mut diags = Vec::new();
-    let mut memo = Memo::new(catalog);
     for id in &manifest.integration.checklists {
         let Some(loaded) = catalog.get(id) else {
             continue;
         };
-        for rule in &loaded.checklist.rules {
-            let Some(condition) = catalog.rule_condition(&rule.id) else {
+        for (rule, plan) in loaded.checklist.rules.iter().zip(catalog.rule_plans(id)) {
+            let Some(plan) = plan else {
                 continue;
             };
+            let condition = catalog.condition_at(plan.slot);
             match memo.is_true(condition, ctx) {
                 Ok(false) => {}
-                Ok(true) => gates.push(gate(id, rule, condition.expr, waivers)),
+                Ok(true) => gates.push(gate(id, rule, plan.reads_incidents, waivers)),
                 Err(e) => diags.push(runtime_error(
                     catalog,
                     id,
@@ -134,10 +136,10 @@ pub(super) fn run(
     Ok(gates)
 }
 
-fn gate(checklist: &str, rule: &Rule, condition: &Expr, waivers: &[WaiverStatus]) -> Gate {
+fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverStatus]) -> Gate {
     // A reject cannot be waived: the loader refuses such a waiver, and this
     // check keeps a hand-built manifest from slipping past.
-    let waived = !rule.rejects() && exempts(waivers, &WaiverTarget::Rule(rule.id.clone()));
+    let waived = !rule.rejects() && exempts(waivers, WaiverKind::Rule, &rule.id);
     Gate {
         rule: rule.id.clone(),
         checklist: checklist.to_string(),
@@ -148,10 +150,7 @@ fn gate(checklist: &str, rule: &Rule, condition: &Expr, waivers: &[WaiverStatus]
         waived,
         review_days: rule.review_days,
         funds_cap: rule.funds_cap,
-        reads_incidents: condition
-            .names()
-            .iter()
-            .any(|n| n.split('.').next() == Some("incidents")),
+        reads_incidents,
     }
 }
 

@@ -98,7 +98,8 @@ pub fn answered<'q>(
     end: End,
     as_of: Date,
 ) -> Manifest {
-    let mut m = m.clone();
+    // Only its verdict is read: leave out the text no evaluation reads.
+    let mut m = super::lean(m);
     let observed = m.assessment.date.min(as_of);
     for q in questions {
         if let Some(v) = extreme(q, end, as_of) {

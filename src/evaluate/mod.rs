@@ -32,16 +32,53 @@ pub mod scope;
 pub mod scoring;
 pub mod waivers;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::level::Level;
-use crate::manifest::Manifest;
+use crate::manifest::{Answer, Manifest};
 use crate::rules::{Policy, Verdict};
 
 pub use advice::{Advice, advise};
+
+/// A copy of `m` without the text no evaluation reads: incident summaries,
+/// post-mortem and reference links, remediation texts and links, and the
+/// notes and locations of evidence; notes on answers and post-mortems are
+/// kept only as present or absent. Advice evaluates dozens of changed
+/// copies of one manifest, and hypotheses two more per evaluation: copying
+/// megabytes of notes into each made the work a hundred times the input
+/// (issue 16). Only the verdicts and scores of such copies are used; the
+/// report is built from the manifest itself.
+pub(crate) fn lean(m: &Manifest) -> Manifest {
+    let mut m = m.clone();
+    let mark = |text: &mut Option<String>| {
+        if let Some(t) = text {
+            t.clear();
+            t.shrink_to_fit();
+        }
+    };
+    for i in &mut m.incidents {
+        mark(&mut i.summary);
+        mark(&mut i.postmortem);
+        i.references = Vec::new();
+        if let Some(r) = &mut i.remediation {
+            mark(&mut r.summary);
+            r.evidence = Vec::new();
+        }
+    }
+    for a in m.answers.values_mut() {
+        mark(&mut a.note);
+        for e in &mut a.evidence {
+            e.url = String::new();
+            mark(&mut e.note);
+        }
+    }
+    m
+}
 pub use conditions::{Condition, KeyAction, KeyPolicy, KeyStatus};
 pub use context::answers_json;
 pub use decision::Basis;
@@ -139,42 +176,101 @@ pub fn evaluate(
     run(manifest, catalog, policy, as_of, true)
 }
 
-/// What the stages up to the gates concluded: everything the decision
-/// reads.
-struct Judged<'c> {
+/// What the stages read that does not depend on the answers: worked out
+/// once per evaluation, and shared by the hypotheses of [`bounds`], which
+/// change answers only.
+struct Fixed<'m, 'c> {
+    as_of: Date,
     holding: Holding,
     incidents: Vec<IncidentStanding>,
     scope: Vec<scope::InScope<'c>>,
     waivers: Vec<WaiverStatus>,
-    questions: Vec<QuestionResult>,
-    tally: scoring::Tally,
-    gates: Vec<Gate>,
     inherent_risk: Level,
     inherent_reasons: Vec<String>,
+    /// By question index: the manifest's answer.
+    answers: Vec<Option<&'m Answer>>,
+    contexts: context::Contexts,
+    /// Condition results known before evaluating.
+    preset: context::Memo,
 }
 
-impl Judged<'_> {
+impl<'m, 'c> Fixed<'m, 'c> {
+    fn new(m: &'m Manifest, catalog: &'c Catalog, policy: &Policy, as_of: Date) -> Self {
+        let holding = Holding::of(m, catalog);
+        let incidents = incidents::standings(&m.incidents, &policy.incidents, as_of);
+        let scope = scope::scope(m, catalog);
+        let answers = answers_by_index(m, catalog);
+        let contexts = context::Contexts::new(m, catalog, &holding, &incidents, &answers, as_of);
+        let waivers = waivers::statuses(&m.waivers, as_of);
+        let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+        let preset = context::Memo::preset(catalog, m);
+        Fixed {
+            as_of,
+            holding,
+            incidents,
+            scope,
+            waivers,
+            inherent_risk,
+            inherent_reasons,
+            answers,
+            contexts,
+            preset,
+        }
+    }
+
     /// Whether the verdict must be checked against the answers the open
     /// questions could get: confidence is below the policy's minimum and no
     /// rule rejects anyway.
-    fn needs_bounds(&self, policy: &Policy) -> bool {
-        let rejects = self
+    fn needs_bounds(&self, j: &Judged, policy: &Policy) -> bool {
+        let rejects = j
             .gates
             .iter()
             .any(|g| g.acts() && g.effect == GateEffect::Reject);
-        !rejects && self.tally.confidence < policy.min_confidence.get(self.inherent_risk)
+        !rejects && j.tally.confidence < policy.min_confidence.get(self.inherent_risk)
     }
 
-    fn decide(&self, policy: &Policy, bounds: Option<decision::Bounds>) -> decision::Decision {
+    fn decide(
+        &self,
+        j: &Judged,
+        policy: &Policy,
+        bounds: Option<decision::Bounds>,
+    ) -> decision::Decision {
         decision::decide(
             policy,
-            &self.gates,
-            policy.tier_for(self.tally.score),
+            &j.gates,
+            policy.tier_for(j.tally.score),
             self.inherent_risk,
-            self.tally.confidence,
+            j.tally.confidence,
             bounds,
         )
     }
+}
+
+/// The manifest's answers by question index ([`crate::checklist::QuestionId::index`]),
+/// so that no stage looks an answer up by its text id.
+fn answers_by_index<'m>(m: &'m Manifest, catalog: &Catalog) -> Vec<Option<&'m Answer>> {
+    let mut out = vec![None; catalog.question_count()];
+    let ids = catalog.question_ids_of(m.answers.keys().map(String::as_str));
+    for (a, id) in m.answers.values().zip(ids) {
+        if let Some(id) = id {
+            out[id.index()] = Some(a);
+        }
+    }
+    out
+}
+
+/// What the stages from applicability to the gates concluded from one set
+/// of answers: with [`Fixed`], everything the decision reads.
+struct Judged {
+    questions: Vec<QuestionResult>,
+    tally: scoring::Tally,
+    gates: Vec<Gate>,
+    /// The condition results of the first applicability pass (which masks
+    /// nothing), for the hypotheses to reuse.
+    first: context::Memo,
+    /// The answers the rules' context left out, and each rule condition's
+    /// result in it, for the hypotheses to reuse.
+    rules: (Arc<[bool]>, context::Memo),
 }
 
 /// The composition of the stages. With `bounded`, a verdict taken under low
@@ -187,50 +283,61 @@ fn run(
     as_of: Date,
     bounded: bool,
 ) -> Result<Assessment, Vec<Diagnostic>> {
-    let j = judge(m, catalog, policy, as_of)?;
-    let bounds = if bounded && j.needs_bounds(policy) {
-        Some(bounds(m, catalog, policy, as_of, &j.questions)?)
+    let f = Fixed::new(m, catalog, policy, as_of);
+    let j = judge(m, catalog, policy, &f, &f.answers, &f.contexts, None)?;
+    let bounds = if bounded && f.needs_bounds(&j, policy) {
+        Some(bounds(m, catalog, policy, &f, &j)?)
     } else {
         None
     };
-    let d = j.decide(policy, bounds);
-    Ok(conclude(m, catalog, policy, as_of, j, d))
+    let d = f.decide(&j, policy, bounds);
+    Ok(conclude(m, catalog, policy, as_of, f, j, d))
 }
 
-/// Scope, incidents, applicability, waivers, scoring and gates.
-fn judge<'c>(
+/// Applicability, scoring and gates, on `answers` (by question index) and
+/// the expression contexts built from them. `reuse` is the judgement of
+/// the same manifest with other answers (`changed` marks which): its
+/// condition results serve the conditions that read none of those.
+fn judge(
     m: &Manifest,
-    catalog: &'c Catalog,
+    catalog: &Catalog,
     policy: &Policy,
-    as_of: Date,
-) -> Result<Judged<'c>, Vec<Diagnostic>> {
-    let holding = Holding::of(m, catalog);
-    let incidents = incidents::standings(&m.incidents, &policy.incidents, as_of);
-    let scope = scope::scope(m, catalog);
-    let contexts = context::Contexts::new(m, catalog, &holding, &incidents, as_of);
-    let applicable = applicability::resolve(&scope, catalog, &contexts)?;
-    let waivers = waivers::statuses(&m.waivers, as_of);
-    let (questions, tally) = score(m, &scope, &applicable, &waivers, policy, as_of);
-    let ctx = rule_context(catalog, &contexts, &applicable);
-    let gates = gates::run(m, catalog, policy, &ctx, &waivers)?;
-    let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
+    f: &Fixed<'_, '_>,
+    answers: &[Option<&Answer>],
+    contexts: &context::Contexts,
+    reuse: Option<(&Judged, &[bool])>,
+) -> Result<Judged, Vec<Diagnostic>> {
+    let seed = match reuse {
+        Some((base, changed)) => (&base.first, Some(changed)),
+        None => (&f.preset, None),
+    };
+    let applicable = applicability::resolve(&f.scope, catalog, contexts, seed)?;
+    let (questions, tally) = score(answers, &f.scope, &applicable, &f.waivers, policy, f.as_of);
+    let (ctx, masked) = rule_context(catalog, contexts, &applicable);
+    // Rules whose condition text a question shares were evaluated in the
+    // last applicability pass, which differs from the rules' context in
+    // what it masks at most.
+    let (first, last) = applicable.memos;
+    let last_masked = applicable.last.map_or_else(|| masked.clone(), |(_, m)| m);
+    let mut memo = last.carried(catalog, &last_masked, &masked, None);
+    if let Some((base, changed)) = reuse {
+        let (base_masked, base_memo) = &base.rules;
+        memo.fill_from(base_memo.carried(catalog, base_masked, &masked, Some(changed)));
+    }
+    let gates = gates::run(m, catalog, policy, &ctx, &f.waivers, &mut memo)?;
     Ok(Judged {
-        holding,
-        incidents,
-        scope,
-        waivers,
         questions,
         tally,
         gates,
-        inherent_risk,
-        inherent_reasons,
+        first,
+        rules: (masked, memo),
     })
 }
 
 /// Each question's status and score, then the tally, with the points each
 /// question lost by its answer and by its evidence.
 fn score(
-    m: &Manifest,
+    answers: &[Option<&Answer>],
     scope: &[scope::InScope<'_>],
     applicable: &applicability::Applicability,
     waivers: &[WaiverStatus],
@@ -241,10 +348,10 @@ fn score(
         .iter()
         .map(|s| {
             let q = s.question;
-            let answer = m.answers.get(&q.id);
+            let answer = answers[s.id.index()];
             let status = if applicable.not_applicable[s.id.index()] {
                 Status::NotApplicable
-            } else if waivers::exempts(waivers, &WaiverTarget::Question(q.id.clone())) {
+            } else if waivers::exempts(waivers, waivers::WaiverKind::Question, &q.id) {
                 Status::Waived
             } else {
                 scoring::status_of(q, answer)
@@ -270,13 +377,14 @@ fn area_weight(scope: &[scope::InScope<'_>], id: &str) -> f64 {
         .map_or(1.0, |s| s.area.weight)
 }
 
-/// The context the rules see: the last applicability pass's, unless a
-/// rule reads an answer that pass masked differently.
+/// The context the rules see, with the answers it leaves out: the last
+/// applicability pass's, unless a rule reads an answer that pass masked
+/// differently.
 fn rule_context(
     catalog: &Catalog,
     contexts: &context::Contexts,
     applicable: &applicability::Applicability,
-) -> minijinja::Value {
+) -> (minijinja::Value, Arc<[bool]>) {
     match &applicable.last {
         Some((ctx, masked))
             if applicability::differ_where(
@@ -286,9 +394,12 @@ fn rule_context(
             )
             .is_none() =>
         {
-            ctx.clone()
+            (ctx.clone(), masked.clone())
         }
-        _ => contexts.build(&applicable.not_applicable),
+        _ => (
+            contexts.build(&applicable.not_applicable),
+            applicable.not_applicable.clone(),
+        ),
     }
 }
 
@@ -298,16 +409,17 @@ fn conclude(
     catalog: &Catalog,
     policy: &Policy,
     as_of: Date,
-    j: Judged<'_>,
+    f: Fixed<'_, '_>,
+    j: Judged,
     d: decision::Decision,
 ) -> Assessment {
     let findings = findings::collect(&j.gates, &j.questions, m, catalog, policy, as_of);
-    let areas = areas(&j.scope, &j.tally);
-    let key_policy = conditions::key_policy(m, &j.holding, policy, d.verdict, d.tier, as_of);
+    let areas = areas(&f.scope, &j.tally);
+    let key_policy = conditions::key_policy(m, &f.holding, policy, d.verdict, d.tier, as_of);
     let next_review = conditions::next_review(m, policy, &j.gates, d.tier);
     let conditions = conditions::conditions(
         m,
-        &j.holding,
+        &f.holding,
         policy,
         &key_policy,
         (&j.gates, &findings),
@@ -321,17 +433,17 @@ fn conclude(
         as_of,
         score: j.tally.score,
         confidence: j.tally.confidence,
-        min_confidence: policy.min_confidence.get(j.inherent_risk),
+        min_confidence: policy.min_confidence.get(f.inherent_risk),
         score_tier: policy.tier_for(j.tally.score),
         gate_tier: d.gate_tier,
         rejected_by_rule: matches!(d.basis, Basis::Reject { .. }),
         tier: d.tier,
-        inherent_risk: j.inherent_risk,
-        inherent_reasons: j.inherent_reasons,
+        inherent_risk: f.inherent_risk,
+        inherent_reasons: f.inherent_reasons,
         verdict: d.verdict,
         verdict_reason: reason(&d.basis, d.verdict),
         basis: d.basis,
-        self_hosted: j.holding.self_hosted,
+        self_hosted: f.holding.self_hosted,
         areas,
         questions: j.questions,
         gates: j.gates,
@@ -339,8 +451,8 @@ fn conclude(
         conditions,
         key_policy,
         next_review,
-        waivers: j.waivers,
-        incidents: j.incidents,
+        waivers: f.waivers,
+        incidents: f.incidents,
     }
 }
 
@@ -368,22 +480,21 @@ fn areas(scope: &[scope::InScope<'_>], t: &scoring::Tally) -> Vec<AreaResult> {
 /// The verdicts the open questions could lead to, every one answered at
 /// its worst and, only when that would not grant, at its best (a better
 /// answer never worsens the verdict, so when the worst grants, so does the
-/// best). Each hypothesis runs the stages up to the decision only.
+/// best). Each hypothesis runs the stages up to the decision only, and
+/// only those that read answers: it is the manifest with the open
+/// questions answered as [`hypothesis::answered`] would answer them, and
+/// what does not depend on answers ([`Fixed`]) is the manifest's own.
 fn bounds(
     m: &Manifest,
     catalog: &Catalog,
     policy: &Policy,
-    as_of: Date,
-    questions: &[QuestionResult],
+    f: &Fixed<'_, '_>,
+    j: &Judged,
 ) -> Result<decision::Bounds, Vec<Diagnostic>> {
-    let open: Vec<&crate::checklist::Question> = questions
-        .iter()
-        .filter(|r| r.status.is_open() && !r.silence_adverse)
-        .map(|r| catalog.at(r.question).2)
-        .collect();
+    let open = open_questions(j);
     let verdict = |end| {
-        let changed = hypothesis::answered(m, open.iter().copied(), end, as_of);
-        judge(&changed, catalog, policy, as_of).map(|j| j.decide(policy, None).verdict)
+        let h = hypothesis(m, catalog, policy, f, j, &open, end)?;
+        Ok::<_, Vec<Diagnostic>>(f.decide(&h, policy, None).verdict)
     };
     let worst = verdict(hypothesis::End::Worst)?;
     let best = if worst.grants() {
@@ -392,6 +503,55 @@ fn bounds(
         Some(verdict(hypothesis::End::Best)?)
     };
     Ok(decision::Bounds { best, worst })
+}
+
+/// The questions bounds answer hypothetically: open, and not already
+/// scored as their worst by silence.
+fn open_questions(j: &Judged) -> Vec<crate::checklist::QuestionId> {
+    j.questions
+        .iter()
+        .filter(|r| r.status.is_open() && !r.silence_adverse)
+        .map(|r| r.question)
+        .collect()
+}
+
+/// The stages up to the decision on the manifest with the `open`
+/// questions answered at `end`, proven, as [`hypothesis::answered`] answers
+/// them; `j` is the manifest's own judgement, whose rule results are
+/// reused where the changed answers cannot reach them.
+fn hypothesis(
+    m: &Manifest,
+    catalog: &Catalog,
+    policy: &Policy,
+    f: &Fixed<'_, '_>,
+    j: &Judged,
+    open: &[crate::checklist::QuestionId],
+    end: hypothesis::End,
+) -> Result<Judged, Vec<Diagnostic>> {
+    let observed = m.assessment.date.min(f.as_of);
+    let changed: Vec<(usize, Answer)> = open
+        .iter()
+        .filter_map(|&id| {
+            let v = hypothesis::extreme(catalog.at(id).2, end, f.as_of)?;
+            Some((id.index(), hypothesis::proven(v, observed)))
+        })
+        .collect();
+    let mut answers = f.answers.clone();
+    let mut marked = vec![false; answers.len()];
+    for (i, a) in &changed {
+        answers[*i] = Some(a);
+        marked[*i] = true;
+    }
+    let contexts = f.contexts.with_answers(&changed);
+    judge(
+        m,
+        catalog,
+        policy,
+        f,
+        &answers,
+        &contexts,
+        Some((j, &marked)),
+    )
 }
 
 /// The whole expression context of `m` as JSON, with `answers` as given
@@ -436,5 +596,102 @@ fn reason(basis: &Basis, verdict: Verdict) -> String {
             }
             s
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Every manifest of the examples and the calibration set.
+    pub(crate) fn corpus(catalog: &Catalog) -> Vec<Manifest> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["examples", "tests/calibration"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.extension().is_some_and(|x| x == "yaml")
+                        && !p.to_string_lossy().ends_with(".expect.yaml")
+                })
+                .collect();
+            paths.sort();
+            for p in paths {
+                let bytes = std::fs::read(&p).unwrap();
+                let loaded = crate::manifest::load(&p.display().to_string(), bytes, catalog)
+                    .unwrap_or_else(|d| panic!("{}: {d:?}", p.display()));
+                out.push(loaded.manifest);
+            }
+        }
+        assert!(out.len() > 20, "{}", out.len());
+        out
+    }
+
+    /// What a judgement concluded, in comparable form.
+    fn summary(j: &Judged) -> String {
+        let questions: Vec<String> = j
+            .questions
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {:?} {:?} {} {}",
+                    r.id,
+                    r.status,
+                    r.score,
+                    r.backed,
+                    r.answer.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        let gates: Vec<String> = j
+            .gates
+            .iter()
+            .map(|g| format!("{} {} {}", g.rule, g.effect, g.waived))
+            .collect();
+        format!(
+            "{} {} {questions:#?} {gates:?}",
+            j.tally.score, j.tally.confidence
+        )
+    }
+
+    #[test]
+    fn a_hypothesis_on_shared_parts_judges_as_the_changed_manifest_would() {
+        let catalog = Catalog::bundled().unwrap();
+        let policy = Policy::default_policy();
+        let mut changed_some = 0;
+        for m in corpus(&catalog) {
+            for as_of in ["2026-11-28", "2028-03-01"] {
+                let as_of: Date = as_of.parse().unwrap();
+                let f = Fixed::new(&m, &catalog, &policy, as_of);
+                let j = judge(&m, &catalog, &policy, &f, &f.answers, &f.contexts, None).unwrap();
+                let open = open_questions(&j);
+                changed_some += usize::from(!open.is_empty());
+                for end in [hypothesis::End::Worst, hypothesis::End::Best] {
+                    let h = hypothesis(&m, &catalog, &policy, &f, &j, &open, end).unwrap();
+                    // The old way: the whole manifest changed and judged
+                    // from scratch.
+                    let questions = open.iter().map(|&id| catalog.at(id).2);
+                    let changed = hypothesis::answered(&m, questions, end, as_of);
+                    let cf = Fixed::new(&changed, &catalog, &policy, as_of);
+                    let whole = judge(
+                        &changed,
+                        &catalog,
+                        &policy,
+                        &cf,
+                        &cf.answers,
+                        &cf.contexts,
+                        None,
+                    )
+                    .unwrap();
+                    assert_eq!(summary(&h), summary(&whole), "{} {end:?}", m.vendor.name);
+                    assert_eq!(
+                        f.decide(&h, &policy, None).verdict,
+                        cf.decide(&whole, &policy, None).verdict
+                    );
+                }
+            }
+        }
+        assert!(changed_some > 10, "{changed_some}");
     }
 }

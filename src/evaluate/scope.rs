@@ -16,25 +16,24 @@ pub(super) struct InScope<'c> {
     pub condition: Option<Condition<'c>>,
 }
 
-/// Every question of the manifest's checklists, in checklist order.
+/// Every question of the manifest's checklists, in checklist order. The
+/// catalog has already looked up each question's id and condition.
 pub(super) fn scope<'c>(manifest: &Manifest, catalog: &'c Catalog) -> Vec<InScope<'c>> {
     manifest
         .integration
         .checklists
         .iter()
-        .filter_map(|id| catalog.get(id))
-        .flat_map(|l| {
-            l.checklist.areas.iter().flat_map(move |a| {
-                a.questions.iter().filter_map(move |q| {
-                    Some(InScope {
-                        checklist: &l.checklist,
-                        area: a,
-                        question: q,
-                        // Every question of a catalog has an id.
-                        id: catalog.question_id(&q.id)?,
-                        condition: catalog.condition(&q.id),
-                    })
-                })
+        .filter_map(|id| Some((catalog.get(id)?, catalog.asked(id))))
+        .flat_map(|(l, asked)| {
+            asked.iter().map(move |a| {
+                let area = &l.checklist.areas[a.area];
+                InScope {
+                    checklist: &l.checklist,
+                    area,
+                    question: &area.questions[a.question],
+                    id: a.id,
+                    condition: a.condition.map(|slot| catalog.condition_at(slot)),
+                }
             })
         })
         .collect()

@@ -323,98 +323,108 @@ pub fn tally(results: &[&QuestionResult], area_weight: &dyn Fn(&str) -> f64) -> 
         units: vec![0.0; results.len()],
         ..Tally::default()
     };
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    for (i, r) in results.iter().enumerate() {
-        let a = match t.areas.iter().position(|a| a.id == r.area) {
-            Some(a) => a,
-            None => {
-                t.areas.push(AreaTally {
-                    id: r.area.clone(),
-                    ..AreaTally::default()
-                });
-                members.push(Vec::new());
-                t.areas.len() - 1
-            }
+    // Each result's area, areas in the order they first appear; the results
+    // of one area usually come together, so the last area is tried first.
+    let mut area_of = Vec::with_capacity(results.len());
+    for r in results {
+        let a = match t.areas.last() {
+            Some(last) if last.id == r.area => t.areas.len() - 1,
+            _ => match t.areas.iter().position(|a| a.id == r.area) {
+                Some(a) => a,
+                None => {
+                    t.areas.push(AreaTally {
+                        id: r.area.clone(),
+                        ..AreaTally::default()
+                    });
+                    t.areas.len() - 1
+                }
+            },
         };
-        members[a].push(i);
+        area_of.push(a);
     }
-    for (area, members) in t.areas.iter_mut().zip(&members) {
-        let scored: Vec<&QuestionResult> = members
+    // The results of each area, in their order: `order[start[a]..start[a +
+    // 1]]`, without a list per area. Every sum below adds the same terms in
+    // the same order as summing each area's results one by one.
+    let mut start = vec![0; t.areas.len() + 1];
+    for &a in &area_of {
+        start[a + 1] += 1;
+    }
+    for a in 0..t.areas.len() {
+        start[a + 1] += start[a];
+    }
+    let mut order = vec![0; results.len()];
+    let mut next = start.clone();
+    for (i, &a) in area_of.iter().enumerate() {
+        order[next[a]] = i;
+        next[a] += 1;
+    }
+    let members = |a: usize| {
+        order[start[a]..start[a + 1]]
             .iter()
-            .map(|&i| results[i])
-            .filter(|r| r.in_score())
-            .collect();
-        let total: f64 = scored.iter().map(|r| r.weight).sum();
+            .map(|&i| (i, results[i]))
+    };
+    let weights: Vec<f64> = t.areas.iter().map(|a| area_weight(&a.id)).collect();
+    let mut scored_weight = vec![0.0; t.areas.len()];
+    for (a, area) in t.areas.iter_mut().enumerate() {
+        let scored = || members(a).map(|(_, r)| r).filter(|r| r.in_score());
+        let total: f64 = scored().map(|r| r.weight).sum();
+        scored_weight[a] = total;
         if total > 0.0 {
             area.score = Some(
                 100.0
-                    * scored
-                        .iter()
+                    * scored()
                         .map(|r| r.weight * r.score.unwrap_or(0.0))
                         .sum::<f64>()
                     / total,
             );
         }
-        let known: Vec<&QuestionResult> = members
-            .iter()
-            .map(|&i| results[i])
-            .filter(|r| r.in_confidence())
-            .collect();
-        let total: f64 = known.iter().map(|r| r.weight).sum();
+        let known = || members(a).map(|(_, r)| r).filter(|r| r.in_confidence());
+        let total: f64 = known().map(|r| r.weight).sum();
         if total > 0.0 {
             // Folded from +0.0: `Sum` of no terms is -0.0, which reports
             // and JSON would show as "-0%" and -0.0 when nothing is backed.
-            let backed = known
-                .iter()
+            let backed = known()
                 .filter(|r| r.backed)
                 .fold(0.0, |sum, r| sum + r.weight);
             area.confidence = Some(100.0 * backed / total);
         }
-        area.applicable = members
-            .iter()
-            .filter(|&&i| results[i].in_confidence())
-            .count();
-        area.answered = members
-            .iter()
-            .filter(|&&i| results[i].status == Status::Answered)
+        area.applicable = known().count();
+        area.answered = members(a)
+            .filter(|(_, r)| r.status == Status::Answered)
             .count();
     }
     let scored_total: f64 = t
         .areas
         .iter()
-        .filter(|a| a.score.is_some())
-        .map(|a| area_weight(&a.id))
+        .zip(&weights)
+        .filter(|(a, _)| a.score.is_some())
+        .map(|(_, w)| w)
         .sum();
     if scored_total > 0.0 {
-        for (area, members) in t.areas.iter_mut().zip(&members) {
+        for (a, area) in t.areas.iter_mut().enumerate() {
             let Some(s) = area.score else { continue };
-            let share = area_weight(&area.id) / scored_total;
+            let share = weights[a] / scored_total;
             t.score += share * s;
-            let weight_total: f64 = members
-                .iter()
-                .filter(|&&i| results[i].in_score())
-                .map(|&i| results[i].weight)
-                .sum();
-            for &i in members.iter().filter(|&&i| results[i].in_score()) {
-                t.units[i] = 100.0 * share * results[i].weight / weight_total;
-                area.points_lost += t.units[i] * (1.0 - results[i].score.unwrap_or(0.0));
+            let weight_total = scored_weight[a];
+            for (i, r) in members(a).filter(|(_, r)| r.in_score()) {
+                t.units[i] = 100.0 * share * r.weight / weight_total;
+                area.points_lost += t.units[i] * (1.0 - r.score.unwrap_or(0.0));
             }
         }
     }
     let confident_total: f64 = t
         .areas
         .iter()
-        .filter(|a| a.confidence.is_some())
-        .map(|a| area_weight(&a.id))
+        .zip(&weights)
+        .filter(|(a, _)| a.confidence.is_some())
+        .map(|(_, w)| w)
         .sum();
     if confident_total > 0.0 {
         t.confidence = t
             .areas
             .iter()
-            .filter_map(|a| {
-                a.confidence
-                    .map(|c| area_weight(&a.id) / confident_total * c)
-            })
+            .zip(&weights)
+            .filter_map(|(a, w)| a.confidence.map(|c| w / confident_total * c))
             .sum();
     }
     t

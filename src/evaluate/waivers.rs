@@ -4,16 +4,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::manifest::Waiver;
-
-/// What a waiver exempts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
-pub enum WaiverTarget {
-    /// A question: it counts as satisfied.
-    Question(String),
-    /// A non-reject rule: it is recorded as waived.
-    Rule(String),
-}
+pub use crate::manifest::WaiverTarget;
 
 /// A waiver and whether it is in force.
 #[derive(Clone, Debug, Serialize)]
@@ -32,32 +23,38 @@ pub struct WaiverStatus {
     pub active: bool,
 }
 
-/// The manifest's waivers on the as-of date. The loader refuses a waiver
-/// that names no target or both; such a hand-built one exempts nothing.
+/// The manifest's waivers on the as-of date.
 pub(super) fn statuses(waivers: &[Waiver], as_of: Date) -> Vec<WaiverStatus> {
     waivers
         .iter()
-        .filter_map(|w| {
-            let exempts = match (&w.question, &w.rule) {
-                (Some(q), None) => WaiverTarget::Question(q.clone()),
-                (None, Some(r)) => WaiverTarget::Rule(r.clone()),
-                _ => return None,
-            };
-            Some(WaiverStatus {
-                target: match &exempts {
-                    WaiverTarget::Question(id) | WaiverTarget::Rule(id) => id.clone(),
-                },
-                exempts,
-                reason: w.reason.clone().unwrap_or_default(),
-                approved_by: w.approved_by.clone().unwrap_or_default(),
-                expires: w.expires,
-                active: w.expires.is_some_and(|e| e >= as_of),
-            })
+        .map(|w| WaiverStatus {
+            target: w.target.id().to_string(),
+            exempts: w.target.clone(),
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires: Some(w.expires),
+            active: w.expires >= as_of,
         })
         .collect()
 }
 
-/// Whether a waiver in force exempts this target.
-pub(super) fn exempts(waivers: &[WaiverStatus], target: &WaiverTarget) -> bool {
-    waivers.iter().any(|w| w.active && &w.exempts == target)
+/// What a waiver targets, without its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum WaiverKind {
+    Question,
+    Rule,
+}
+
+/// Whether a waiver in force exempts the question or rule `id`: the same
+/// as comparing with a `WaiverTarget`, without building one (and copying
+/// the id) for every question of every evaluation.
+pub(super) fn exempts(waivers: &[WaiverStatus], kind: WaiverKind, id: &str) -> bool {
+    waivers.iter().any(|w| {
+        w.active
+            && match (&w.exempts, kind) {
+                (WaiverTarget::Question(q), WaiverKind::Question) => q == id,
+                (WaiverTarget::Rule(r), WaiverKind::Rule) => r == id,
+                _ => false,
+            }
+    })
 }

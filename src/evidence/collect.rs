@@ -25,8 +25,14 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     ("security-txt.expires", "the Expires date"),
     ("security-txt.contact", "the Contact values"),
-    ("security-txt.has-policy", "whether a Policy is named"),
-    ("security-txt.signed", "whether the file is PGP-signed"),
+    (
+        "security-txt.has-policy",
+        "whether a Policy is named (an empty one is not)",
+    ),
+    (
+        "security-txt.signed",
+        "whether the file is one complete OpenPGP cleartext signed message; the signature is not verified",
+    ),
     (
         "website.transport",
         "hsts or https-only, for the vendor's website",
@@ -62,7 +68,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "security-insights.status",
         "the project or repository status",
     ),
-    ("repository.license", "the SPDX licence id"),
+    (
+        "repository.license",
+        "the SPDX licence id, or none when the API says there is none (no fact when it does not say)",
+    ),
     ("repository.archived", "whether the repository is archived"),
     ("repository.pushed", "the date of the last push"),
     ("repository.stars", "the number of stars"),
@@ -140,6 +149,9 @@ pub struct Job {
     pub url: Url,
     /// Whether the body is needed (not for transport checks).
     pub body: bool,
+    /// The GitHub repository (`OWNER/REPO`) the answer must be about, for
+    /// the repository and Scorecard collectors.
+    pub repository: Option<String>,
 }
 
 /// Security Insights file names, in the order they are tried: v2 at the
@@ -171,6 +183,7 @@ pub fn plan(vendor: &Vendor, sources: &Sources, observed: &str) -> (Vec<Job>, Ve
                     collector,
                     url: url.clone(),
                     body: false,
+                    repository: None,
                 });
                 Some(url)
             }
@@ -197,6 +210,7 @@ pub fn plan(vendor: &Vendor, sources: &Sources, observed: &str) -> (Vec<Job>, Ve
             collector: Collector::SecurityTxt,
             url,
             body: true,
+            repository: None,
         });
     }
     site(Collector::Docs, &vendor.docs, &mut jobs);
@@ -204,12 +218,14 @@ pub fn plan(vendor: &Vendor, sources: &Sources, observed: &str) -> (Vec<Job>, Ve
         match github_repo(raw) {
             Some((owner, repo)) => {
                 let join = |base: &Url, path: &str| base.join(path).ok();
+                let about = format!("{owner}/{repo}");
                 let mut push = |collector, url: Option<Url>| {
                     if let Some(url) = url {
                         jobs.push(Job {
                             collector,
                             url,
                             body: true,
+                            repository: Some(about.clone()),
                         })
                     }
                 };
@@ -379,8 +395,7 @@ pub fn interpret(
                     out.failures.push(failed(format!("HTTP {status}")));
                     continue;
                 }
-                let text = String::from_utf8_lossy(&response.body);
-                let file = security_txt::parse(&text);
+                let file = security_txt::parse_bytes(&response.body);
                 let (s, mut reasons) = file.status(as_of, Some(&response.final_url));
                 if let Some(ct) = &response.content_type
                     && !ct.to_ascii_lowercase().starts_with("text/plain")
@@ -390,18 +405,38 @@ pub fn interpret(
                 let detail = (!reasons.is_empty()).then(|| reasons.join("; "));
                 fact("security-txt.status", json!(s.as_str()), detail);
                 if !file.html {
+                    // Each fact carries what was wrong with its own field
+                    // (an empty Policy ignored, a Contact that is no URI).
+                    let about = |field: &str| {
+                        let notes: Vec<&str> = file
+                            .problems
+                            .iter()
+                            .filter(|p| p.field == Some(field))
+                            .map(|p| p.message.as_str())
+                            .collect();
+                        (!notes.is_empty()).then(|| notes.join("; "))
+                    };
                     if let Some(e) = file.expires {
                         fact("security-txt.expires", json!(e.to_string()), None);
                     }
                     if !file.contacts.is_empty() {
-                        fact("security-txt.contact", json!(file.contacts), None);
+                        fact(
+                            "security-txt.contact",
+                            json!(file.contacts),
+                            about("contact"),
+                        );
                     }
                     fact(
                         "security-txt.has-policy",
                         json!(!file.policy.is_empty()),
-                        None,
+                        about("policy"),
                     );
-                    fact("security-txt.signed", json!(file.signed), None);
+                    let signature = if file.signed {
+                        Some(security_txt::NOT_VERIFIED.to_string())
+                    } else {
+                        about("signature")
+                    };
+                    fact("security-txt.signed", json!(file.signed), signature);
                 }
             }
             Collector::Website | Collector::Docs => {
@@ -465,13 +500,25 @@ pub fn interpret(
                     out.failures.push(failed(format!("HTTP {status}")));
                     continue;
                 }
+                let Some(asked) = job.repository.as_deref() else {
+                    out.failures.push(failed(
+                        "no repository was named to check the answer against".into(),
+                    ));
+                    continue;
+                };
+                // The API sent us elsewhere on its own host: GitHub answers
+                // for a renamed or transferred repository that way.
+                let moved = Url::parse(&response.final_url)
+                    .is_ok_and(|to| to != job.url && to.origin() == job.url.origin());
                 let parsed = if job.collector == Collector::Repository {
-                    repository_facts(&response.body)
+                    repository_facts(&response.body, asked, moved)
                 } else {
-                    scorecard_facts(&response.body)
+                    scorecard_facts(&response.body, asked, moved)
                 };
                 match parsed {
-                    Ok(facts) => facts.into_iter().for_each(|(n, v)| fact(&n, v, None)),
+                    Ok(Answer { facts, note }) => facts
+                        .into_iter()
+                        .for_each(|(n, v)| fact(&n, v, note.clone())),
                     Err(reason) => out.failures.push(failed(reason)),
                 }
             }
@@ -539,19 +586,66 @@ fn date_of(v: &Json) -> Option<String> {
     Some(d.to_string())
 }
 
-/// Facts from a GitHub `GET /repos/OWNER/REPO` response.
-pub fn repository_facts(body: &[u8]) -> Result<Vec<(String, Json)>, String> {
+/// What a repository or Scorecard answer gave: its facts, and a note for
+/// each of them (the repository was renamed, say).
+#[derive(Debug, PartialEq)]
+pub struct Answer {
+    /// The facts, by name.
+    pub facts: Vec<(String, Json)>,
+    /// The detail every fact of the answer carries.
+    pub note: Option<String>,
+}
+
+/// Whether an answer naming `named` is about the repository `asked`
+/// (`OWNER/REPO`, or `github.com/OWNER/REPO` for Scorecard): GitHub names
+/// are case-insensitive, and an API that redirected within its own host
+/// (`moved`) answers for a renamed or transferred repository under its new
+/// name. Otherwise the answer is about another repository and none of it
+/// is a fact about this one.
+fn about(
+    api: &str,
+    asked: &str,
+    named: Option<&str>,
+    moved: bool,
+) -> Result<Option<String>, String> {
+    let Some(named) = named else {
+        return Err(format!(
+            "the {api} answer names no repository, so it cannot be told to be about {asked}; nothing from it was recorded"
+        ));
+    };
+    if named.eq_ignore_ascii_case(asked) {
+        Ok(None)
+    } else if moved {
+        Ok(Some(format!(
+            "the {api} redirected: {asked} is now {named} (renamed or transferred); the manifest's vendor.repository may need updating"
+        )))
+    } else {
+        Err(format!(
+            "the {api} answered about {named}, not {asked}; nothing from it was recorded"
+        ))
+    }
+}
+
+/// Facts from a GitHub `GET /repos/OWNER/REPO` response, which must be
+/// about `asked` (`OWNER/REPO`; see [`about`]).
+pub fn repository_facts(body: &[u8], asked: &str, moved: bool) -> Result<Answer, String> {
     let v: Json = serde_json::from_slice(body)
         .map_err(|e| format!("the repository API answered with something other than JSON: {e}"))?;
     if !v.is_object() {
         return Err("the repository API answered with JSON that is not an object".into());
     }
+    let note = about("repository API", asked, v["full_name"].as_str(), moved)?;
     let mut facts = Vec::new();
-    let licence = v["license"]["spdx_id"]
-        .as_str()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("none");
-    facts.push(("repository.license".into(), json!(licence)));
+    // `"license": null` is GitHub saying there is none; no `license` key at
+    // all says nothing, and an unknown is not a "none".
+    let licence = match v.get("license") {
+        None => None,
+        Some(Json::Null) => Some("none"),
+        Some(l) => l["spdx_id"].as_str().filter(|s| !s.is_empty()),
+    };
+    if let Some(licence) = licence {
+        facts.push(("repository.license".into(), json!(licence)));
+    }
     if let Some(b) = v["archived"].as_bool() {
         facts.push(("repository.archived".into(), json!(b)));
     }
@@ -561,34 +655,56 @@ pub fn repository_facts(body: &[u8]) -> Result<Vec<(String, Json)>, String> {
     if let Some(n) = v["stargazers_count"].as_u64() {
         facts.push(("repository.stars".into(), json!(n)));
     }
-    Ok(facts)
+    Ok(Answer { facts, note })
 }
 
-/// Facts from an OpenSSF Scorecard result (API or action output).
-pub fn scorecard_facts(body: &[u8]) -> Result<Vec<(String, Json)>, String> {
+/// Facts from an OpenSSF Scorecard result (API or action output), which
+/// must be about `github.com/` + `asked` and have at least one check that
+/// ran behind its score.
+pub fn scorecard_facts(body: &[u8], asked: &str, moved: bool) -> Result<Answer, String> {
     let v: Json = serde_json::from_slice(body)
         .map_err(|e| format!("the Scorecard API answered with something other than JSON: {e}"))?;
+    let note = about(
+        "Scorecard API",
+        &format!("github.com/{asked}"),
+        v["repo"]["name"].as_str(),
+        moved,
+    )?;
     let Some(score) = v["score"].as_f64() else {
         return Err("the Scorecard result has no numeric `score`".into());
     };
+    if !(0.0..=10.0).contains(&score) {
+        return Err(format!(
+            "the Scorecard score {score} is not between 0 and 10"
+        ));
+    }
     let mut facts = vec![("scorecard.score".to_string(), json!(score))];
     if let Some(d) = date_of(&v["date"]) {
         facts.push(("scorecard.date".into(), json!(d)));
     }
+    let mut ran = 0;
     for check in v["checks"].as_array().into_iter().flatten() {
         let (Some(name), Some(score)) = (check["name"].as_str(), check["score"].as_i64()) else {
             continue;
         };
-        let name = name.to_ascii_lowercase();
         // -1 means the check could not be run: no fact rather than a zero.
-        if score >= 0
-            && !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !(0..=10).contains(&score) {
+            continue;
+        }
+        ran += 1;
+        let name = name.to_ascii_lowercase();
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             facts.push((format!("scorecard.check.{name}"), json!(score)));
         }
     }
-    Ok(facts)
+    // The score is an average of the checks' scores; with no check that
+    // ran there is nothing it could be an average of.
+    if ran == 0 {
+        return Err(format!(
+            "the Scorecard result gives a score of {score} with no check that ran behind it; nothing from it was recorded"
+        ));
+    }
+    Ok(Answer { facts, note })
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub struct Options {
     /// Lift the SSRF guard (intranet vendors, tests on loopback).
     pub allow_private_network: bool,
     /// The only proxy used; the environment's proxy settings never are.
+    /// With the guard on it must be `socks5://` (see [`SetupError`]).
     pub proxy: Option<Url>,
     /// Extra trusted roots as (where they came from, PEM): a company CA, a
     /// test CA, on top of the bundled Mozilla roots.
@@ -143,11 +144,15 @@ pub trait Fetcher: Clone + Send + Sync + 'static {
 
 /// Which kind of non-public address `ip` is, or `None` for a public one.
 ///
-/// Covers loopback, private (RFC 1918), link-local, CGNAT (RFC 6598),
-/// unique-local (fc00::/7), multicast, unspecified, broadcast,
-/// documentation and benchmarking ranges, reserved 240/4, and IPv6 forms
-/// that carry an IPv4 address (mapped, compatible, NAT64, 6to4), which are
-/// judged by the address they carry or refused outright.
+/// Refused: every range of the IANA IPv4 and IPv6 Special-Purpose Address
+/// Registries (RFC 6890; <https://www.iana.org/assignments/iana-ipv4-special-registry/>
+/// and <https://www.iana.org/assignments/iana-ipv6-special-registry/>, as
+/// of 2025) whose "Globally Reachable" is false or N/A, and besides them
+/// multicast, the deprecated IPv4-compatible and site-local IPv6 ranges,
+/// and all IPv6 outside 2000::/3 (the only global unicast space IANA has
+/// allocated). IPv6 forms that carry an IPv4 address are refused (mapped,
+/// translated, compatible) or judged by the address they carry (the NAT64
+/// well-known prefix, 6to4).
 pub fn classify(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => classify_v4(v4),
@@ -155,48 +160,100 @@ pub fn classify(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
+/// IPv4 ranges that are never a public vendor's address: (network, prefix
+/// length, kind). From the IANA IPv4 Special-Purpose Address Registry,
+/// every entry not globally reachable, plus multicast (RFC 5771), which the
+/// registry leaves to its own. Inside 192.0.0.0/24 two /32s are globally
+/// reachable anycast services (192.0.0.9 PCP, 192.0.0.10 TURN); no vendor's
+/// website is one, so the whole block is refused. The globally reachable
+/// entries (AS112 192.31.196.0/24 and 192.175.48.0/24, AMT 192.52.193.0/24)
+/// are public.
+const V4_SPECIAL: [(u32, u32, &str); 16] = [
+    (0x0000_0000, 8, "unspecified"), // 0.0.0.0/8 "this network" (0.0.0.0/32 too), RFC 791
+    (0x0a00_0000, 8, "private"),     // 10.0.0.0/8, RFC 1918
+    (0x6440_0000, 10, "carrier-grade NAT"), // 100.64.0.0/10 shared address space, RFC 6598
+    (0x7f00_0000, 8, "loopback"),    // 127.0.0.0/8, RFC 1122
+    (0xa9fe_0000, 16, "link-local"), // 169.254.0.0/16, RFC 3927
+    (0xac10_0000, 12, "private"),    // 172.16.0.0/12, RFC 1918
+    // 192.0.0.0/24 IETF protocol assignments (RFC 6890): DS-Lite /29,
+    // the dummy address, NAT64 discovery .170 and .171 among them.
+    (0xc000_0000, 24, "IETF protocol"),
+    (0xc000_0200, 24, "documentation"), // 192.0.2.0/24 TEST-NET-1, RFC 5737
+    (0xc058_6300, 24, "6to4 relay anycast"), // 192.88.99.0/24, deprecated by RFC 7526
+    (0xc0a8_0000, 16, "private"),       // 192.168.0.0/16, RFC 1918
+    (0xc612_0000, 15, "benchmarking"),  // 198.18.0.0/15, RFC 2544
+    (0xc633_6400, 24, "documentation"), // 198.51.100.0/24 TEST-NET-2, RFC 5737
+    (0xcb00_7100, 24, "documentation"), // 203.0.113.0/24 TEST-NET-3, RFC 5737
+    (0xe000_0000, 4, "multicast"),      // 224.0.0.0/4, RFC 5771
+    (0xf000_0000, 4, "reserved"),       // 240.0.0.0/4, RFC 1112
+    (0xffff_ffff, 32, "broadcast"),     // 255.255.255.255/32 limited broadcast, RFC 919
+];
+
+/// IPv6 ranges that are never a public vendor's address, from the IANA
+/// IPv6 Special-Purpose Address Registry (entries not globally reachable)
+/// and the IPv6 Address Space registry (deprecated and non-unicast
+/// blocks). NAT64 (64:ff9b::/96) and 6to4 (2002::/16) are judged by the
+/// IPv4 address inside, before this table. Inside 2001::/23, IETF protocol
+/// assignments not globally reachable as a whole, a few blocks are (PCP,
+/// TURN and DNS-SD anycast /128s, AMT, AS112, ORCHIDv2, drone ids); none is
+/// a vendor's website, so the whole /23 is refused.
+const V6_SPECIAL: [(u128, u32, &str); 18] = [
+    (0, 128, "unspecified"),                         // ::/128, RFC 4291
+    (1, 128, "loopback"),                            // ::1/128, RFC 4291
+    (0, 96, "IPv4-compatible"),                      // ::/96, deprecated by RFC 4291
+    (0xffff_0000_0000, 96, "IPv4-mapped"),           // ::ffff:0:0/96, RFC 4291
+    (0xffff_0000_0000_0000, 96, "IPv4-translated"),  // ::ffff:0:0:0/96, RFC 2765 (SIIT)
+    (0x0064_ff9b_0001 << 80, 48, "NAT64 local-use"), // 64:ff9b:1::/48, RFC 8215
+    (0x0100 << 112, 64, "discard-only"),             // 100::/64, RFC 6666
+    (0x0100_0000_0000_0001 << 64, 64, "dummy"),      // 100:0:0:1::/64, RFC 9780
+    (0x2001 << 112, 23, "IETF protocol"), // 2001::/23, RFC 2928 (Teredo 2001::/32 inside)
+    (0x2001_0002 << 96, 48, "benchmarking"), // 2001:2::/48, RFC 5180
+    (0x2001_0010 << 96, 28, "ORCHID (deprecated)"), // 2001:10::/28, RFC 4843
+    (0x2001_0db8 << 96, 32, "documentation"), // 2001:db8::/32, RFC 3849
+    (0x3fff << 112, 20, "documentation"), // 3fff::/20, RFC 9637
+    (0x5f00 << 112, 16, "segment routing"), // 5f00::/16 SRv6 SIDs, RFC 9602
+    (0xfc00 << 112, 7, "unique-local"),   // fc00::/7, RFC 4193
+    (0xfe80 << 112, 10, "link-local"),    // fe80::/10, RFC 4291
+    (0xfec0 << 112, 10, "site-local"),    // fec0::/10, deprecated by RFC 3879
+    (0xff00 << 112, 8, "multicast"),      // ff00::/8, RFC 4291
+];
+
+/// The kind of the longest-prefix entry of `table` that holds `addr`.
+fn special<T>(table: &[(T, u32, &'static str)], addr: T, bits: u32) -> Option<&'static str>
+where
+    T: Copy + PartialEq + std::ops::Shr<u32, Output = T>,
+{
+    table
+        .iter()
+        .filter(|(net, len, _)| *len == 0 || addr >> (bits - len) == *net >> (bits - len))
+        .max_by_key(|(_, len, _)| *len)
+        .map(|(_, _, kind)| *kind)
+}
+
 fn classify_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, c, _] = ip.octets();
-    Some(match (a, b, c) {
-        _ if ip.is_loopback() => "loopback",
-        _ if ip.is_private() => "private",
-        _ if ip.is_link_local() => "link-local",
-        (100, 64..=127, _) => "carrier-grade NAT",
-        _ if ip.is_multicast() => "multicast",
-        _ if ip.is_broadcast() => "broadcast",
-        (0, _, _) => "unspecified",
-        (192, 0, 0) => "IETF protocol",
-        (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => "documentation",
-        (198, 18..=19, _) => "benchmarking",
-        (240..=255, _, _) => "reserved",
-        _ => return None,
-    })
+    special(&V4_SPECIAL, u32::from(ip), 32)
 }
 
 fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
     let seg = ip.segments();
-    if ip.is_loopback() {
-        return Some("loopback");
+    match (seg[0], seg[1]) {
+        // The NAT64 well-known prefix (RFC 6052) reaches the IPv4 address
+        // in its last 32 bits, and is globally reachable if that is.
+        (0x64, 0xff9b) if seg[2..6].iter().all(|&s| s == 0) => {
+            return classify_v4(embedded_v4(seg[6], seg[7]));
+        }
+        // 6to4 (RFC 3056): the IPv4 address follows the prefix.
+        (0x2002, _) => return classify_v4(embedded_v4(seg[1], seg[2])),
+        _ => {}
     }
-    if ip.is_unspecified() {
-        return Some("unspecified");
+    let bits = u128::from(ip);
+    match special(&V6_SPECIAL, bits, 128) {
+        Some(kind) => Some(kind),
+        // 2000::/3, the global unicast space.
+        None if bits >> 125 == 1 => None,
+        // Outside it, and named by no line: unallocated or reserved.
+        None => Some("reserved"),
     }
-    if ip.to_ipv4_mapped().is_some() {
-        // ::ffff:a.b.c.d reaches the IPv4 host; never needed for a public
-        // vendor and a classic way round filters.
-        return Some("IPv4-mapped");
-    }
-    Some(match seg[0] {
-        0 if seg[1..6].iter().all(|&s| s == 0) => "IPv4-compatible",
-        0x64 if seg[1] == 0xff9b => return classify_v4(embedded_v4(seg[6], seg[7])),
-        0x2002 => return classify_v4(embedded_v4(seg[1], seg[2])),
-        s if s & 0xfe00 == 0xfc00 => "unique-local",
-        s if s & 0xffc0 == 0xfe80 => "link-local",
-        s if s & 0xffc0 == 0xfec0 => "site-local",
-        s if s & 0xff00 == 0xff00 => "multicast",
-        0x2001 if seg[1] == 0x0db8 => "documentation",
-        _ => return None,
-    })
 }
 
 fn embedded_v4(hi: u16, lo: u16) -> Ipv4Addr {
@@ -229,45 +286,65 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     }
 }
 
-/// Resolves `url`'s host (unless it is an IP literal, already checked, or a
-/// name the user pinned) and refuses it if any address is internal. Used
-/// when a proxy connects on our behalf; the proxy resolves the name again,
-/// so a name that changes its answer in between is not caught (documented
-/// in docs/reliability.md).
-pub async fn check_resolved(url: &Url, pinned: &[(String, SocketAddr)]) -> Result<(), FetchError> {
-    let Some(Host::Domain(host)) = url.host() else {
-        return Ok(());
-    };
-    if pinned
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case(host))
-    {
-        return Ok(());
-    }
-    let addrs = tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(443)))
-        .await
-        .map_err(|e| FetchError::Failed(format!("cannot resolve {host}: {e}")))?;
-    for addr in addrs {
-        if let Some(kind) = classify(addr.ip()) {
-            return Err(FetchError::Private {
-                host: host.to_string(),
-                addr: addr.ip(),
-                kind,
-            });
-        }
-    }
-    Ok(())
-}
-
 /// The real fetcher: reqwest on rustls (ring), with the guard in its DNS
 /// resolver and redirect policy.
 #[derive(Clone)]
 pub struct HttpFetcher {
     client: reqwest::Client,
     options: Arc<Options>,
-    /// A proxy is in use and the guard is on: redirects are followed and
-    /// targets resolved and checked here.
-    via_proxy: bool,
+}
+
+/// Why the HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// With the guard on, a proxy that resolves the names it is asked for
+    /// (HTTP, HTTPS, `socks5h`, SOCKS4): it would resolve each name again
+    /// after `vetted` checked it, so a name whose answer changes in between
+    /// (DNS rebinding) could reach an internal address through it.
+    #[error(
+        "--proxy {0}: this proxy resolves the names it is asked for itself, after vetted checked them, so a name whose DNS answer changes in between (DNS rebinding) could reach an internal address through it"
+    )]
+    ProxyResolvesNames(String),
+    /// A bad extra root certificate, proxy URL or proxy name.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// `proxy` as it may be shown: without a user name or password.
+fn shown_proxy(proxy: &Url) -> String {
+    let mut shown = proxy.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+/// The proxy to hand to reqwest while the guard is on. Only `socks5://`
+/// will do: reqwest resolves the target itself (through the guarded
+/// resolver, so the address is checked) and asks the proxy to connect to
+/// that address, while TLS names and verifies the URL's host. An HTTP
+/// proxy is asked by name (reqwest's CONNECT and its TLS name both come
+/// from the URL, and its resolver and `resolve` pins are not consulted),
+/// so it is refused. The proxy's own name, the user's choice and often
+/// internal, is resolved here once and replaced by its address, so that
+/// the guarded resolver never sees it.
+fn guarded_proxy(proxy: &Url) -> Result<Url, SetupError> {
+    if proxy.scheme() != "socks5" {
+        return Err(SetupError::ProxyResolvesNames(shown_proxy(proxy)));
+    }
+    let mut pinned = proxy.clone();
+    if let Some(Host::Domain(name)) = proxy.host() {
+        use std::net::ToSocketAddrs;
+        let port = proxy.port().unwrap_or(1080);
+        let addr = (name, port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| SetupError::Invalid(format!("cannot resolve the proxy `{name}`")))?;
+        pinned
+            .set_ip_host(addr.ip())
+            .map_err(|()| SetupError::Invalid(format!("bad --proxy {}", shown_proxy(proxy))))?;
+    }
+    Ok(pinned)
 }
 
 /// A resolver that refuses a name if any of its addresses is internal:
@@ -294,9 +371,11 @@ impl reqwest::dns::Resolve for GuardedResolver {
 }
 
 impl HttpFetcher {
-    /// Builds the client. Fails only on a bad extra root certificate or a
-    /// bad proxy URL.
-    pub fn new(options: Options) -> Result<HttpFetcher, String> {
+    /// Builds the client. Fails on a bad extra root certificate, a bad
+    /// proxy URL, or, with the guard on, a proxy that resolves names
+    /// itself (see [`SetupError::ProxyResolvesNames`]).
+    pub fn new(options: Options) -> Result<HttpFetcher, SetupError> {
+        let bad = SetupError::Invalid;
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         for (source, pem) in &options.extra_roots_pem {
@@ -304,46 +383,38 @@ impl HttpFetcher {
             let mut found = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
                 let cert =
-                    cert.map_err(|e| format!("{source}: cannot read a CA certificate: {e}"))?;
+                    cert.map_err(|e| bad(format!("{source}: cannot read a CA certificate: {e}")))?;
                 roots
                     .add(cert)
-                    .map_err(|e| format!("{source}: cannot use a CA certificate: {e}"))?;
+                    .map_err(|e| bad(format!("{source}: cannot use a CA certificate: {e}")))?;
                 found += 1;
             }
             if found == 0 {
-                return Err(format!("{source}: the CA file holds no PEM certificate"));
+                return Err(bad(format!(
+                    "{source}: the CA file holds no PEM certificate"
+                )));
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS set-up failed: {e}"))?
+            .map_err(|e| bad(format!("TLS set-up failed: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
 
         let allow = options.allow_private_network;
         let max = options.max_redirects;
-        // Through a proxy, reqwest asks the proxy to connect to the target by
-        // name (CONNECT host:443), so our resolver only ever sees the proxy's
-        // own name. Then `get` follows redirects itself and resolves and
-        // checks each target before asking the proxy; the proxy, chosen by
-        // the user, may well sit on an internal address.
-        let via_proxy = options.proxy.is_some() && !allow;
-        let redirects = if via_proxy {
-            reqwest::redirect::Policy::none()
-        } else {
-            reqwest::redirect::Policy::custom(move |attempt| {
-                // `previous` holds every URL before this one, the first included.
-                if attempt.previous().len() > max {
-                    let e = FetchError::TooManyRedirects(max);
-                    return attempt.error(e);
-                }
-                match check_url(attempt.url(), allow) {
-                    Ok(()) => attempt.follow(),
-                    Err(e) => attempt.error(e),
-                }
-            })
-        };
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            // `previous` holds every URL before this one, the first included.
+            if attempt.previous().len() > max {
+                let e = FetchError::TooManyRedirects(max);
+                return attempt.error(e);
+            }
+            match check_url(attempt.url(), allow) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        });
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .user_agent(USER_AGENT)
@@ -353,65 +424,44 @@ impl HttpFetcher {
             .redirect(redirects)
             .https_only(true)
             .no_proxy();
-        if !allow && !via_proxy {
+        if !allow {
             builder = builder.dns_resolver(Arc::new(GuardedResolver));
         }
         for (name, addr) in &options.pinned {
             builder = builder.resolve(name, *addr);
         }
         if let Some(proxy) = &options.proxy {
+            let proxy = if allow {
+                proxy.clone()
+            } else {
+                guarded_proxy(proxy)?
+            };
             let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| format!("bad --proxy {proxy}: {e}"))?;
+                .map_err(|e| bad(format!("bad --proxy {}: {e}", shown_proxy(&proxy))))?;
             builder = builder.proxy(proxy);
         }
         let client = builder
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))?;
         Ok(HttpFetcher {
             client,
             options: Arc::new(options),
-            via_proxy,
         })
     }
 
     async fn get(&self, url: Url, want_body: bool) -> Result<Response, FetchError> {
         let o = &self.options;
-        let mut url = url;
-        let mut redirects = 0;
-        // When the request in flight was sent: each has its own time-outs.
-        let mut sent;
-        let mut response = loop {
-            check_url(&url, o.allow_private_network)?;
-            if self.via_proxy {
-                check_resolved(&url, &o.pinned).await?;
-            }
-            sent = Instant::now();
-            let response = self
-                .client
-                .get(url.clone())
-                // Ask for the bytes as they are: a compressed body could
-                // expand far past the cap, and nothing here decompresses.
-                .header(reqwest::header::ACCEPT_ENCODING, "identity")
-                .send()
-                .await
-                .map_err(|e| self.explain(e, sent))?;
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok());
-            match location {
-                Some(to) if self.via_proxy && response.status().is_redirection() => {
-                    redirects += 1;
-                    if redirects > o.max_redirects {
-                        return Err(FetchError::TooManyRedirects(o.max_redirects));
-                    }
-                    url = url
-                        .join(to)
-                        .map_err(|e| FetchError::Failed(format!("bad redirect `{to}`: {e}")))?;
-                }
-                _ => break response,
-            }
-        };
+        check_url(&url, o.allow_private_network)?;
+        let sent = Instant::now();
+        let mut response = self
+            .client
+            .get(url)
+            // Ask for the bytes as they are: a compressed body could expand
+            // far past the cap, and nothing here decompresses.
+            .header(reqwest::header::ACCEPT_ENCODING, "identity")
+            .send()
+            .await
+            .map_err(|e| self.explain(e, sent))?;
         let header = |name: reqwest::header::HeaderName| {
             response
                 .headers()
@@ -537,42 +587,123 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn resolved_targets_are_checked_for_proxied_fetches() {
-        let u = |s: &str| Url::parse(s).unwrap();
-        let e = check_resolved(&u("https://localhost/"), &[])
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                FetchError::Private {
-                    kind: "loopback",
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-        let pinned = [("localhost".to_string(), "127.0.0.1:443".parse().unwrap())];
-        assert!(
-            check_resolved(&u("https://localhost/"), &pinned)
-                .await
-                .is_ok()
-        );
-        assert!(
-            check_resolved(&u("https://192.0.2.1/"), &[]).await.is_ok(),
-            "literals are check_url's"
-        );
+    /// Every range of the IANA special-purpose registries that is not
+    /// globally reachable, at its first and last address, is refused; the
+    /// addresses just outside each are judged on their own.
+    #[test]
+    fn refuses_every_special_purpose_range_not_globally_reachable() {
+        let v4 = [
+            ("0.0.0.0", "0.255.255.255"),
+            ("10.0.0.0", "10.255.255.255"),
+            ("100.64.0.0", "100.127.255.255"),
+            ("127.0.0.0", "127.255.255.255"),
+            ("169.254.0.0", "169.254.255.255"),
+            ("172.16.0.0", "172.31.255.255"),
+            ("192.0.0.0", "192.0.0.255"),
+            ("192.0.0.170", "192.0.0.171"),
+            ("192.0.2.0", "192.0.2.255"),
+            ("192.88.99.0", "192.88.99.255"),
+            ("192.168.0.0", "192.168.255.255"),
+            ("198.18.0.0", "198.19.255.255"),
+            ("198.51.100.0", "198.51.100.255"),
+            ("203.0.113.0", "203.0.113.255"),
+            ("224.0.0.0", "239.255.255.255"),
+            ("240.0.0.0", "255.255.255.254"),
+            ("255.255.255.255", "255.255.255.255"),
+        ];
+        let v6 = [
+            ("::", "::"),
+            ("::1", "::1"),
+            ("::2", "::ffff:ffff"),
+            ("::ffff:0:0", "::ffff:ffff:ffff"),
+            // IPv4-translated (RFC 2765, SIIT): ::ffff:0:a.b.c.d.
+            ("::ffff:0:0:0", "::ffff:0:ffff:ffff"),
+            ("64:ff9b:1::", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"),
+            ("100::", "100::ffff:ffff:ffff:ffff"),
+            ("100:0:0:1::", "100:0:0:1:ffff:ffff:ffff:ffff"),
+            ("2001::", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("2001:2::", "2001:2:0:ffff:ffff:ffff:ffff:ffff"),
+            ("2001:10::", "2001:1f:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("3fff::", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("5f00::", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            // Outside 2000::/3, the only global unicast space allocated
+            // (here: beside the NAT64 prefix, but outside it).
+            ("64:ff9b:0:0:1::", "64:ff9b:0:0:1::"),
+            ("1::", "1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("4000::", "4fff::"),
+            ("8000::", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+        ];
+        for (first, last) in v4.iter().chain(&v6) {
+            for ip in [first, last] {
+                assert!(classify(ip.parse().unwrap()).is_some(), "{ip} is refused");
+            }
+        }
+        for ip in [
+            "9.255.255.255",
+            "11.0.0.0",
+            "100.63.255.255",
+            "126.255.255.255",
+            "128.0.0.0",
+            "172.15.255.255",
+            "172.32.0.0",
+            "192.0.1.0",
+            "192.0.3.0",
+            "192.88.98.255",
+            "192.88.100.0",
+            "192.31.196.1",
+            "192.52.193.1",
+            "192.175.48.1",
+            "198.17.255.255",
+            "198.20.0.0",
+            "223.255.255.255",
+            "64:ff9b::1.1.1.1",
+            "2001:200::",
+            "2001:db7:ffff::",
+            "2001:db9::",
+            "2002:808:808::",
+            "2620:4f:8000::1",
+            "2a00:1450:4001::1",
+            "3ffe:ffff::1",
+            "3fff:1000::",
+        ] {
+            assert_eq!(classify(ip.parse().unwrap()), None, "{ip} is public");
+        }
     }
 
     #[test]
-    fn a_proxied_client_builds_with_an_internal_proxy() {
-        let f = HttpFetcher::new(Options {
-            proxy: Some(Url::parse("http://10.0.0.8:3128").unwrap()),
-            ..Options::default()
-        })
-        .unwrap();
-        assert!(f.via_proxy);
+    fn a_socks5_proxy_is_pinned_to_its_address_and_may_be_internal() {
+        let pinned = guarded_proxy(&Url::parse("socks5://localhost:1080").unwrap()).unwrap();
+        assert!(
+            matches!(pinned.host(), Some(Host::Ipv4(_) | Host::Ipv6(_))),
+            "{pinned}"
+        );
+        assert_eq!(pinned.port(), Some(1080));
+        let literal = Url::parse("socks5://10.0.0.8:1080").unwrap();
+        assert_eq!(guarded_proxy(&literal).unwrap(), literal);
+        assert!(
+            HttpFetcher::new(Options {
+                proxy: Some(literal),
+                ..Options::default()
+            })
+            .is_ok()
+        );
+        for refused in [
+            "http://10.0.0.8:3128",
+            "socks5h://10.0.0.8:1080",
+            "socks4://10.0.0.8:1080",
+        ] {
+            assert!(
+                matches!(
+                    guarded_proxy(&Url::parse(refused).unwrap()),
+                    Err(SetupError::ProxyResolvesNames(_))
+                ),
+                "{refused}"
+            );
+        }
     }
 
     #[test]

@@ -143,8 +143,8 @@ impl Contradiction {
 
 fn show(v: &Json) -> String {
     match v {
-        Json::String(s) => format!("`{s}`"),
-        other => format!("`{other}`"),
+        Json::String(s) => format!("`{}`", crate::diag::quote(s)),
+        other => format!("`{}`", crate::diag::quote(&other.to_string())),
     }
 }
 

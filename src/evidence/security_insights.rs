@@ -74,7 +74,11 @@ fn date(root: &Node, keys: &[&str], problems: &mut Vec<String>) -> Option<Date> 
     let raw = text(root, keys)?;
     let parsed = raw.parse::<Date>().ok().or_else(|| parse_timestamp(&raw));
     if parsed.is_none() {
-        problems.push(format!("{} is `{raw}`, not a date", keys.join(".")));
+        problems.push(format!(
+            "{} is `{}`, not a date",
+            keys.join("."),
+            crate::diag::quote(&raw)
+        ));
     }
     parsed
 }

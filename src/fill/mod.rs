@@ -16,6 +16,7 @@ use crate::checklist::{Catalog, Question, QuestionType};
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::evaluate::{self, Assessment, Status};
+use crate::fsutil::ReadError;
 use crate::manifest::{
     self, Answer, AnswerValue, AssessmentInfo, DATA_CLASSES, Evidence, Funds, Integration,
     Manifest, Provenance, Vendor,
@@ -125,10 +126,16 @@ pub fn run(
         path: opts.path.to_path_buf(),
         source,
     };
-    let existing = match std::fs::read(opts.path) {
+    let file = opts.path.display().to_string();
+    let existing = match crate::fsutil::read_file(opts.path, crate::MAX_INPUT_BYTES) {
         Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io(e)),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(match crate::read_diagnostic(&file, e) {
+                Ok(d) => FillError::Invalid(vec![d]),
+                Err(e) => io(e),
+            });
+        }
     };
     let mut store = Store {
         path: opts.path.to_path_buf(),
@@ -137,8 +144,8 @@ pub fn run(
     };
     let mut manifest = match &existing {
         Some(bytes) => {
-            let loaded = manifest::load(&opts.path.display().to_string(), bytes.clone(), catalog)
-                .map_err(FillError::Invalid)?;
+            let loaded =
+                manifest::load(&file, bytes.clone(), catalog).map_err(FillError::Invalid)?;
             // Anything in the file that rewriting would drop (comments,
             // hand edits, a layout of its own) is backed up first.
             store.needs_backup = manifest::write::needs_backup(bytes, &loaded.manifest);
@@ -261,7 +268,7 @@ impl Store {
             self.backup = Some(backup);
             self.needs_backup = false;
         }
-        crate::fsutil::write_atomic(&self.path, text.as_bytes()).map_err(io)?;
+        crate::fsutil::write(&self.path, text.as_bytes()).map_err(io)?;
         Ok(true)
     }
 }
@@ -304,7 +311,7 @@ pub fn check_https(s: &str) -> Result<(), String> {
         Ok(u) if u.scheme() == "https" && u.host_str().is_some() => Ok(()),
         Ok(u) => Err(format!(
             "`{}` links are not accepted: evidence must be an https address",
-            u.scheme()
+            crate::diag::quote(u.scheme())
         )),
         Err(e) => Err(format!(
             "not a valid URL ({e}); write a full address such as https://vendor.example/security"
@@ -366,7 +373,7 @@ fn start(
                         .unwrap_or(p)
                         .parse::<std::net::IpAddr>()
                         .map(|_| ())
-                        .map_err(|_| format!("`{p}` is not an IP address"))
+                        .map_err(|_| format!("`{}` is not an IP address", crate::diag::quote(p)))
                 })
         },
     )?;
@@ -477,7 +484,8 @@ fn parse_funds(s: &str) -> Result<Funds, String> {
     match (amount, currency, parts.next()) {
         (Some(amount), Some(currency), None) => Ok(Funds { amount, currency }),
         _ => Err(format!(
-            "`{s}` is not an amount and a currency, e.g. 25000 USD"
+            "`{}` is not an amount and a currency, e.g. 25000 USD",
+            crate::diag::quote(s)
         )),
     }
 }
@@ -557,7 +565,7 @@ fn ask(
                 let raw = match (q.kind, s.parse::<f64>()) {
                     (QuestionType::Number, Ok(n)) => Json::from(n),
                     (QuestionType::Number, Err(_)) if s != "unknown" => {
-                        return Err(format!("`{s}` is not a number"));
+                        return Err(format!("`{}` is not a number", crate::diag::quote(s)));
                     }
                     _ => Json::String(s.to_string()),
                 };

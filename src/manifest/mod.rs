@@ -6,7 +6,7 @@ mod model;
 mod value;
 pub mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 pub use model::*;
@@ -39,7 +39,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     let root = yaml::parse(file, &text, &limits).map_err(|d| vec![d])?;
     // The guard runs first and on the raw tree, so that a secret is refused
     // even in a file with other mistakes, and even in an unknown field.
-    let secrets = guard::check(file, &root);
+    let secrets = guard::check(file, &text, &root);
     // One conversion to JSON serves the schema, the date checks and typed
     // loading.
     let json = root.to_json();
@@ -62,13 +62,14 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
         return Err(diags);
     }
     let raw: RawManifest = doc.typed_from(json).map_err(|d| vec![d])?;
-    let mut values = check_semantics(&doc, &raw, catalog, &mut diags);
+    let values = check_semantics(&doc, &raw, catalog, &mut diags);
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    // Without errors every answer was narrowed, so none is dropped here.
-    let mut manifest = raw.map_answers(|id, _| values.remove(id));
+    // Without errors every answer was narrowed and every waiver is
+    // complete, so nothing is dropped here.
+    let mut manifest = raw.into_checked(values);
     read_legacy_hosting(&doc, &mut manifest, &mut diags);
     Ok(Loaded {
         manifest,
@@ -119,7 +120,7 @@ pub fn check_currency(loaded: &Loaded, policy: &crate::rules::Policy) -> Result<
                     "/integration/funds-at-risk/currency",
                     format!(
                         "funds at risk are in `{}`, which the policy cannot convert to {} (it knows {})",
-                        f.currency,
+                        diag::quote(&f.currency),
                         risk.funds_currency,
                         known.join(", ")
                     ),
@@ -145,7 +146,11 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
                 doc.error(
                     Code::InvalidDate,
                     &p,
-                    format!("{} is `{s}`, which is not a date", schema::human_path(&p)),
+                    format!(
+                        "{} is `{}`, which is not a date",
+                        schema::human_path(&p),
+                        diag::quote(s)
+                    ),
                 )
                 .with_help("write dates as YYYY-MM-DD, e.g. 2026-11-20"),
             );
@@ -186,15 +191,22 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnostic>) {
+/// Checks a web address; `pointer` is only built for a diagnostic.
+fn check_url(
+    doc: &Document,
+    pointer: &dyn Fn() -> String,
+    value: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let problem = match url::Url::parse(value) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => return,
         Ok(u) => format!(
             "uses the scheme `{}`; only web addresses are accepted",
-            u.scheme()
+            diag::quote(u.scheme())
         ),
         Err(e) => format!("is not a valid URL ({e})"),
     };
+    let pointer = &pointer();
     diags.push(
         doc.error(
             Code::InvalidUrl,
@@ -206,30 +218,37 @@ fn check_url(doc: &Document, pointer: &str, value: &str, diags: &mut Vec<Diagnos
 }
 
 /// Checks what the schema cannot, and narrows every answer against its
-/// question; returns the narrowed values by question id.
+/// question; returns the narrowed values in the order of the answers (none
+/// where an answer could not be narrowed).
 fn check_semantics(
     doc: &Document,
     m: &RawManifest,
     catalog: &Catalog,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, AnswerValue> {
+) -> Vec<Option<AnswerValue>> {
     let assessed = m.assessment.date;
-    let mut values = BTreeMap::new();
+    let mut values = Vec::with_capacity(m.answers.len());
 
-    // Checklists.
-    let mut in_scope: BTreeSet<&str> = BTreeSet::new();
+    // Checklists. A question is in scope when its checklist is one of the
+    // manifest's: the catalog knows each question's checklist, so the ids
+    // of the questions in scope are only listed for a suggestion.
+    let in_scope = |checklist: &str| m.integration.checklists.iter().any(|c| c == checklist);
+    let scope_ids = || {
+        m.integration
+            .checklists
+            .iter()
+            .filter_map(|id| catalog.get(id))
+            .flat_map(|l| l.checklist.areas.iter())
+            .flat_map(|a| a.questions.iter().map(|q| q.id.as_str()))
+    };
     for (i, id) in m.integration.checklists.iter().enumerate() {
         match catalog.get(id) {
-            Some(loaded) => {
-                for area in &loaded.checklist.areas {
-                    in_scope.extend(area.questions.iter().map(|q| q.id.as_str()));
-                }
-            }
+            Some(_) => {}
             None => {
                 let mut d = doc.error(
                     Code::UnknownChecklist,
                     &format!("/integration/checklists/{i}"),
-                    format!("there is no checklist `{id}`"),
+                    format!("there is no checklist `{}`", diag::quote(id)),
                 );
                 d = match diag::suggest(id, catalog.ids()) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -250,7 +269,7 @@ fn check_semantics(
         ("repository", &m.vendor.repository),
     ] {
         if let Some(v) = value {
-            check_url(doc, &format!("/vendor/{field}"), v, diags);
+            check_url(doc, &|| format!("/vendor/{field}"), v, diags);
         }
     }
     for (i, ip) in m.vendor.egress_ips.iter().enumerate() {
@@ -259,7 +278,7 @@ fn check_semantics(
                 doc.error(
                     Code::InvalidIp,
                     &format!("/vendor/egress-ips/{i}"),
-                    format!("`{ip}` is not an IP address or CIDR range"),
+                    format!("`{}` is not an IP address or CIDR range", diag::quote(ip)),
                 )
                 .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
             );
@@ -269,48 +288,60 @@ fn check_semantics(
     // Answers. Pointers are written only for a diagnostic, and each
     // distinct evidence URL is parsed once (manifests repeat them).
     let mut good_urls: BTreeSet<&str> = BTreeSet::new();
-    for (id, answer) in &m.answers {
+    let questions = catalog.question_ids_of(m.answers.keys().map(String::as_str));
+    for ((id, answer), question_id) in m.answers.iter().zip(questions) {
         let at = || format!("/answers/{}", id.replace('~', "~0").replace('/', "~1"));
-        let Some((checklist, _, question)) = catalog.question(id) else {
+        let Some((checklist, _, question)) = question_id.map(|q| catalog.at(q)) else {
+            values.push(None);
             let at = at();
             let mut d = doc.error(
                 Code::UnknownQuestion,
                 &at,
-                format!("there is no question `{id}`"),
+                format!("there is no question `{}`", diag::quote(id)),
             );
             let key_pos = doc.root.locate_key("/answers", id);
             d.line = key_pos.line;
             d.col = key_pos.col;
-            if let Some(s) = diag::suggest(id, in_scope.iter().copied()) {
+            if let Some(s) = diag::suggest(id, scope_ids()) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             diags.push(d);
             continue;
         };
-        if !in_scope.contains(id.as_str()) {
+        if !in_scope(&checklist.id) {
             diags.push(
                 doc.error(
                     Code::QuestionNotInScope,
                     &at(),
-                    format!("question `{id}` belongs to checklist `{}`, which this manifest does not use", checklist.id),
+                    format!(
+                        "question `{}` belongs to checklist `{}`, which this manifest does not use",
+                        diag::quote(id),
+                        checklist.id
+                    ),
                 )
-                .with_help(format!("add `{}` to integration.checklists, or remove the answer", checklist.id)),
+                .with_help(format!(
+                    "add `{}` to integration.checklists, or remove the answer",
+                    checklist.id
+                )),
             );
         }
-        if let Some(value) = check_answer(
+        values.push(check_answer(
             doc,
             &|| format!("{}/value", at()),
             question,
             answer,
             assessed,
             diags,
-        ) {
-            values.insert(id.clone(), value);
-        }
+        ));
         for (j, ev) in answer.evidence.iter().enumerate() {
             if !good_urls.contains(ev.url.as_str()) {
                 let before = diags.len();
-                check_url(doc, &format!("{}/evidence/{j}/url", at()), &ev.url, diags);
+                check_url(
+                    doc,
+                    &|| format!("{}/evidence/{j}/url", at()),
+                    &ev.url,
+                    diags,
+                );
                 if diags.len() == before {
                     good_urls.insert(&ev.url);
                 }
@@ -336,7 +367,8 @@ fn check_semantics(
                 &format!("/integration/keys/{i}/created"),
                 format!(
                     "key `{}` was created on {}, after the assessment ({assessed})",
-                    key.label, key.created
+                    diag::quote(&key.label),
+                    key.created
                 ),
             ));
         }
@@ -349,7 +381,7 @@ fn check_semantics(
                     doc.error(
                         Code::InvalidIp,
                         &format!("/integration/keys/{i}/ip-allowlist/{j}"),
-                        format!("`{ip}` is not an IP address or CIDR range"),
+                        format!("`{}` is not an IP address or CIDR range", diag::quote(ip)),
                     )
                     .with_help("write addresses such as 203.0.113.10 or 203.0.113.0/28"),
                 );
@@ -389,7 +421,7 @@ fn check_semantics(
             for (j, e) in r.evidence.iter().enumerate() {
                 check_url(
                     doc,
-                    &format!("/incidents/{i}/remediation/evidence/{j}"),
+                    &|| format!("/incidents/{i}/remediation/evidence/{j}"),
                     e,
                     diags,
                 );
@@ -406,10 +438,10 @@ fn check_semantics(
             ));
         }
         if let Some(p) = &incident.postmortem {
-            check_url(doc, &format!("/incidents/{i}/postmortem"), p, diags);
+            check_url(doc, &|| format!("/incidents/{i}/postmortem"), p, diags);
         }
         for (j, r) in incident.references.iter().enumerate() {
-            check_url(doc, &format!("/incidents/{i}/references/{j}"), r, diags);
+            check_url(doc, &|| format!("/incidents/{i}/references/{j}"), r, diags);
         }
     }
 
@@ -439,15 +471,15 @@ fn check_semantics(
         match (&w.question, &w.rule) {
             (Some(q), None) => {
                 if catalog.question(q).is_none() {
-                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{q}`, which is not a question"));
-                    if let Some(s) = diag::suggest(q, in_scope.iter().copied()) {
+                    let mut d = doc.error(Code::UnknownQuestion, &format!("{at}/question"), format!("the waiver names `{}`, which is not a question", diag::quote(q)));
+                    if let Some(s) = diag::suggest(q, scope_ids()) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
                     diags.push(d);
                 }
             }
             (None, Some(r)) => match catalog.rule(r) {
-                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{r}`, which is not a rule"))),
+                None => diags.push(doc.error(Code::UnknownRule, &format!("{at}/rule"), format!("the waiver names `{}`, which is not a rule", diag::quote(r)))),
                 Some((_, rule)) if rule.rejects() => diags.push(
                     doc.error(
                         Code::WaiverOnReject,

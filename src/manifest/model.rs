@@ -20,12 +20,46 @@ pub const DATA_CLASSES: [&str; 6] = [
     "source-code",
 ];
 
-/// A whole manifest. `V` is the type of answer values: raw as serde reads
-/// them ([`RawManifest`]), then narrowed against their questions by loading
-/// into [`AnswerValue`]s.
+/// The two phases of a manifest: as serde reads it ([`Raw`]), and as
+/// loading returns it once every check passed ([`Checked`]). Only the parts
+/// that loading narrows differ between them.
+pub trait Phase: Clone + std::fmt::Debug {
+    /// An answer's value.
+    type Value: Clone + std::fmt::Debug;
+    /// A waiver.
+    type Waiver: Clone + std::fmt::Debug;
+}
+
+/// A manifest as serde reads it: answer values as the YAML gave them,
+/// waivers with every field optional.
+#[derive(Clone, Copy, Debug)]
+pub struct Raw;
+
+/// A manifest that passed every check: answers narrowed against their
+/// questions, complete waivers with one target each.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked;
+
+impl Phase for Raw {
+    type Value = serde_json::Value;
+    type Waiver = RawWaiver;
+}
+
+impl Phase for Checked {
+    type Value = AnswerValue;
+    type Waiver = Waiver;
+}
+
+/// A whole manifest, in one of its two [`Phase`]s.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Manifest<V = AnswerValue> {
+#[serde(
+    rename_all = "kebab-case",
+    bound(
+        serialize = "P::Value: Serialize, P::Waiver: Serialize",
+        deserialize = "P::Value: Deserialize<'de>, P::Waiver: Deserialize<'de>"
+    )
+)]
+pub struct Manifest<P: Phase = Checked> {
     /// Who is being assessed.
     pub vendor: Vendor,
     /// What they would be allowed to do.
@@ -34,13 +68,13 @@ pub struct Manifest<V = AnswerValue> {
     pub assessment: AssessmentInfo,
     /// Answers by question id.
     #[serde(default)]
-    pub answers: BTreeMap<String, Answer<V>>,
+    pub answers: BTreeMap<String, Answer<P::Value>>,
     /// The vendor's security incidents.
     #[serde(default)]
     pub incidents: Vec<Incident>,
     /// Accepted exceptions.
     #[serde(default)]
-    pub waivers: Vec<Waiver>,
+    pub waivers: Vec<P::Waiver>,
     /// What `vetted collect` observed; rewritten by each run.
     #[serde(default)]
     pub collected: Option<Collected>,
@@ -300,8 +334,8 @@ pub struct Answer<V = AnswerValue> {
     pub note: Option<String>,
 }
 
-/// A manifest as serde reads it, before its answers are narrowed.
-pub type RawManifest = Manifest<serde_json::Value>;
+/// A manifest as serde reads it, before loading checks and narrows it.
+pub type RawManifest = Manifest<Raw>;
 
 impl Answer {
     /// Whether the value is the reserved `unknown`.
@@ -325,15 +359,18 @@ impl Answer {
     }
 }
 
-impl<V> Manifest<V> {
-    /// The same manifest with each answer's value converted by `f`, which
-    /// gets the question id; answers it returns `None` for are dropped.
-    pub fn map_answers<W>(self, mut f: impl FnMut(&str, V) -> Option<W>) -> Manifest<W> {
+impl RawManifest {
+    /// The checked manifest: each answer's value from `values` (one per
+    /// answer, in the order of the answers, which is by question id; an
+    /// answer without one is dropped), each complete waiver. Loading calls
+    /// it once every check passed, so nothing is dropped then.
+    pub fn into_checked(self, values: Vec<Option<AnswerValue>>) -> Manifest {
+        let mut values = values.into_iter();
         let answers = self
             .answers
             .into_iter()
             .filter_map(|(id, a)| {
-                let value = f(&id, a.value)?;
+                let value = values.next().flatten()?;
                 Some((
                     id,
                     Answer {
@@ -351,7 +388,11 @@ impl<V> Manifest<V> {
             assessment: self.assessment,
             answers,
             incidents: self.incidents,
-            waivers: self.waivers,
+            waivers: self
+                .waivers
+                .into_iter()
+                .filter_map(RawWaiver::into_checked)
+                .collect(),
             collected: self.collected,
         }
     }
@@ -470,15 +511,16 @@ impl Remediation {
     }
 }
 
-/// An accepted exception.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// An accepted exception, as written: every field optional, so that
+/// loading can report each one missing.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct Waiver {
+pub struct RawWaiver {
     /// The question waived.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     /// The rule waived (never a reject rule).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// Why.
     #[serde(default)]
@@ -489,4 +531,73 @@ pub struct Waiver {
     /// Until when.
     #[serde(default)]
     pub expires: Option<Date>,
+}
+
+impl RawWaiver {
+    /// The checked waiver, when it names one target and has a reason, an
+    /// approver and an expiry.
+    pub fn into_checked(self) -> Option<Waiver> {
+        let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let target = match (self.question, self.rule) {
+            (Some(q), None) => WaiverTarget::Question(q),
+            (None, Some(r)) => WaiverTarget::Rule(r),
+            _ => return None,
+        };
+        Some(Waiver {
+            target,
+            reason: present(self.reason)?,
+            approved_by: present(self.approved_by)?,
+            expires: self.expires?,
+        })
+    }
+}
+
+/// What a waiver exempts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
+pub enum WaiverTarget {
+    /// A question: it counts as satisfied.
+    Question(String),
+    /// A non-reject rule: it is recorded as waived.
+    Rule(String),
+}
+
+impl WaiverTarget {
+    /// The question or rule id.
+    pub fn id(&self) -> &str {
+        match self {
+            WaiverTarget::Question(id) | WaiverTarget::Rule(id) => id,
+        }
+    }
+}
+
+/// An accepted exception, complete: what it exempts, why, who approved
+/// it and until when. Written back as the [`RawWaiver`] it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "RawWaiver")]
+pub struct Waiver {
+    /// What it exempts.
+    pub target: WaiverTarget,
+    /// Why.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Until when.
+    pub expires: Date,
+}
+
+impl From<Waiver> for RawWaiver {
+    fn from(w: Waiver) -> RawWaiver {
+        let (question, rule) = match w.target {
+            WaiverTarget::Question(q) => (Some(q), None),
+            WaiverTarget::Rule(r) => (None, Some(r)),
+        };
+        RawWaiver {
+            question,
+            rule,
+            reason: Some(w.reason),
+            approved_by: Some(w.approved_by),
+            expires: Some(w.expires),
+        }
+    }
 }

@@ -63,7 +63,11 @@ impl AnswerValue {
             QuestionType::Choice => match raw.as_str() {
                 Some(v) if q.option(v).is_some() => Ok(AnswerValue::Choice(v.to_string())),
                 Some(v) => Err(problem(
-                    format!("`{v}` is not an option of question `{}`", q.id),
+                    format!(
+                        "`{}` is not an option of question `{}`",
+                        crate::diag::quote(v),
+                        q.id
+                    ),
                     Some(option_help(q, v)),
                 )),
                 None => Err(problem(
@@ -84,7 +88,11 @@ impl AnswerValue {
                         Some(v) if q.option(v).is_some() => values.push(v.to_string()),
                         Some(v) => {
                             return Err(problem(
-                                format!("`{v}` is not an option of question `{}`", q.id),
+                                format!(
+                                    "`{}` is not an option of question `{}`",
+                                    crate::diag::quote(v),
+                                    q.id
+                                ),
                                 Some(option_help(q, v)),
                             ));
                         }
@@ -196,7 +204,17 @@ impl AnswerValue {
         }
     }
 
-    fn word(&self) -> &'static str {
+    /// A number that is whole, as the integer it is written as (`7`, not
+    /// `7.0`, as the person who typed it wrote it).
+    pub fn whole(&self) -> Option<i64> {
+        match self {
+            AnswerValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Some(*n as i64),
+            _ => None,
+        }
+    }
+
+    /// The word of a reserved value; empty for any other.
+    pub fn word(&self) -> &'static str {
         match self {
             AnswerValue::Unknown => "unknown",
             AnswerValue::Declined => "declined",
@@ -212,12 +230,10 @@ impl Serialize for AnswerValue {
             AnswerValue::Choice(v) | AnswerValue::Text(v) => s.serialize_str(v),
             AnswerValue::Multi(vs) => vs.serialize(s),
             AnswerValue::Bool(b) => s.serialize_bool(*b),
-            // A whole number is written as one (`7`, not `7.0`), as the
-            // person who typed it wrote it.
-            AnswerValue::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
-                s.serialize_i64(*n as i64)
-            }
-            AnswerValue::Number(n) => s.serialize_f64(*n),
+            AnswerValue::Number(n) => match self.whole() {
+                Some(i) => s.serialize_i64(i),
+                None => s.serialize_f64(*n),
+            },
             AnswerValue::Date(d) => d.serialize(s),
             reserved => s.serialize_str(reserved.word()),
         }

@@ -102,7 +102,13 @@ pub fn save(
     };
     // `collect` fetches for seconds; an edit made meanwhile must not be
     // lost without a trace.
-    if std::fs::read(path).map_err(io)? != on_disk {
+    // Read with the input bound: a file grown past it has changed anyway.
+    let now = match crate::fsutil::read_file(path, crate::MAX_INPUT_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(crate::fsutil::ReadError::Io(e)) => return Err(io(e)),
+        Err(_) => None,
+    };
+    if now.as_deref() != Some(on_disk) {
         return Err(crate::Error::Invalid(vec![
             crate::diag::Diagnostic::error(
                 crate::diag::Code::FileChanged,
@@ -118,6 +124,31 @@ pub fn save(
     } else {
         None
     };
-    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(io)?;
+    crate::fsutil::write(path, text.as_bytes()).map_err(io)?;
     Ok(backup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waivers_are_written_back_as_they_were_read() {
+        let catalog = crate::checklist::Catalog::bundled().unwrap();
+        let text = "vendor: {name: V}\nintegration:\n  purpose: p\n  checklists: [baseline, exchange-keys]\n  permissions: [read]\nassessment: {assessor: a, date: 2026-11-01}\nwaivers:\n  - question: incidents.status_page\n    reason: no hosted service\n    approved-by: M. L.\n    expires: 2027-11-20\n  - rule: security-txt-missing\n    reason: contact by phone\n    approved-by: M. L.\n    expires: 2027-01-31\n";
+        let first = crate::manifest::load("m.yaml", text.as_bytes().to_vec(), &catalog)
+            .unwrap_or_else(|d| panic!("{d:?}"))
+            .manifest;
+        let written = render(&first).unwrap();
+        assert!(
+            written.contains("- question: incidents.status_page"),
+            "{written}"
+        );
+        assert!(!written.contains("rule: null"), "{written}");
+        let again = crate::manifest::load("m.yaml", written.into_bytes(), &catalog)
+            .unwrap()
+            .manifest;
+        assert_eq!(again.waivers, first.waivers);
+        assert_eq!(first.waivers.len(), 2);
+    }
 }

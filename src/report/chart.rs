@@ -18,7 +18,11 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
+            // Controls, bidirectional and invisible characters are shown
+            // (most C0 controls are not even allowed in XML 1.0).
+            c if crate::visible::is_hidden(c) => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -152,7 +156,8 @@ pub fn grouped_bars(
             SERIES[k % SERIES.len()],
             y + 11.0,
             k + 1,
-            xml(name)
+            // Vendor names: bounded like every label (issue 16).
+            xml(&shorten(name, 60))
         );
     }
     let base = top + plot_h;

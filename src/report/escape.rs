@@ -3,6 +3,8 @@
 //! Anything a manifest or checklist author wrote is untrusted: a vendor named
 //! ``Evil | *Corp* <script>`` must come out as exactly that visible text, in a
 //! paragraph or a table cell, with no HTML, emphasis, link or broken table.
+//! Characters that act on a terminal or hide text (controls, bidirectional
+//! and zero-width characters: [`crate::visible`]) come out as `<U+XXXX>`.
 
 /// Characters that can start or end inline markup anywhere in a line
 /// (CommonMark plus the GFM extensions: tables, strikethrough, footnotes,
@@ -11,7 +13,8 @@ const ALWAYS: &[char] = &[
     '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '&', '!', '$', '#', '^',
 ];
 
-/// Escapes `text` so that it renders as itself, inline, in Markdown.
+/// Escapes `text` so that it renders as itself, inline, in Markdown, with
+/// hidden characters shown as `<U+XXXX>` ([`crate::visible::text`]).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let chars: Vec<char> = text.chars().collect();
@@ -19,26 +22,25 @@ pub fn escape(text: &str) -> String {
     // markers, setext underlines, ordered lists) are escaped there: the
     // template may put this text at the start of a line.
     let first = chars.iter().position(|c| *c != ' ');
+    // Found once: asking at every space whether only spaces follow made a
+    // long run of spaces quadratic (issue 16: 200,000 took three minutes).
+    let last = chars.iter().rposition(|c| *c != ' ');
     let mut leading_digits = true;
     for (i, &c) in chars.iter().enumerate() {
         let at_start = Some(i) == first;
-        let is_edge_space =
-            c == ' ' && (first.is_none_or(|f| i < f) || chars[i..].iter().all(|c| *c == ' '));
+        let is_edge_space = c == ' ' && (first.is_none_or(|f| i < f) || last.is_none_or(|l| i > l));
         match c {
             // Paragraphs strip leading and trailing spaces; keep them.
             ' ' if is_edge_space => out.push_str("&#32;"),
             '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            '\0' => out.push('\u{FFFD}'),
-            // Other control characters, and the bidirectional controls that
-            // reorder what a reader sees, would act on a terminal showing
-            // the raw Markdown: write them as character references, which
-            // render as the same character.
-            c if c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
-            {
-                out.push_str(&format!("&#x{:X};", c as u32));
+            // Other control characters, bidirectional controls and
+            // invisible characters are shown, never written: a character
+            // reference would keep them out of the raw Markdown, but every
+            // renderer (and our HTML step) turns it back into the character
+            // itself, which then acts on the terminal or the reader.
+            c if crate::visible::is_hidden(c) => {
+                out.push_str(&format!("\\<U+{:04X}\\>", c as u32));
             }
             // An underscore between two letters or digits can neither open
             // nor close emphasis (CommonMark's flanking rules), so ids like
@@ -161,11 +163,39 @@ mod tests {
             "$x$ math",
             "[^1] footnote",
             "&amp; entity",
-            "bell\u{7} escape\u{1b}c reset\u{202E}reversed",
             "snake_case_id and _emphasis_ and __strong__",
             "a_*b*_c",
         ] {
             assert_eq!(plain_text(&escape(s)), s, "{s:?} -> {:?}", escape(s));
+        }
+    }
+
+    #[test]
+    fn long_runs_of_spaces_take_linear_time() {
+        // 200,000 inner spaces took minutes when every space looked ahead
+        // to the end of the run (issue 16); linear, it is milliseconds.
+        let text = format!(" a{}b ", " ".repeat(200_000));
+        let start = std::time::Instant::now();
+        let escaped = escape(&text);
+        let elapsed = start.elapsed();
+        assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+        assert!(escaped.starts_with("&#32;a ") && escaped.ends_with(" b&#32;"));
+        assert_eq!(plain_text(&escaped), text);
+    }
+
+    #[test]
+    fn controls_and_invisible_characters_are_shown() {
+        for (s, shown) in [
+            (
+                "bell\u{7} escape\u{1b}c reset\u{202E}reversed",
+                "bell<U+0007> escape<U+001B>c reset<U+202E>reversed",
+            ),
+            ("nul\0 cr\r c1\u{9b}", "nul<U+0000> cr<U+000D> c1<U+009B>"),
+            ("zero\u{200B}width\u{FEFF}", "zero<U+200B>width<U+FEFF>"),
+            ("<U+0041>", "<U+0041>"),
+        ] {
+            assert_eq!(plain_text(&escape(s)), shown, "{s:?} -> {:?}", escape(s));
+            assert!(!escape(s).chars().any(crate::visible::is_hidden));
         }
     }
 

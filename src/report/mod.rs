@@ -11,6 +11,7 @@ pub mod chart;
 pub mod escape;
 pub mod html;
 pub mod render;
+pub mod sarif;
 
 pub use render::{Format, Render, WriteError, render, render_to};
 
@@ -65,6 +66,71 @@ pub const FUEL_PER_ROW: u64 = 1_000;
 
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
+
+/// The most characters of any one string a Markdown or HTML document
+/// shows; the rest is replaced by a note saying how much was left out.
+/// No honest name, note or summary comes near it, but a vendor name of
+/// megabytes was printed whole wherever the templates name the vendor
+/// (a comparison does a dozen times per candidate), and HTML costs tens of
+/// bytes of parser state for every escaped character (issue 16). The JSON
+/// output keeps every string whole.
+pub const MAX_SHOWN_CHARS: usize = 2_000;
+
+thread_local! {
+    /// Whether this thread is rendering Markdown for an HTML page
+    /// ([`ForHtml`]): printed strings are then marked as tokens.
+    static FOR_HTML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While it lives, the templates rendered on this thread write Markdown
+/// for an HTML page: each printed string marked ([`html::token`]), so
+/// that the page converts it on its own. The page is made from the
+/// Markdown's structure alone and each string converted by itself, so
+/// that converting a string costs no more than its own length: through
+/// the whole page, every escaped character of manifest text cost tens of
+/// bytes of parser state (issue 16). Ends however the render ends (a
+/// panic included), so that no later Markdown on this thread has tokens.
+pub(crate) struct ForHtml(());
+
+impl ForHtml {
+    pub(crate) fn start() -> ForHtml {
+        FOR_HTML.set(true);
+        ForHtml(())
+    }
+}
+
+impl Drop for ForHtml {
+    fn drop(&mut self) {
+        FOR_HTML.set(false);
+    }
+}
+
+/// What the template writes for a string: its escaped Markdown, marked as
+/// a token while rendering for HTML.
+fn printed(text: &str) -> String {
+    let markdown = shown(text);
+    // Nothing to stand for: a token would be text where there was none
+    // (`****` is not emphasis, `**TOKEN**` is).
+    if FOR_HTML.get() && !markdown.is_empty() {
+        html::token(&markdown)
+    } else {
+        markdown
+    }
+}
+
+/// `text` escaped for Markdown, cut at [`MAX_SHOWN_CHARS`] characters.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => escape::escape(text),
+        Some((cut, _)) => {
+            let more = text[cut..].chars().count();
+            format!(
+                "{} … ({more} more characters not shown; the JSON output has the whole text)",
+                escape::escape(&text[..cut])
+            )
+        }
+    }
+}
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
@@ -653,7 +719,7 @@ impl Renderer {
                 .expect("default delimiters are valid"),
         );
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".md.j2") || name.ends_with(".md") {
+            if is_markdown(name) {
                 AutoEscape::Custom(MARKDOWN.into())
             } else {
                 AutoEscape::None
@@ -666,7 +732,7 @@ impl Renderer {
                 return minijinja::escape_formatter(out, state, value);
             }
             let text = match value.as_str() {
-                Some(s) if !value.is_safe() => escape::escape(s),
+                Some(s) if !value.is_safe() => printed(s),
                 _ => value.to_string(),
             };
             out.write_str(&text)
@@ -676,7 +742,7 @@ impl Renderer {
             Value::from_safe_string(format!("{:.*}", digits.unwrap_or(1), v))
         });
         env.add_filter("md", |s: String| -> Value {
-            Value::from_safe_string(escape::escape(&s))
+            Value::from_safe_string(printed(&s))
         });
         let mut templates: BTreeMap<String, String> = TEMPLATES
             .iter()
@@ -757,15 +823,30 @@ impl Renderer {
         let template = env.get_template(name).map_err(err)?;
         // minijinja reports a failed write as a template error; keep the
         // I/O error itself to tell the two apart.
-        let mut tracked = render::Tracked::new(out);
-        let result = template.render_captured_to(minijinja::value::Serde(ctx), &mut tracked);
-        tracked.finish(result.map(drop).map_err(err))
+        let write = |out: &mut dyn std::io::Write| {
+            let mut tracked = render::Tracked::new(out);
+            let result = template.render_captured_to(minijinja::value::Serde(ctx), &mut tracked);
+            tracked.finish(result.map(drop).map_err(err))
+        };
+        if !is_markdown(name) {
+            return write(out);
+        }
+        // The formatter already escaped every string; sweeping catches
+        // what a (custom) template printed as safe.
+        let mut swept = crate::visible::Sweeping::new(out, |c| format!("\\<U+{:04X}\\>", c as u32));
+        write(&mut swept)?;
+        Ok(swept.finish()?)
     }
 
     /// The Markdown report.
     pub fn markdown(&self, report: &Report) -> Result<String, RenderError> {
         self.render(Report::TEMPLATE, report)
     }
+}
+
+/// Whether the template `name` writes Markdown (and escapes for it).
+fn is_markdown(name: &str) -> bool {
+    name.ends_with(".md.j2") || name.ends_with(".md")
 }
 
 /// Template names a `--templates DIR` may override.

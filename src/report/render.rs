@@ -55,15 +55,13 @@ pub fn render<D: Render>(
     templates: &Renderer,
     policy: &Policy,
 ) -> Result<String, RenderError> {
-    Ok(match format {
-        Format::Markdown => templates.render_rows(D::TEMPLATE, doc, doc.rows())?,
-        Format::Html => html::page(
-            &doc.title(),
-            &templates.render_rows(D::TEMPLATE, doc, doc.rows())?,
-            &doc.charts(policy),
-        ),
-        Format::Json => json(doc),
-    })
+    let mut out = Vec::new();
+    match render_to(doc, format, templates, policy, &mut out) {
+        Ok(()) => Ok(String::from_utf8(out).expect("documents are text")),
+        Err(WriteError::Render(e)) => Err(e),
+        // Only a portfolio's temporary files can fail to be read back.
+        Err(WriteError::Io(e)) => panic!("a document in memory could not be written: {e}"),
+    }
 }
 
 /// Why a document could not be written.
@@ -93,15 +91,25 @@ pub fn render_to<D: Render>(
         Format::Html => {
             let charts = doc.charts(policy);
             let mut page = html::Page::new(out, &doc.title(), &charts, html::PIECE)?;
+            // Printed strings go to the page marked, to be converted on
+            // their own ([`super::ForHtml`]).
+            let for_html = super::ForHtml::start();
             templates.render_to(D::TEMPLATE, doc, doc.rows(), &mut page)?;
+            drop(for_html);
             Ok(page.finish()?)
         }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, doc).map_err(|e| match e.io_error_kind() {
-                Some(_) => io::Error::from(e),
-                // A list that could not be read back: an I/O error too.
-                None => io::Error::other(e),
-            })?;
+            // Hidden characters are written as `\u` escapes: the same data,
+            // but bytes that cannot act on the terminal the JSON is printed
+            // to.
+            let formatter = crate::visible::JsonFormatter(serde_json::ser::PrettyFormatter::new());
+            let mut ser = serde_json::Serializer::with_formatter(&mut *out, formatter);
+            doc.serialize(&mut ser)
+                .map_err(|e| match e.io_error_kind() {
+                    Some(_) => io::Error::from(e),
+                    // A list that could not be read back: an I/O error too.
+                    None => io::Error::other(e),
+                })?;
             Ok(out.write_all(b"\n")?)
         }
     }
@@ -149,7 +157,9 @@ impl Write for Tracked<'_> {
 pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     // Documents are plain data (no maps with non-string keys, no failing
     // serialisers), so this cannot fail.
-    let mut s = serde_json::to_string_pretty(value).expect("a document always serialises");
+    // Hidden characters are written as `\u` escapes: the same data, but
+    // bytes that cannot act on the terminal the JSON is printed to.
+    let mut s = crate::visible::json_pretty(value).expect("a document always serialises");
     s.push('\n');
     s
 }

@@ -39,10 +39,15 @@ pub struct Limits {
     pub max_alias_replay: usize,
 }
 
+impl Limits {
+    /// The default [`Limits::max_bytes`]: 5 MB.
+    pub const DEFAULT_MAX_BYTES: usize = 5 * 1024 * 1024;
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bytes: 5 * 1024 * 1024,
+            max_bytes: Limits::DEFAULT_MAX_BYTES,
             // Manifests nest about 6 deep; 48 leaves room for any honest file
             // and stops a 10,000-deep one long before it costs anything.
             max_depth: 48,
@@ -195,7 +200,7 @@ pub fn parse(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic
 /// fast path to the same result.
 pub fn parse_events(file: &str, text: &str, limits: &Limits) -> Result<Node, Diagnostic> {
     if text.len() > limits.max_bytes {
-        return Err(too_large(file, text.len(), limits));
+        return Err(too_large(file, Some(text.len() as u64), limits));
     }
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
@@ -295,7 +300,10 @@ impl<'t> Builder<'t, '_> {
                 Code::DuplicateKey,
                 self.file,
                 pos,
-                format!("cannot parse YAML: the key `{name}` appears twice in the same mapping"),
+                format!(
+                    "cannot parse YAML: the key `{}` appears twice in the same mapping",
+                    crate::diag::quote(name)
+                ),
             )
             .with_help("each key may appear once per mapping; merge the two entries or delete one"),
         )
@@ -647,7 +655,7 @@ fn is_float(t: &str) -> bool {
 /// Reads `bytes` as UTF-8 text, naming the first invalid byte's position.
 pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Diagnostic> {
     if bytes.len() > limits.max_bytes {
-        return Err(too_large(file, bytes.len(), limits));
+        return Err(too_large(file, Some(bytes.len() as u64), limits));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text
@@ -676,17 +684,23 @@ pub fn decode(file: &str, bytes: Vec<u8>, limits: &Limits) -> Result<String, Dia
     }
 }
 
-fn too_large(file: &str, len: usize, limits: &Limits) -> Diagnostic {
-    Diagnostic::error(
-        Code::InputTooLarge,
-        file,
-        Pos::START,
-        format!(
+/// The diagnostic for input over [`Limits::max_bytes`]: `size` is the
+/// whole size when known (a regular file), `None` when reading stopped one
+/// byte past the limit (a stream or a device).
+pub fn too_large(file: &str, size: Option<u64>, limits: &Limits) -> Diagnostic {
+    let message = match size {
+        Some(len) => format!(
             "the file is {len} bytes, over the limit of {} bytes, and was not parsed",
             limits.max_bytes
         ),
+        None => format!(
+            "the input is over the limit of {} bytes; reading stopped there and nothing was parsed",
+            limits.max_bytes
+        ),
+    };
+    Diagnostic::error(Code::InputTooLarge, file, Pos::START, message).with_help(
+        "a manifest or checklist is a few kilobytes; check that this is the file you meant",
     )
-    .with_help("a manifest or checklist is a few kilobytes; check that this is the file you meant")
 }
 
 /// Help for a syntax error found anywhere in the document.

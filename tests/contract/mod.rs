@@ -112,10 +112,8 @@ pub fn shared_manifests() -> Vec<PathBuf> {
 
 /// The examples, the calibration cases and the shared manifests.
 pub fn manifests() -> Vec<PathBuf> {
-    let mut all = yaml_files(Path::new("examples"));
-    let examples = all.len();
-    all.extend(yaml_files(Path::new("tests/calibration")));
-    assert!(examples >= 5 && all.len() >= examples + 20, "{all:?}");
+    let mut all = support::bundled_manifests();
+    assert!(all.len() >= 25, "{all:?}");
     all.extend(shared_manifests());
     all
 }
@@ -139,6 +137,19 @@ fn response(body: Vec<u8>, content_type: &str) -> Result<Response, FetchError> {
     })
 }
 
+/// The repository a repository or Scorecard fixture is about, asked for
+/// as `vetted collect` would ask for it, so that its facts are recorded.
+fn about(collector: Collector, body: &[u8]) -> Option<String> {
+    let v: Json = serde_json::from_slice(body).ok()?;
+    match collector {
+        Collector::Repository => v["full_name"].as_str().map(str::to_string),
+        Collector::Scorecard => v["repo"]["name"]
+            .as_str()
+            .map(|n| n.strip_prefix("github.com/").unwrap_or(n).to_string()),
+        _ => None,
+    }
+}
+
 /// What `vetted collect` would record from the `i`-th fixture of each
 /// collector (cycling through the shorter lists), with one failed fetch.
 fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date) -> Collected {
@@ -150,6 +161,7 @@ fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date
                 collector: Collector::Website,
                 url: url(""),
                 body: false,
+                repository: None,
             },
             response(Vec::new(), "text/html"),
         ),
@@ -158,19 +170,22 @@ fn collected(i: usize, fixtures: &[(Collector, &str, Vec<PathBuf>)], as_of: Date
                 collector: Collector::Docs,
                 url: url("docs"),
                 body: false,
+                repository: None,
             },
             Err(FetchError::Failed("connection reset".into())),
         ),
     ];
     for (collector, content_type, files) in fixtures {
         let file = &files[i % files.len()];
+        let body = std::fs::read(file).unwrap();
         results.push((
             Job {
                 collector: *collector,
                 url: url(&file.file_name().unwrap().to_string_lossy()),
                 body: true,
+                repository: about(*collector, &body),
             },
-            response(std::fs::read(file).unwrap(), content_type),
+            response(body, content_type),
         ));
     }
     let mut c = interpret(&results, as_of, &observed);

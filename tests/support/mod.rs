@@ -21,6 +21,9 @@ pub struct TlsFront {
     pub addr: SocketAddr,
     /// The CA that signed its certificate, PEM.
     pub ca_pem: String,
+    /// The server name (SNI) each TLS client asked for, in order; empty
+    /// for a client that sent none (as for an IP address).
+    pub sni: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TlsFront {
@@ -71,13 +74,18 @@ pub async fn tls_front(upstream: SocketAddr) -> TlsFront {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let sni = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = sni.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
+            let seen = seen.clone();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
                 };
+                let name = tls.get_ref().1.server_name().unwrap_or_default();
+                seen.lock().unwrap().push(name.to_string());
                 let Ok(mut up) = TcpStream::connect(upstream).await else {
                     return;
                 };
@@ -88,6 +96,7 @@ pub async fn tls_front(upstream: SocketAddr) -> TlsFront {
     TlsFront {
         addr,
         ca_pem: ca.pem(),
+        sni,
     }
 }
 
@@ -146,6 +155,19 @@ pub fn shared(kind: &str) -> Option<std::path::PathBuf> {
         "SKIPPED: ../shared/fixtures/{kind} is absent; only the project's own fixtures were used"
     );
     None
+}
+
+/// The manifests this repository carries: the bundled examples, then the
+/// calibration set (without its `.expect.yaml` files), each sorted.
+pub fn bundled_manifests() -> Vec<std::path::PathBuf> {
+    ["examples", "tests/calibration"]
+        .into_iter()
+        .flat_map(|dir| files(std::path::Path::new(dir)))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".yaml") && !name.ends_with(".expect.yaml")
+        })
+        .collect()
 }
 
 /// Every file of a directory, sorted.

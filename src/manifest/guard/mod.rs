@@ -8,47 +8,65 @@
 //! It errs on the side of refusing: a false alarm costs a rewrite of one
 //! line, a miss can cost the funds behind the key.
 
+mod comments;
+mod detect;
+mod encoding;
+mod phrase;
+
 use crate::diag::{Code, Diagnostic, Pos};
 use crate::yaml::{Node, Value};
 
 /// Words in a field name that mean the field holds a credential.
-const SECRET_WORDS: [&str; 11] = [
+const SECRET_WORDS: [&str; 20] = [
     "secret",
     "secrets",
     "passphrase",
     "password",
     "passwd",
+    "pwd",
+    "passcode",
     "mnemonic",
     "seed",
     "apikey",
+    "apisecret",
+    "secretkey",
     "otp",
     "totp",
     "privatekey",
+    "privkey",
+    "token",
+    "credential",
+    "credentials",
+    "xprv",
 ];
 /// Adjacent word pairs in a field name that mean the same.
-const SECRET_PAIRS: [(&str, &str); 6] = [
+const SECRET_PAIRS: [(&str, &str); 9] = [
     ("api", "key"),
     ("private", "key"),
     ("access", "token"),
     ("auth", "token"),
     ("secret", "key"),
     ("recovery", "phrase"),
-];
-/// Common English words that never occur in a BIP-39 recovery phrase; a
-/// sentence containing any of them is prose, not a phrase.
-const PROSE_WORDS: [&str; 24] = [
-    "the", "and", "for", "not", "are", "was", "with", "this", "that", "they", "their", "have",
-    "has", "from", "its", "our", "but", "you", "your", "will", "which", "been", "were", "keys",
+    ("access", "key"),
+    ("client", "secret"),
+    ("signing", "key"),
 ];
 
-/// Checks every field name and string value of a manifest.
-pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+/// Checks every field name, string value and comment of a manifest:
+/// `text` is its source (for the comments, which the tree does not keep),
+/// `root` its parsed tree.
+pub fn check(file: &str, text: &str, root: &Node) -> Vec<Diagnostic> {
     let mut guard = Guard {
         file,
         out: Vec::new(),
-        urls: std::collections::HashMap::new(),
+        urls: phrase::FxMap::default(),
     };
-    guard.walk(root, &Path::Root, false);
+    guard.walk(root, &Path::Root, None, false);
+    for (pos, comment) in comments::comments(text) {
+        if let Some(kind) = looks_like_secret(&comment) {
+            guard.out.push(refuse_comment(file, pos, kind));
+        }
+    }
     guard.out
 }
 
@@ -65,8 +83,8 @@ impl Path<'_> {
     fn render(&self) -> String {
         match self {
             Path::Root => String::new(),
-            Path::Key(Path::Root, k) => k.to_string(),
-            Path::Key(parent, k) => format!("{}.{k}", parent.render()),
+            Path::Key(Path::Root, k) => crate::diag::quote(k),
+            Path::Key(parent, k) => format!("{}.{}", parent.render(), crate::diag::quote(k)),
             Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
         }
     }
@@ -76,31 +94,27 @@ impl Path<'_> {
 struct Guard<'a> {
     file: &'a str,
     out: Vec<Diagnostic>,
-    /// Verdicts on web URLs already seen: a manifest cites the same few
-    /// evidence pages over and over, and parsing a URL is the guard's most
-    /// expensive check.
-    urls: std::collections::HashMap<&'a str, Option<&'static str>>,
+    /// Verdicts on strings holding URLs already seen: a manifest cites the
+    /// same few evidence pages over and over.
+    urls: phrase::FxMap<&'a str, Option<&'static str>>,
 }
 
 impl<'a> Guard<'a> {
-    fn secret(&mut self, text: &'a str) -> Option<&'static str> {
-        if !is_web(text) {
-            return looks_like_secret(text);
+    fn secret(&mut self, text: &'a str, field: Option<&str>) -> Option<&'static str> {
+        if !text.contains("://") {
+            return detect::scan(text, field);
         }
         *self
             .urls
             .entry(text)
-            .or_insert_with(|| looks_like_secret(text))
+            .or_insert_with(|| detect::scan(text, field))
     }
 
-    fn walk(&mut self, node: &'a Node, path: &Path, under_answers: bool) {
+    fn walk(&mut self, node: &'a Node, path: &Path, field: Option<&str>, under_answers: bool) {
         match &node.value {
             Value::Map(entries) => {
                 for (key, value) in entries {
                     let child = Path::Key(path, &key.name);
-                    // Keys directly under `answers` are question ids, checked
-                    // against the checklists; a question about secret storage
-                    // is not a secret.
                     // A key pasted as a field name is as leaked as a value.
                     if let Some(kind) = looks_like_secret(&key.name) {
                         self.out.push(refuse(
@@ -111,6 +125,11 @@ impl<'a> Guard<'a> {
                         ));
                         continue;
                     }
+                    // Keys directly under `answers` are question ids, checked
+                    // against the checklists, and keys directly under
+                    // `collected.facts` are the names of facts `vetted
+                    // collect` writes (Scorecard's `token-permissions`
+                    // check, say): a name about secrets is not a secret.
                     if !under_answers && name_is_secret(&key.name) && has_content(value) {
                         self.out.push(refuse(
                             self.file,
@@ -120,17 +139,23 @@ impl<'a> Guard<'a> {
                         ));
                         continue;
                     }
-                    let answers = matches!(path, Path::Root) && key.name == "answers";
-                    self.walk(value, &child, answers);
+                    let ids = match path {
+                        Path::Root => key.name == "answers",
+                        Path::Key(Path::Root, "collected") => key.name == "facts",
+                        _ => false,
+                    };
+                    self.walk(value, &child, Some(&key.name), ids);
                 }
+                self.words_of(node, path, entries.iter().map(|(_, v)| v));
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.walk(item, &Path::Index(path, i), false);
+                    self.walk(item, &Path::Index(path, i), field, false);
                 }
+                self.words_of(node, path, items.iter());
             }
             Value::Str(s) => {
-                if let Some(kind) = self.secret(s) {
+                if let Some(kind) = self.secret(s, field) {
                     self.out.push(refuse(
                         self.file,
                         node.pos,
@@ -142,15 +167,55 @@ impl<'a> Guard<'a> {
             _ => {}
         }
     }
+
+    /// A recovery phrase spread over a list, one word per item (or per
+    /// numbered key), read as one text.
+    fn words_of<'n>(
+        &mut self,
+        node: &Node,
+        path: &Path,
+        items: impl ExactSizeIterator<Item = &'n Node>,
+    ) {
+        if items.len() < phrase::MIN_WORDS {
+            return;
+        }
+        let words: Vec<&str> = items.filter_map(Node::as_str).collect();
+        if words.len() >= phrase::MIN_WORDS && phrase::is_phrase(&words.join(" ")) {
+            self.out.push(refuse(
+                self.file,
+                node.pos,
+                &path.render(),
+                &format!(
+                    "holds, one word per item, what looks like {}",
+                    detect::PHRASE
+                ),
+            ));
+        }
+    }
 }
 
 fn refuse(file: &str, pos: Pos, path: &str, what: &str) -> Diagnostic {
-    Diagnostic::error(Code::SecretInManifest, file, pos, format!("`{path}` {what}; the value is not shown here"))
-        .with_help(
-            "delete the value: a manifest describes a key (exchange, label, permissions), never holds it. \
-             If a real key or phrase was ever saved in this file, revoke it at the exchange now",
-        )
+    Diagnostic::error(
+        Code::SecretInManifest,
+        file,
+        pos,
+        format!("`{path}` {what}; the value is not shown here"),
+    )
+    .with_help(HELP)
 }
+
+fn refuse_comment(file: &str, pos: Pos, kind: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::SecretInManifest,
+        file,
+        pos,
+        format!("a comment holds what looks like {kind}; the text is not shown here"),
+    )
+    .with_help(HELP)
+}
+
+const HELP: &str = "delete the value: a manifest describes a key (exchange, label, permissions), never holds it. \
+     If a real key or phrase was ever saved in this file, revoke it at the exchange now";
 
 fn has_content(node: &Node) -> bool {
     match &node.value {
@@ -181,161 +246,12 @@ fn name_is_secret(name: &str) -> bool {
     false
 }
 
-/// What kind of secret `text` looks like, if any.
+/// What kind of secret `text` looks like, if any: a PEM private key, a
+/// recovery phrase, a token with a published prefix, a JWT, a wallet key,
+/// a URL carrying a password or token, a password or key written after its
+/// name, or a long random token.
 pub fn looks_like_secret(text: &str) -> Option<&'static str> {
-    if text.contains("-----BEGIN") && (text.contains("PRIVATE KEY") || text.contains("PGP PRIVATE"))
-    {
-        return Some("a PEM private key block");
-    }
-    let web = is_web(text);
-    // Most strings are short words and labels: a token is 24 characters or
-    // more, a recovery phrase longer still, so they need no further look
-    // (a URL can hide a password in fewer).
-    if text.len() < 24 && !web {
-        return None;
-    }
-    if is_mnemonic(text) {
-        return Some("a wallet recovery (seed) phrase");
-    }
-    let trimmed = text.trim();
-    // Only web URLs get the URL treatment; checking the prefix first spares
-    // the URL parser every other string.
-    if web
-        && let Ok(url) = url::Url::parse(trimmed)
-        && matches!(url.scheme(), "http" | "https")
-    {
-        // Path segments of evidence links are often commit hashes; only the
-        // places where credentials travel in URLs are checked.
-        if url.password().is_some() {
-            return Some("a URL with an embedded password");
-        }
-        let in_fragment = url
-            .fragment()
-            .is_some_and(|f| f.split(['&', '=']).any(is_token));
-        return (url.query_pairs().any(|(_, v)| is_token(&v)) || in_fragment)
-            .then_some("a URL carrying an API key or token");
-    }
-    text.split(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '"' | '\''
-                    | '`'
-                    | ','
-                    | ';'
-                    | ':'
-                    | '('
-                    | ')'
-                    | '['
-                    | ']'
-                    | '{'
-                    | '}'
-                    | '<'
-                    | '>'
-                    | '/'
-                    | '\\'
-                    | '|'
-                    | '='
-            )
-    })
-    .any(is_token)
-    .then_some("an API key or secret (a long random token)")
-}
-
-/// Whether `text` starts like a web URL (`http`, any case, after blanks).
-fn is_web(text: &str) -> bool {
-    text.trim_start()
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case("http"))
-}
-
-/// Twelve or more consecutive lowercase words of 3 to 8 letters, none of
-/// them a common English word: a BIP-39 recovery phrase, alone or pasted into
-/// longer text.
-fn is_mnemonic(text: &str) -> bool {
-    let mut run = 0;
-    for word in text.split_whitespace() {
-        let w = word.trim_matches(|c: char| c == ',' || c == '.' || c == '"' || c == '\'');
-        let phrase_word = (3..=8).contains(&w.len())
-            && w.bytes().all(|b| b.is_ascii_lowercase())
-            && !PROSE_WORDS.contains(&w);
-        run = if phrase_word { run + 1 } else { 0 };
-        if run >= 12 {
-            return true;
-        }
-    }
-    false
-}
-
-/// A long token drawn from a key alphabet, mixing letters and digits, with
-/// the character spread of random data.
-fn is_token(token: &str) -> bool {
-    let t = token.trim_matches(|c: char| c == '.' || c == '-');
-    if t.len() < 24
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
-    {
-        return false;
-    }
-    // Hyphens and underscores join words in labels and slugs; in keys they
-    // appear only in UUID-shaped ids (OKX keys), so a joined token counts
-    // only as a UUID or when one of its parts is a token on its own.
-    if t.contains(['-', '_']) {
-        return is_uuid(t) || is_hex_groups(t) || t.split(['-', '_']).any(is_token);
-    }
-    let has_digit = t.bytes().any(|b| b.is_ascii_digit());
-    let has_alpha = t.bytes().any(|b| b.is_ascii_alphabetic());
-    if !(has_digit && has_alpha) {
-        return false;
-    }
-    // A git commit id (40 lowercase hex) is a common, harmless citation.
-    if t.len() == 40
-        && t.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return false;
-    }
-    entropy(t) >= 3.3
-}
-
-/// Hex groups joined by hyphens, 24 hex digits or more in all, mixing
-/// letters and digits (HTX keys: `8hex-8hex-8hex-5hex`).
-fn is_hex_groups(t: &str) -> bool {
-    let parts: Vec<&str> = t.split('-').collect();
-    let hex: usize = parts.iter().map(|p| p.len()).sum();
-    parts.len() >= 3
-        && hex >= 24
-        && parts
-            .iter()
-            .all(|p| p.len() >= 4 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-        && t.bytes().any(|b| b.is_ascii_digit())
-        && t.bytes().any(|b| b.is_ascii_alphabetic())
-}
-
-fn is_uuid(t: &str) -> bool {
-    let parts: Vec<&str> = t.split('-').collect();
-    parts.len() == 5
-        && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && parts
-            .iter()
-            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-fn entropy(s: &str) -> f64 {
-    let mut counts = [0usize; 256];
-    for b in s.bytes() {
-        counts[b as usize] += 1;
-    }
-    let n = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
+    detect::scan(text, None)
 }
 
 #[cfg(test)]
@@ -346,6 +262,7 @@ mod tests {
     fn diags(text: &str) -> Vec<Diagnostic> {
         check(
             "m.yaml",
+            text,
             &yaml::parse("m.yaml", text, &Limits::default()).unwrap(),
         )
     }
@@ -395,6 +312,18 @@ mod tests {
     #[test]
     fn question_ids_about_secrets_are_not_secrets() {
         assert!(diags("answers:\n  key_storage.secret_manager:\n    value: vault\n").is_empty());
+    }
+
+    #[test]
+    fn fact_names_about_tokens_are_not_secrets_but_their_values_are_checked() {
+        let fact = "collected:\n  facts:\n    scorecard.check.token-permissions:\n      value: 10\n      url: https://api.securityscorecards.dev/projects/github.com/o/r\n      observed: 2026-11-25T00:00:00Z\n";
+        assert!(diags(fact).is_empty(), "{:?}", diags(fact));
+        // The same name anywhere else is a field named like a credential.
+        assert_eq!(diags("vendor:\n  token-permissions: 10\n").len(), 1);
+        // And a fact's value is still read.
+        let key = fake_binance_key();
+        let leaked = fact.replace("value: 10", &format!("value: {key}"));
+        assert_eq!(diags(&leaked).len(), 1);
     }
 
     #[test]

@@ -1,0 +1,265 @@
+//! Text from manifests, file names and collected files never reaches any
+//! output raw when it holds characters that act on a terminal (C0 and C1
+//! controls: ESC starts a control sequence, CR overwrites the line, BEL
+//! rings) or that hide what text says (bidirectional controls, zero-width
+//! characters). Every format of every command, and the diagnostics on
+//! stderr, show them as visible escapes instead; JSON keeps the data exact
+//! but writes such characters as `\u` escapes.
+//!
+//! The characters are listed here, apart from the library's own list, so
+//! the test does not trust the code it tests.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use vetted::report::{Compliance, Format, Render, Renderer, render};
+use vetted::rules::Policy;
+
+const AS_OF: &str = "2026-11-27";
+const BASE: &str = "examples/denied-leak-bot.yaml";
+const OTHER: &str = "examples/read-only-tracker.yaml";
+
+/// Whether `c` may not appear raw in any output: C0 controls but line feed
+/// and tab (which outputs use structurally), DEL and C1 controls, and the
+/// bidirectional and zero-width characters.
+fn forbidden(c: char) -> bool {
+    let n = c as u32;
+    (n < 0x20 && c != '\n' && c != '\t')
+        || (0x7f..=0x9f).contains(&n)
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// Fails on the first forbidden character of `out`, showing where.
+fn clean(what: &str, out: &str) -> Result<(), TestCaseError> {
+    let Some((i, c)) = out.char_indices().find(|(_, c)| forbidden(*c)) else {
+        return Ok(());
+    };
+    let start = out[..i].char_indices().rev().nth(60).map_or(0, |(j, _)| j);
+    let context: String = out[start..].chars().take(120).collect();
+    Err(TestCaseError::fail(format!(
+        "{what}: raw U+{:04X} at byte {i}: {context:?}",
+        c as u32
+    )))
+}
+
+/// Characters that act on a terminal or hide text, and some that mean
+/// something in Markdown or HTML, mixed with plain letters.
+fn hostile() -> impl Strategy<Value = String> {
+    let hidden: Vec<char> = "\u{0}\u{7}\u{8}\u{1b}\r\u{7f}\u{85}\u{9b}\u{9d}\u{061C}\u{200B}\u{200C}\u{200D}\u{200E}\u{200F}\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}\u{2060}\u{2066}\u{2067}\u{2068}\u{2069}\u{FEFF}\u{2028}\u{E0041}"
+        .chars()
+        .collect();
+    let plain: Vec<char> = "abcXYZ 0129*_|<>&#:;-.[]()\\\"'\n\t".chars().collect();
+    prop::collection::vec(
+        prop_oneof![
+            4 => prop::sample::select(hidden),
+            1 => (1u32..0x20).prop_map(|n| char::from_u32(n).unwrap()),
+            1 => (0x7fu32..0xa0).prop_map(|n| char::from_u32(n).unwrap()),
+            4 => prop::sample::select(plain),
+        ],
+        1..16,
+    )
+    .prop_map(|v| format!("V{}", v.into_iter().collect::<String>()))
+}
+
+/// `s` as a YAML double-quoted scalar: everything but printable ASCII
+/// escaped, so the file itself stays plain.
+fn yaml(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "the example has {from:?}");
+    text.replacen(from, to, 1)
+}
+
+/// The base example with hostile text as the vendor's name, an answer's
+/// note, an evidence note, an incident summary, and a collected fact's
+/// detail and a failure's reason (text that came from a vendor's server).
+fn hostile_manifest(t: &Texts) -> String {
+    let text = std::fs::read_to_string(BASE).unwrap();
+    let text = replace_once(
+        &text,
+        "  name: Harborline Bots\n",
+        &format!("  name: {}\n", yaml(&t.name)),
+    );
+    let text = replace_once(
+        &text,
+        "    note: Exchanges were asked to revoke all linked keys; no compensation offered.\n",
+        &format!("    note: {}\n", yaml(&t.note)),
+    );
+    let text = replace_once(
+        &text,
+        "note: Early statement blaming phishing}",
+        &format!("note: {}}}", yaml(&t.evidence_note)),
+    );
+    let start = text.find("    summary: >-\n").expect("an incident summary");
+    let end = start + text[start..].find("    acknowledged-after-days").unwrap();
+    let text = format!(
+        "{}    summary: {}\n{}",
+        &text[..start],
+        yaml(&t.note),
+        &text[end..]
+    );
+    format!(
+        "{text}\ncollected:\n  facts:\n    security-txt.status:\n      value: expired\n      url: https://harborline.example/.well-known/security.txt\n      observed: 2026-11-20T10:00:00Z\n      detail: {}\n  failures:\n    - collector: scorecard\n      url: https://api.securityscorecards.dev/projects/github.com/a/b\n      reason: {}\n      observed: 2026-11-20T10:00:00Z\n",
+        yaml(&t.fetched),
+        yaml(&t.fetched)
+    )
+}
+
+/// A manifest that fails to load, its diagnostics quoting hostile text: an
+/// answer outside the options and an unknown field.
+fn invalid_manifest(t: &Texts) -> String {
+    let text = std::fs::read_to_string(BASE).unwrap();
+    let text = replace_once(
+        &text,
+        "  keys.withdrawal:\n    value: never\n",
+        &format!("  keys.withdrawal:\n    value: {}\n", yaml(&t.note)),
+    );
+    replace_once(
+        &text,
+        "vendor:\n",
+        &format!("vendor:\n  {}: 1\n", yaml(&t.name)),
+    )
+}
+
+#[derive(Clone, Debug)]
+struct Texts {
+    name: String,
+    note: String,
+    evidence_note: String,
+    fetched: String,
+    file: String,
+}
+
+fn texts() -> impl Strategy<Value = Texts> {
+    (hostile(), hostile(), hostile(), hostile(), hostile()).prop_map(
+        |(name, note, evidence_note, fetched, file)| Texts {
+            name,
+            note,
+            evidence_note,
+            fetched,
+            // A file name holds neither `/` nor NUL.
+            file: file.replace(['/', '\0'], "_"),
+        },
+    )
+}
+
+fn formats<D: Render>(what: &str, doc: &D) -> Result<(), TestCaseError> {
+    let templates = Renderer::new(Default::default());
+    let policy = Policy::default_policy();
+    for format in [Format::Markdown, Format::Html, Format::Json] {
+        let out = render(doc, format, &templates, &policy).unwrap();
+        clean(&format!("{what} as {format:?}"), &out)?;
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every document the library writes, in every format.
+    #[test]
+    fn no_document_carries_a_raw_control(t in texts()) {
+        let catalog = vetted::load_catalog(None).unwrap();
+        let policy = Policy::default_policy();
+        let as_of = AS_OF.parse().unwrap();
+        let hostile = hostile_manifest(&t);
+        let file = format!("{}.yaml", t.file);
+        match vetted::assess(&file, hostile.clone().into_bytes(), &catalog, &policy, as_of) {
+            Ok((report, warnings)) => {
+                formats("assess", &report)?;
+                formats("compliance", &Compliance(&report))?;
+                for w in warnings {
+                    clean("a warning's JSON", &vetted::report::render::json(&w))?;
+                }
+            }
+            Err(e) => return Err(TestCaseError::fail(format!("the hostile manifest loads: {e:?}"))),
+        }
+        let ours = vetted::evaluate_file(&file, hostile.into_bytes(), &catalog, &policy, as_of).unwrap();
+        let other = vetted::evaluate_file(OTHER, std::fs::read(OTHER).unwrap(), &catalog, &policy, as_of).unwrap();
+        let base = vetted::evaluate_file(BASE, std::fs::read(BASE).unwrap(), &catalog, &policy, as_of).unwrap();
+        let candidates = [(&file, &ours), (&OTHER.to_string(), &other)]
+            .into_iter()
+            .map(|(f, (m, a))| (f.clone(), m.clone(), a.clone()))
+            .collect::<Vec<_>>();
+        let candidates: Vec<vetted::compare::Candidate<'_>> = candidates.iter().map(Into::into).collect();
+        formats("compare", &vetted::compare::compare(&candidates, &policy))?;
+        formats("diff", &vetted::diff::diff((&base.0, &base.1), (&ours.0, &ours.1)))?;
+        formats("diff back", &vetted::diff::diff((&ours.0, &ours.1), (&base.0, &base.1)))?;
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(&file), hostile_manifest(&t)).unwrap();
+        std::fs::write(dir.path().join(format!("{}-invalid.yaml", t.file)), invalid_manifest(&t)).unwrap();
+        let portfolio = vetted::load_portfolio(dir.path(), &catalog, &policy, as_of).unwrap();
+        prop_assert_eq!(portfolio.invalid.len(), 1);
+        formats("portfolio", &portfolio)?;
+    }
+}
+
+/// Runs the binary in `dir` and returns (stdout, stderr).
+fn vetted(dir: &Path, args: &[&str]) -> (String, String) {
+    let out = assert_cmd::Command::cargo_bin("vetted")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("output is UTF-8");
+    (text(out.stdout), text(out.stderr))
+}
+
+proptest! {
+    // Each case runs the binary a dozen times.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// What the commands print, stdout and stderr, file names included.
+    #[test]
+    fn no_command_prints_a_raw_control(t in texts()) {
+        let dir = tempfile::tempdir().unwrap();
+        let good = format!("{}.yaml", t.file);
+        let bad = format!("{}-invalid.yaml", t.file);
+        std::fs::write(dir.path().join(&good), hostile_manifest(&t)).unwrap();
+        std::fs::write(dir.path().join(&bad), invalid_manifest(&t)).unwrap();
+        let base = std::fs::canonicalize(BASE).unwrap();
+        let base = base.to_str().unwrap();
+        let mut runs: Vec<Vec<&str>> = Vec::new();
+        for format in ["md", "html", "json"] {
+            runs.push(vec!["assess", &good, "--format", format]);
+            runs.push(vec!["portfolio", ".", "--format", format]);
+        }
+        runs.push(vec!["assess", &good, "--template", "compliance", "--format", "html"]);
+        runs.push(vec!["compare", &good, base, "--format", "html"]);
+        runs.push(vec!["diff", base, &good, "--format", "md"]);
+        runs.push(vec!["diff", &good, base, "--format", "json"]);
+        runs.push(vec!["assess", &bad]);
+        runs.push(vec!["assess", "missing\u{1b}]0;title\u{7}\u{202e}.yaml"]);
+        for args in &mut runs {
+            args.extend(["--as-of", AS_OF]);
+        }
+        runs.push(vec!["validate", &good, &bad]);
+        for args in runs {
+            let (stdout, stderr) = vetted(dir.path(), &args);
+            clean(&format!("stdout of {args:?}"), &stdout)?;
+            clean(&format!("stderr of {args:?}"), &stderr)?;
+        }
+    }
+}

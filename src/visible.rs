@@ -104,30 +104,51 @@ pub fn sweep(document: String, escape: impl Fn(char) -> String) -> String {
 
 /// [`sweep`] of `text`, which `next` follows (`None`: the end).
 fn swept(text: &str, next: Option<char>, escape: impl Fn(char) -> String) -> Cow<'_, str> {
-    let hidden = |c: char, next: Option<char>| {
-        is_hidden(c) && c != '\n' && c != '\t' && !(c == '\r' && next == Some('\n'))
-    };
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if hidden(c, chars.peek().copied().or(next)) {
-            any = true;
-            break;
-        }
-    }
-    if !any {
+    let Some(first) = next_hidden(text, 0, next) else {
         return Cow::Borrowed(text);
-    }
+    };
     let mut out = String::with_capacity(text.len() + 64);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if hidden(c, chars.peek().copied().or(next)) {
-            out.push_str(&escape(c));
+    let mut from = 0;
+    let mut at = Some(first);
+    while let Some(i) = at {
+        let c = text[i..].chars().next().expect("a character starts here");
+        out.push_str(&text[from..i]);
+        out.push_str(&escape(c));
+        from = i + c.len_utf8();
+        at = next_hidden(text, from, next);
+    }
+    out.push_str(&text[from..]);
+    Cow::Owned(out)
+}
+
+/// Where the first character [`sweep`] shows starts in `text[from..]`,
+/// which `next` follows. Documents are mostly ASCII: bytes are looked at
+/// one by one, and only a character outside ASCII is decoded.
+fn next_hidden(text: &str, from: usize, next: Option<char>) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            let shown = match b {
+                b'\n' | b'\t' => false,
+                // The CR of a CR LF line end is layout.
+                b'\r' => bytes.get(i + 1).map_or(next != Some('\n'), |&n| n != b'\n'),
+                b => b < 0x20 || b == 0x7f,
+            };
+            if shown {
+                return Some(i);
+            }
+            i += 1;
         } else {
-            out.push(c);
+            let c = text[i..].chars().next().expect("a character starts here");
+            if is_hidden(c) {
+                return Some(i);
+            }
+            i += c.len_utf8();
         }
     }
-    Cow::Owned(out)
+    None
 }
 
 /// The whole characters `bytes` start with: all of them but a character

@@ -211,14 +211,43 @@ const STRING_ESCAPE: char = '\u{E004}';
 pub fn token(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + 8);
     out.push(STRING_OPEN);
-    for c in markdown.chars() {
-        if matches!(c, STRING_OPEN | STRING_CLOSE | STRING_ESCAPE) {
-            out.push(STRING_ESCAPE);
-        }
+    let mut rest = markdown;
+    while let Some((i, c)) = find_mark(rest, &[STRING_OPEN, STRING_CLOSE, STRING_ESCAPE]) {
+        out.push_str(&rest[..i]);
+        out.push(STRING_ESCAPE);
         out.push(c);
+        rest = &rest[i + c.len_utf8()..];
     }
+    out.push_str(rest);
     out.push(STRING_CLOSE);
     out
+}
+
+/// The first of `marks` (private-use characters from U+E000 to U+EFFF) in
+/// `text`, and where it is. Their UTF-8 starts with the byte 0xEE, which
+/// is looked for byte by byte.
+fn find_mark(text: &str, marks: &[char]) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(k) = bytes[from..].iter().position(|&b| b == 0xEE) {
+        let i = from + k;
+        let c = text[i..].chars().next().expect("a character starts here");
+        if marks.contains(&c) {
+            return Some((i, c));
+        }
+        from = i + c.len_utf8();
+    }
+    None
+}
+
+/// The number of the token `text` starts with, and the token's length.
+fn token_at(text: &str) -> Option<(usize, usize)> {
+    let rest = text.strip_prefix(TOKEN_OPEN)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let n = rest[..digits].parse().ok()?;
+    rest[digits..]
+        .starts_with(TOKEN_CLOSE)
+        .then_some((n, TOKEN_OPEN.len_utf8() + digits + TOKEN_CLOSE.len_utf8()))
 }
 
 /// The token that stands for string number `n` in the Markdown a page
@@ -315,16 +344,12 @@ impl Texts {
 /// The number of the first token in `markdown`, if any.
 fn first_token(markdown: &str) -> Option<usize> {
     let mut rest = markdown;
-    while let Some(open) = rest.find(TOKEN_OPEN) {
-        rest = &rest[open + TOKEN_OPEN.len_utf8()..];
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if rest[digits..].starts_with(TOKEN_CLOSE)
-            && let Ok(n) = rest[..digits].parse()
-        {
+    while let Some((open, _)) = find_mark(rest, &[TOKEN_OPEN]) {
+        rest = &rest[open..];
+        if let Some((n, _)) = token_at(rest) {
             return Some(n);
         }
+        rest = &rest[TOKEN_OPEN.len_utf8()..];
     }
     None
 }
@@ -338,32 +363,42 @@ fn substitute(out: &mut String, html: &str, texts: &Texts) {
         out.push_str(html);
         return;
     }
+    let bytes = html.as_bytes();
     let mut in_tag = false;
     let mut in_quote = false;
-    let mut rest = html;
-    while let Some(c) = rest.chars().next() {
-        if c == TOKEN_OPEN
-            && let Some(end) = rest.find(TOKEN_CLOSE)
-            && let Ok(n) = rest[TOKEN_OPEN.len_utf8()..end].parse::<usize>()
-            && let Some(text) = texts.get(n)
-        {
-            if !in_tag {
-                out.push_str(&text_html(text));
+    // Copied up to here.
+    let mut from = 0;
+    let mut i = 0;
+    // The bytes that matter: the first of a token's (0xEE), and those of
+    // a tag. The serializer quotes every attribute value with `"` and
+    // writes `<` in text as `&lt;`, so this finds every tag.
+    while let Some(k) = bytes[i..]
+        .iter()
+        .position(|b| matches!(b, b'<' | b'"' | b'>' | 0xEE))
+    {
+        i += k;
+        match bytes[i] {
+            b'<' if !in_tag => in_tag = true,
+            b'"' if in_tag => in_quote = !in_quote,
+            b'>' if in_tag && !in_quote => in_tag = false,
+            0xEE => {
+                if let Some((n, len)) = token_at(&html[i..])
+                    && let Some(text) = texts.get(n)
+                {
+                    out.push_str(&html[from..i]);
+                    if !in_tag {
+                        out.push_str(&text_html(text));
+                    }
+                    i += len;
+                    from = i;
+                    continue;
+                }
             }
-            rest = &rest[end + TOKEN_CLOSE.len_utf8()..];
-            continue;
-        }
-        // The serializer quotes every attribute value with `"` and writes
-        // `<` in text as `&lt;`, so this finds every tag.
-        match c {
-            '<' if !in_tag => in_tag = true,
-            '"' if in_tag => in_quote = !in_quote,
-            '>' if in_tag && !in_quote => in_tag = false,
             _ => {}
         }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
+        i += 1;
     }
+    out.push_str(&html[from..]);
 }
 
 /// Converts `markdown` to a whole HTML page titled `title`, with `charts`
@@ -545,21 +580,30 @@ impl<'a> Page<'a> {
                     }
                 }
             };
-            let mut end = None;
-            for (i, c) in markdown.char_indices() {
-                if reading.escaped {
-                    reading.text.push(c);
-                    reading.escaped = false;
-                } else if c == STRING_ESCAPE {
-                    reading.escaped = true;
-                } else if c == STRING_CLOSE {
-                    end = Some(i + c.len_utf8());
-                    break;
-                } else {
-                    reading.text.push(c);
-                }
+            if reading.escaped {
+                // The character after an escape is the string's own.
+                let c = markdown.chars().next().expect("not empty");
+                reading.text.push(c);
+                reading.escaped = false;
+                markdown = &markdown[c.len_utf8()..];
+                continue;
             }
-            let Some(end) = end else { return };
+            let end = match find_mark(markdown, &[STRING_ESCAPE, STRING_CLOSE]) {
+                None => {
+                    reading.text.push_str(markdown);
+                    return;
+                }
+                Some((i, STRING_ESCAPE)) => {
+                    reading.text.push_str(&markdown[..i]);
+                    reading.escaped = true;
+                    markdown = &markdown[i + STRING_ESCAPE.len_utf8()..];
+                    continue;
+                }
+                Some((i, _)) => {
+                    reading.text.push_str(&markdown[..i]);
+                    i + STRING_CLOSE.len_utf8()
+                }
+            };
             let text = std::mem::take(&mut reading.text);
             self.reading = None;
             let n = self.texts.add(text);

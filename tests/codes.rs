@@ -364,7 +364,8 @@ fn fifo_in_portfolio() -> Vec<Code> {
     let p = vetted::load_portfolio(dir.path(), &catalog, &policy, AS_OF.parse().unwrap()).unwrap();
     p.invalid
         .iter()
-        .flat_map(|i| i.diagnostics.iter().map(|d| d.code))
+        .map(Result::unwrap)
+        .flat_map(|i| i.diagnostics.into_iter().map(|d| d.code))
         .collect()
 }
 

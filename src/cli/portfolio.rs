@@ -23,6 +23,8 @@ pub struct Args {
     /// Exit 1 when anything is overdue.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    cache: super::CacheArgs,
 }
 
 pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
@@ -30,17 +32,32 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let setup = args.common.setup(checklists)?;
+    // Opening the cache hashes the executable: do it while the
+    // checklists load.
+    let (setup, cache) = std::thread::scope(|s| {
+        let cache = s.spawn(|| args.cache.open(|k| std::env::var_os(k)));
+        let setup = args.common.setup(checklists);
+        (
+            setup,
+            cache.join().expect("opening the cache does not panic"),
+        )
+    });
+    let setup = setup?;
     if args.common.format.document().is_none() {
         return sarif(args, &setup);
     }
-    let portfolio = vetted::load_portfolio(
+    let (portfolio, _) = vetted::load_portfolio_cached(
         &args.dir,
         &setup.catalog,
         &setup.policy,
         args.common.as_of(),
+        cache.as_ref(),
     )?;
-    for invalid in &portfolio.invalid {
+    for invalid in portfolio.invalid.iter() {
+        let invalid = invalid.map_err(|source| vetted::Error::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
         super::print_diagnostics(&invalid.diagnostics);
     }
     if !portfolio.invalid.is_empty() {
@@ -52,10 +69,7 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     args.common.emit(&setup, "portfolio", &portfolio)?;
     Ok(match args.fail_on {
         Some(FailOn::Overdue) if portfolio.has_overdue() => {
-            eprintln!(
-                "vetted: {} overdue action(s)",
-                portfolio.actions.iter().filter(|a| a.overdue).count()
-            );
+            eprintln!("vetted: {} overdue action(s)", portfolio.overdue());
             FAILED_GATE
         }
         _ => OK,

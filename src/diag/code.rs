@@ -1380,6 +1380,13 @@ manifests, while the others are still assessed:
 ```text
 vendors/acme.yaml:1:1: error[io]: Permission denied (os error 13)
 ```
+
+A cache directory named with `--cache DIR` that cannot be created or
+written is a warning only: the run goes on without the cache.
+
+```text
+warning[io]: /read-only/cache: Permission denied (os error 13); the cache is not used
+```
 ",
         help: r"
 check the path and permissions. Output files are written atomically, so

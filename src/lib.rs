@@ -212,6 +212,46 @@ pub fn evaluate_loaded(
     Ok((loaded, assessment))
 }
 
+/// The findings of every manifest under `dir` as one SARIF log (`vetted
+/// portfolio --format sarif`), in the order the register lists them; a
+/// manifest that cannot be assessed gives its diagnostics as results.
+pub fn portfolio_sarif(
+    dir: &Path,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<report::sarif::Log, Error> {
+    let mut files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    // In the order the register lists them.
+    portfolio::sort_by_name(&mut files);
+    let mut log = report::sarif::LogBuilder::default();
+    for path in &files {
+        let file = path.display().to_string();
+        let loaded = read_manifest_file(path, &file)
+            .map_err(|d| vec![d])
+            .and_then(|bytes| evaluate_loaded(&file, bytes, catalog, policy, as_of));
+        match loaded {
+            Ok((loaded, a)) => log.add(&loaded.doc, catalog, &a),
+            Err(diagnostics) => log.add_invalid(&diagnostics),
+        }
+    }
+    Ok(log.finish())
+}
+
+/// A manifest file of a portfolio, read only if it is a regular file (a
+/// FIFO or a link to `/dev/zero` in the folder must not hang or fill
+/// memory) and within the input limit.
+fn read_manifest_file(path: &Path, file: &str) -> Result<Vec<u8>, diag::Diagnostic> {
+    fsutil::read_regular_file(path, MAX_INPUT_BYTES).map_err(|e| {
+        read_diagnostic(file, e).unwrap_or_else(|e| {
+            diag::Diagnostic::error(crate::diag::Code::Io, file, diag::Pos::START, e.to_string())
+        })
+    })
+}
+
 /// Assesses every manifest under `dir` (recursively) on as many threads as
 /// the machine has. A manifest that fails is listed with its diagnostics and
 /// never stops the others. Memory does not grow with the number of
@@ -251,21 +291,10 @@ pub fn load_portfolio_cached(
     let counts = portfolio::CacheCounts::default();
     let assess = |path: &PathBuf| -> portfolio::Outcome {
         let file = path.display().to_string();
-        // Only regular files: a FIFO or a link to `/dev/zero` in the
-        // folder must not hang or fill memory, and is listed by name
-        // instead.
-        let bytes =
-            fsutil::read_regular_file(path, MAX_INPUT_BYTES).map_err(|e| portfolio::Invalid {
-                file: file.clone(),
-                diagnostics: vec![read_diagnostic(&file, e).unwrap_or_else(|e| {
-                    diag::Diagnostic::error(
-                        crate::diag::Code::Io,
-                        &file,
-                        diag::Pos::START,
-                        e.to_string(),
-                    )
-                })],
-            })?;
+        let bytes = read_manifest_file(path, &file).map_err(|d| portfolio::Invalid {
+            file: file.clone(),
+            diagnostics: vec![d],
+        })?;
         let evaluate = |bytes: Vec<u8>| {
             evaluate_file(&file, bytes, catalog, policy, as_of)
                 .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))

@@ -230,6 +230,9 @@ fn trigger(code: Code) -> Trigger {
             "permissions: [read]}",
             "permissions: [read], keys: [{exchange: kraken, label: bot, created: 2026-12-05, permissions: [read]}]}",
         )),
+        Code::DocumentDates => valid_and(
+            "documents:\n  - {kind: soc2-type-2, url: https://v.example/soc2, period-start: 2026-10-01, period-end: 2025-09-30}\n",
+        ),
         Code::IncidentAfterAssessment => {
             valid_and("incidents:\n  - {date: 2026-12-10, kind: outage, severity: low}\n")
         }

@@ -43,6 +43,9 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         )
     });
     let setup = setup?;
+    if args.common.format.document().is_none() {
+        return sarif(args, &setup);
+    }
     let (portfolio, _) = vetted::load_portfolio_cached(
         &args.dir,
         &setup.catalog,
@@ -71,4 +74,29 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         }
         _ => OK,
     })
+}
+
+/// Every manifest's findings as one SARIF log; `--fail-on overdue` needs
+/// the register, so it is refused with SARIF rather than ignored.
+fn sarif(args: &Args, setup: &super::Setup) -> Result<u8, vetted::Error> {
+    if args.fail_on.is_some() {
+        return Err(vetted::Error::Usage {
+            code: vetted::diag::Code::FormatNotWritten,
+            message:
+                "`--fail-on overdue` reads the register, which `--format sarif` does not write"
+                    .into(),
+            help: "run `vetted portfolio DIR --fail-on overdue` as a separate step".into(),
+        });
+    }
+    let log = vetted::portfolio_sarif(
+        &args.dir,
+        &setup.catalog,
+        &setup.policy,
+        args.common.as_of(),
+    )?;
+    super::write_output(
+        args.common.output.as_deref(),
+        &vetted::report::render::json(&log),
+    )?;
+    Ok(OK)
 }

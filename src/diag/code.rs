@@ -961,6 +961,24 @@ new assessment with a later date.
 ",
     }
 
+    DocumentDates = "document-dates" in Manifest {
+        description: r"
+A document's dates cannot all be true: a SOC 2 period that ends before it
+starts, an expiry before the document was issued, or a period end or issue
+date after `assessment.date` (an assessment can only rely on a document that
+existed when it was made).
+
+```yaml
+documents:
+  - kind: soc2-type-2
+    url: https://trust.vendor.example/soc2
+    period-start: 2026-10-01
+    period-end: 2025-09-30
+```
+",
+        help: "correct the dates from the document itself (the auditor's opinion, the certificate).",
+    }
+
     RemediationDate = "remediation-date" in Manifest {
         description: r"
 An incident's `remediation.completed` or `remediation.verified` date falls
@@ -1402,8 +1420,10 @@ nothing is written.
     FormatNotWritten = "format-not-written" in CommandLine {
         description: r"
 The command does not write the format asked for. SARIF (`--format sarif`)
-holds findings located in one manifest, so `vetted assess` writes it;
-`compare` and `diff` have no findings of their own to locate.
+holds findings located in manifests, so `vetted assess` and `vetted
+portfolio` write it; `compare` and `diff` have no findings of their own to
+locate. `vetted portfolio --format sarif --fail-on overdue` is refused too:
+the overdue actions live in the register, which SARIF does not hold.
 
 ```text
 error[format-not-written]: `vetted compare` does not write sarif
@@ -1412,8 +1432,8 @@ error[format-not-written]: `vetted compare` does not write sarif
 ",
         help: r"
 use `--format md`, `html` or `json` with this command, or `vetted assess
-FILE --format sarif` for one manifest's findings. Exit code 2; nothing is
-written.
+FILE --format sarif` (one manifest) or `vetted portfolio DIR --format sarif`
+(every manifest) for findings. Exit code 2; nothing is written.
 ",
     }
 

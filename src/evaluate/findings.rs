@@ -21,6 +21,9 @@ pub enum FindingKind {
     Question,
     /// Collected evidence that disagrees with a person's answer.
     Contradiction,
+    /// A recorded document that disagrees with an answer, or has run out
+    /// while an answer still credits it.
+    Document,
 }
 
 /// Something that needs attention.
@@ -85,6 +88,9 @@ pub(super) fn collect(
             .filter_map(|r| question_finding(r, catalog, policy)),
     );
     findings.extend(contradictions(questions, manifest, catalog, as_of));
+    findings.extend(super::documents::findings(
+        questions, manifest, catalog, as_of,
+    ));
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

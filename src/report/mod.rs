@@ -134,7 +134,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
@@ -172,6 +172,8 @@ pub struct Report {
     pub gates: Vec<Gate>,
     /// The vendor's incidents.
     pub incidents: Vec<IncidentRow>,
+    /// Reports, certificates and agreements, soonest to end first.
+    pub documents: Vec<crate::evaluate::documents::DocumentStatus>,
     /// Every piece of evidence.
     pub evidence: Vec<EvidenceRow>,
     /// Questions without a usable answer.
@@ -622,6 +624,7 @@ impl Report {
                     history_from: s.history_from,
                 })
                 .collect(),
+            documents: crate::evaluate::documents::statuses(manifest, a.as_of),
             evidence,
             unanswered: a
                 .questions

@@ -55,6 +55,10 @@ pub enum ActionKind {
     StaleEvidence,
     /// A waiver expires.
     Waiver,
+    /// A live key was never verified with the exchange, or too long ago.
+    VerifyKey,
+    /// A key changed on the exchange between two verifications.
+    KeyDrift,
 }
 
 /// Something to do.
@@ -171,6 +175,44 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
                 format!("rotate key {} on {}", k.label, k.exchange),
                 Some(due),
             );
+        }
+        if let Some(key) = m
+            .integration
+            .keys
+            .iter()
+            .find(|x| x.label == k.label && x.status == crate::manifest::KeyState::Live)
+            .filter(|x| crate::key::Exchange::from_name(&x.exchange).is_some())
+        {
+            let last = key.observed.as_ref().and_then(|o| o.observed_date());
+            let due = last.map_or(as_of, |d| d.plus_days(policy.key_policy.verify_days));
+            if due <= soon {
+                act(
+                    ActionKind::VerifyKey,
+                    match last {
+                        Some(d) => format!(
+                            "verify key {} on {} with the exchange (vetted key verify; last on {d})",
+                            k.label, k.exchange
+                        ),
+                        None => format!(
+                            "verify key {} on {} with the exchange (vetted key verify; never verified)",
+                            k.label, k.exchange
+                        ),
+                    },
+                    Some(due),
+                );
+            }
+            if let Some(d) = crate::key::record::drift(key) {
+                act(
+                    ActionKind::KeyDrift,
+                    format!(
+                        "key {} on {} changed: {}",
+                        k.label,
+                        k.exchange,
+                        d.describe()
+                    ),
+                    None,
+                );
+            }
         }
         if !k.excess.is_empty() {
             let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();

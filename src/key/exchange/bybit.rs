@@ -1,7 +1,8 @@
 //! Bybit: `GET /v5/user/query-api` ("Get API Key Information", any
 //! permission may call it): `readOnly`, `permissions` by product, `ips`,
-//! `expiredAt`. Signed with `X-BAPI-SIGN`: hex HMAC-SHA256 over timestamp
-//! + API key + recv_window + query string, under the secret.
+//! `expiredAt`. Signed with `X-BAPI-SIGN`: hex HMAC-SHA256, under the
+//! secret, over the timestamp, API key, recv_window and query string.
+//!
 //! <https://bybit-exchange.github.io/docs/v5/user/apikey-info>,
 //! <https://bybit-exchange.github.io/docs/v5/guide#authentication>,
 //! <https://bybit-exchange.github.io/docs/v5/error> (read 2026-11-30).

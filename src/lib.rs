@@ -16,6 +16,7 @@ pub mod evaluate;
 pub mod fsutil;
 pub mod level;
 pub mod manifest;
+pub mod questionnaire;
 pub mod report;
 pub mod rules;
 pub mod schema;

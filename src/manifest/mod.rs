@@ -178,6 +178,13 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     }
     if let Some(answers) = json.get("answers").and_then(Json::as_object) {
         for (id, answer) in answers {
+            let escaped = || id.replace('~', "~0").replace('/', "~1");
+            check(answer.pointer("/questionnaire/received"), &|| {
+                format!("/answers/{}/questionnaire/received", escaped())
+            });
+            check(answer.pointer("/claim/questionnaire/received"), &|| {
+                format!("/answers/{}/claim/questionnaire/received", escaped())
+            });
             let evidence = answer.get("evidence").and_then(Json::as_array);
             for (j, item) in evidence.into_iter().flatten().enumerate() {
                 for field in ["observed", "expires"] {
@@ -225,7 +232,7 @@ fn check_semantics(
     m: &RawManifest,
     catalog: &Catalog,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Option<AnswerValue>> {
+) -> Vec<Option<Narrowed>> {
     let assessed = m.assessment.date;
     let mut values = Vec::with_capacity(m.answers.len());
 
@@ -506,46 +513,74 @@ fn check_answer(
     answer: &Answer<Json>,
     assessed: Date,
     diags: &mut Vec<Diagnostic>,
-) -> Option<AnswerValue> {
-    let value = match AnswerValue::narrow(q, &answer.value) {
-        Ok(v) => v,
-        Err(Problem { message, help }) => {
-            let mut d = doc.error(Code::InvalidAnswer, &at(), message);
+) -> Option<Narrowed> {
+    let mut report = |at: &str, problems: Vec<(Code, Problem)>| {
+        for (code, Problem { message, help }) in problems {
+            let mut d = doc.error(code, at, message);
             if let Some(h) = help {
                 d = d.with_help(h);
             }
             diags.push(d);
-            return None;
         }
     };
-    if value == AnswerValue::NotApplicable
-        && answer.note.as_deref().is_none_or(|n| n.trim().is_empty())
-    {
-        diags.push(
-            doc.error(
-                Code::NotApplicableWithoutReason,
-                &at(),
-                format!("question `{}` is answered not-applicable without a reason", q.id),
-            )
-            .with_help("say in `note` why the question does not apply (for example: the vendor never receives the key)"),
-        );
+    let (value, problems) = narrow_answer(q, &answer.value, answer.note.as_deref(), assessed);
+    report(&at(), problems);
+    let claim = match &answer.claim {
+        None => None,
+        Some(c) => {
+            let (value, problems) = narrow_answer(q, &c.value, c.note.as_deref(), assessed);
+            report(&at().replace("/value", "/claim/value"), problems);
+            Some(value?)
+        }
+    };
+    Some(Narrowed {
+        value: value?,
+        claim,
+    })
+}
+
+/// Narrows one raw answer to `q` and checks it as loading does (a reason
+/// for `not-applicable` in `note`, a date answer not after the
+/// assessment), without a position: loading places the problems in the
+/// file, `vetted questionnaire import` in the workbook's cells. The value
+/// comes back whenever it narrowed, even with other problems.
+pub fn narrow_answer(
+    q: &crate::checklist::Question,
+    raw: &Json,
+    note: Option<&str>,
+    assessed: Date,
+) -> (Option<AnswerValue>, Vec<(Code, Problem)>) {
+    let value = match AnswerValue::narrow(q, raw) {
+        Ok(v) => v,
+        Err(p) => return (None, vec![(Code::InvalidAnswer, p)]),
+    };
+    let mut problems = Vec::new();
+    if value == AnswerValue::NotApplicable && note.is_none_or(|n| n.trim().is_empty()) {
+        problems.push((
+            Code::NotApplicableWithoutReason,
+            Problem {
+                message: format!("question `{}` is answered not-applicable without a reason", q.id),
+                help: Some("say in `note` why the question does not apply (for example: the vendor never receives the key)".into()),
+            },
+        ));
     }
     if let AnswerValue::Date(d) = value
         && d > assessed
     {
-        diags.push(
-            doc.error(
-                Code::InvalidAnswer,
-                &at(),
-                format!(
+        problems.push((
+            Code::InvalidAnswer,
+            Problem {
+                message: format!(
                     "question `{}` is answered {d}, after the assessment ({assessed})",
                     q.id
                 ),
-            )
-            .with_help("a date answer records something that already happened; check the year"),
-        );
+                help: Some(
+                    "a date answer records something that already happened; check the year".into(),
+                ),
+            },
+        ));
     }
-    Some(value)
+    (Some(value), problems)
 }
 
 fn is_ip_or_cidr(s: &str) -> bool {

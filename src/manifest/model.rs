@@ -332,6 +332,65 @@ pub struct Answer<V = AnswerValue> {
     /// Free note.
     #[serde(default)]
     pub note: Option<String>,
+    /// The questionnaire this answer was imported from (`vetted
+    /// questionnaire import`); an answer without it is a person's, and no
+    /// import replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<Returned>,
+    /// What the vendor's questionnaire says where it differs from this
+    /// answer, which was kept: a contradiction for the reviewer to settle.
+    #[serde(default = "no_claim", skip_serializing_if = "Option::is_none")]
+    pub claim: Option<Claim<V>>,
+}
+
+/// No claim (a plain `default` would make serde ask `V: Default`).
+fn no_claim<V>() -> Option<Claim<V>> {
+    None
+}
+
+/// Where a questionnaire answer came from: the workbook the vendor
+/// returned, the day it was imported, and the cell or question it was in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    /// The workbook's file name.
+    pub file: String,
+    /// The day it was imported.
+    pub received: Date,
+    /// The cell (`Keys!C14`) or the standard questionnaire's question id
+    /// (`CAIQ IAM-02.1`).
+    pub item: String,
+}
+
+/// A vendor's questionnaire answer that differs from the answer kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claim<V = AnswerValue> {
+    /// What the vendor answered.
+    pub value: V,
+    /// Where they said it.
+    pub questionnaire: Returned,
+    /// Their comment, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Answer {
+    /// An answer with nothing but its value and source.
+    pub fn new(value: AnswerValue, source: Provenance) -> Answer {
+        Answer {
+            value,
+            source,
+            evidence: Vec::new(),
+            note: None,
+            questionnaire: None,
+            claim: None,
+        }
+    }
+
+    /// Whether a person gave this answer: not `collect`, not an import.
+    /// Nothing but the person changes it.
+    pub fn is_persons(&self) -> bool {
+        self.source != Provenance::Collected && self.questionnaire.is_none()
+    }
 }
 
 /// A manifest as serde reads it, before loading checks and narrows it.
@@ -360,17 +419,27 @@ impl Answer {
 }
 
 impl RawManifest {
-    /// The checked manifest: each answer's value from `values` (one per
-    /// answer, in the order of the answers, which is by question id; an
-    /// answer without one is dropped), each complete waiver. Loading calls
-    /// it once every check passed, so nothing is dropped then.
-    pub fn into_checked(self, values: Vec<Option<AnswerValue>>) -> Manifest {
+    /// The checked manifest: each answer's value (and its vendor claim's)
+    /// from `values` (one per answer, in the order of the answers, which is
+    /// by question id; an answer without one is dropped), each complete
+    /// waiver. Loading calls it once every check passed, so nothing is
+    /// dropped then.
+    pub fn into_checked(self, values: Vec<Option<Narrowed>>) -> Manifest {
         let mut values = values.into_iter();
         let answers = self
             .answers
             .into_iter()
             .filter_map(|(id, a)| {
-                let value = values.next().flatten()?;
+                let Narrowed { value, claim } = values.next().flatten()?;
+                let claim = match (a.claim, claim) {
+                    (Some(c), Some(value)) => Some(Claim {
+                        value,
+                        questionnaire: c.questionnaire,
+                        note: c.note,
+                    }),
+                    (None, _) => None,
+                    (Some(_), None) => return None,
+                };
                 Some((
                     id,
                     Answer {
@@ -378,6 +447,8 @@ impl RawManifest {
                         source: a.source,
                         evidence: a.evidence,
                         note: a.note,
+                        questionnaire: a.questionnaire,
+                        claim,
                     },
                 ))
             })
@@ -396,6 +467,15 @@ impl RawManifest {
             collected: self.collected,
         }
     }
+}
+
+/// An answer's value, and its vendor claim's, narrowed by loading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Narrowed {
+    /// The answer's value.
+    pub value: AnswerValue,
+    /// The claim's value, when the answer has a claim.
+    pub claim: Option<AnswerValue>,
 }
 
 /// A piece of evidence.

@@ -7,7 +7,10 @@
 //! `VETTED_BENCH_ONLY=worst` runs only the worst-manifest case (issue 16).
 //!
 //! Set VETTED_BENCH_KEEP=DIR to keep the 10,000 generated manifests there,
-//! e.g. to measure the binary's peak memory with `/usr/bin/time -v`.
+//! e.g. to measure the binary's peak memory with `/usr/bin/time -v`. With
+//! VETTED_BENCH_GENERATE=N as well, only N manifests are written there (the
+//! same first N of the sequence) and nothing is measured: the way to make a
+//! 100,000-manifest portfolio for the binary.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -134,6 +137,25 @@ fn synthetic(catalog: &Catalog, rng: &mut Rng, i: usize, general: bool) -> Strin
     s
 }
 
+/// Writes `n` generated manifests under `dir`, a thousand to a folder, and
+/// returns their total size. The sequence is fixed, so the first `n` files
+/// are the same whatever `n` is.
+fn generate(catalog: &Catalog, dir: &Path, n: usize, general: bool) -> usize {
+    let limits = vetted::yaml::Limits::default();
+    let mut rng = Rng(0x5eed_cafe);
+    let mut bytes = 0;
+    for i in 0..n {
+        let sub = dir.join(format!("{:02}", i / 1000));
+        std::fs::create_dir_all(&sub).unwrap();
+        let text = synthetic(catalog, &mut rng, i, general);
+        // Each case measures the reader it is named for.
+        assert_eq!(vetted::yaml::fast::parse(&text, &limits).is_none(), general);
+        bytes += text.len();
+        std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
+    }
+    bytes
+}
+
 // Shared with tests/render_bounds.rs, which also uses what is unused here.
 #[allow(dead_code)]
 #[path = "../tests/support/worst.rs"]
@@ -177,6 +199,14 @@ fn worst_case(catalog: &Catalog, policy: &Policy, as_of: vetted::date::Date) {
 
 fn main() {
     let catalog = vetted::load_catalog(None).unwrap();
+    let keep = std::env::var_os("VETTED_BENCH_KEEP");
+    if let Some(n) = std::env::var_os("VETTED_BENCH_GENERATE") {
+        let n: usize = n.to_str().and_then(|n| n.parse().ok()).expect("a count");
+        let dir = keep.expect("VETTED_BENCH_GENERATE needs VETTED_BENCH_KEEP=DIR");
+        let bytes = generate(&catalog, Path::new(&dir), n, false);
+        println!("generated {n} manifests, {:.1} MB", bytes as f64 / 1e6);
+        return;
+    }
     let policy = Policy::default_policy();
     let as_of = AS_OF.parse().unwrap();
     // `VETTED_BENCH_ONLY=worst cargo bench --bench pipeline` runs this case
@@ -242,24 +272,13 @@ fn main() {
 
     // Portfolio of 10,000 generated manifests: plain YAML (the fast path),
     // then the same with a tag in each (the general parser).
-    let keep = std::env::var_os("VETTED_BENCH_KEEP");
     for general in [false, true] {
         let tmp = tempfile::tempdir().unwrap();
         let dir = match (&keep, general) {
             (Some(k), false) => Path::new(k).to_path_buf(),
             _ => tmp.path().to_path_buf(),
         };
-        let mut rng = Rng(0x5eed_cafe);
-        let mut bytes = 0;
-        for i in 0..10_000 {
-            let sub = dir.join(format!("{:02}", i / 1000));
-            std::fs::create_dir_all(&sub).unwrap();
-            let text = synthetic(&catalog, &mut rng, i, general);
-            // Each case measures the reader it is named for.
-            assert_eq!(vetted::yaml::fast::parse(&text, &limits).is_none(), general);
-            bytes += text.len();
-            std::fs::write(sub.join(format!("m{i:05}.yaml")), text).unwrap();
-        }
+        let bytes = generate(&catalog, &dir, 10_000, general);
         println!(
             "generated 10,000 manifests, {:.1} MB, in {}",
             bytes as f64 / 1e6,
@@ -272,7 +291,7 @@ fn main() {
                 let p = vetted::load_portfolio(&dir, &catalog, &policy, as_of).unwrap();
                 let elapsed = start.elapsed();
                 assert_eq!(p.entries.len() + p.invalid.len(), 10_000);
-                assert!(p.invalid.is_empty(), "{:?}", p.invalid.first());
+                assert!(p.invalid.is_empty(), "{:?}", p.invalid.iter().next());
                 elapsed
             })
             .collect();
@@ -288,5 +307,58 @@ fn main() {
             std::thread::available_parallelism().map_or(1, |n| n.get()),
             10_000.0 / elapsed.as_secs_f64()
         );
+        if !general {
+            cached(&dir, &catalog, &policy, as_of);
+        }
     }
+}
+
+/// The same portfolio with a cache: cold (an empty cache), then warm with
+/// one manifest changed, each loaded and written as JSON; the median of
+/// three of each, and the outputs compared.
+fn cached(dir: &Path, catalog: &Catalog, policy: &Policy, as_of: vetted::date::Date) {
+    let templates = vetted::report::Renderer::new(Default::default());
+    let run = |cache: &vetted::cache::Cache| {
+        let start = Instant::now();
+        let (p, stats) =
+            vetted::load_portfolio_cached(dir, catalog, policy, as_of, Some(cache)).unwrap();
+        let mut out = Vec::new();
+        vetted::report::render_to(
+            &p,
+            vetted::report::Format::Json,
+            &templates,
+            policy,
+            &mut out,
+        )
+        .unwrap();
+        (start.elapsed(), stats, out)
+    };
+    let changed = dir.join("05/m05000.yaml");
+    let original = std::fs::read_to_string(&changed).unwrap();
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    for round in 0..3 {
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = vetted::cache::Cache::open(cache_dir.path(), b"bench".to_vec()).unwrap();
+        std::fs::write(&changed, &original).unwrap();
+        let (t, stats, first) = run(&cache);
+        assert_eq!(stats.misses, 10_000);
+        cold.push(t);
+        std::fs::write(&changed, format!("{original}# changed in round {round}\n")).unwrap();
+        let (t, stats, second) = run(&cache);
+        assert_eq!((stats.hits, stats.misses), (9_999, 1));
+        assert!(first == second, "warm output differs from cold");
+        warm.push(t);
+    }
+    std::fs::write(&changed, &original).unwrap();
+    let (cold, warm) = (median(cold), median(warm));
+    println!(
+        "{:<48} {cold:>12.3?}",
+        "portfolio of 10,000, cold cache (+ JSON)"
+    );
+    println!(
+        "{:<48} {warm:>12.3?} ({:.1} times faster)",
+        "portfolio of 10,000, warm, one changed (+ JSON)",
+        cold.as_secs_f64() / warm.as_secs_f64()
+    );
 }

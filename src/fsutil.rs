@@ -111,35 +111,51 @@ pub fn kind(t: &fs::FileType) -> &'static str {
 /// A directory, or a path whose directory is missing, is an error that
 /// names it.
 pub fn write(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_with(path, |w| w.write_all(contents))
+}
+
+/// [`write`] of what `write` writes, as it writes it (through a buffer): a
+/// large document is never whole in memory. Into a regular file through
+/// [`write_atomic_with`], so a failed `write` leaves the file as it was;
+/// into a device or FIFO directly, streaming.
+pub fn write_with<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
     match fs::metadata(path) {
-        Ok(meta) if meta.is_file() => write_atomic(path, contents),
+        Ok(meta) if meta.is_file() => write_atomic_with(path, write),
         Ok(meta) if meta.is_dir() => Err(io::Error::new(
             io::ErrorKind::IsADirectory,
             "this is a directory; name a file to write",
-        )),
+        )
+        .into()),
         // Opened without `create` or `truncate`: it exists and is not a
         // file, so it is written the way a shell's `>` would.
         Ok(_) => {
-            let mut target = fs::OpenOptions::new().write(true).open(path)?;
-            target.write_all(contents)?;
-            target.flush()
+            let target = fs::OpenOptions::new().write(true).open(path)?;
+            let mut buffered = io::BufWriter::new(target);
+            write(&mut buffered)?;
+            buffered.flush()?;
+            Ok(())
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let dir = directory_of(path);
             match fs::metadata(&dir) {
-                Ok(meta) if meta.is_dir() => write_atomic(path, contents),
+                Ok(meta) if meta.is_dir() => write_atomic_with(path, write),
                 Ok(_) => Err(io::Error::new(
                     io::ErrorKind::NotADirectory,
                     format!("{} is not a directory", dir.display()),
-                )),
+                )
+                .into()),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Err(io::Error::new(
                     io::ErrorKind::NotFound,
                     format!("the directory {} does not exist", dir.display()),
-                )),
-                Err(e) => Err(e),
+                )
+                .into()),
+                Err(e) => Err(e.into()),
             }
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -201,16 +217,30 @@ fn remove_leftovers(dir: &Path, target: &Path) {
 /// moment leaves either the old file or the new one, never half of each.
 /// Only for regular files (or a path not yet taken): [`write`] decides.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// [`write_atomic`] of what `write` writes, as it writes it (through a
+/// buffer): a large document is never whole in memory. If `write` fails,
+/// the target is left as it was.
+pub fn write_atomic_with<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
     // Write through a symlink to its target rather than replacing the link.
     let target = match fs::canonicalize(path) {
         Ok(real) => real,
         Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let dir = directory_of(&target);
     remove_leftovers(&dir, &target);
     let mut tmp = create_temp(&dir, &target)?;
-    tmp.write_all(contents)?;
+    {
+        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     // Keep the permissions of the file being replaced (a 0600 manifest
     // stays 0600).
     if let Ok(meta) = fs::metadata(&target) {

@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod checklist;
+pub mod codec;
 pub mod date;
 pub mod diag;
 pub mod document;
@@ -211,76 +213,113 @@ pub fn evaluate_loaded(
     Ok((loaded, assessment))
 }
 
+/// The findings of every manifest under `dir` as one SARIF log (`vetted
+/// portfolio --format sarif`), in the order the register lists them; a
+/// manifest that cannot be assessed gives its diagnostics as results.
+pub fn portfolio_sarif(
+    dir: &Path,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+) -> Result<report::sarif::Log, Error> {
+    let mut files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    // In the order the register lists them.
+    portfolio::sort_by_name(&mut files);
+    let mut log = report::sarif::LogBuilder::default();
+    for path in &files {
+        let file = path.display().to_string();
+        let loaded = read_manifest_file(path, &file)
+            .map_err(|d| vec![d])
+            .and_then(|bytes| evaluate_loaded(&file, bytes, catalog, policy, as_of));
+        match loaded {
+            Ok((loaded, a)) => log.add(&loaded.doc, catalog, &a),
+            Err(diagnostics) => log.add_invalid(&diagnostics),
+        }
+    }
+    Ok(log.finish())
+}
+
+/// A manifest file of a portfolio, read only if it is a regular file (a
+/// FIFO or a link to `/dev/zero` in the folder must not hang or fill
+/// memory) and within the input limit.
+fn read_manifest_file(path: &Path, file: &str) -> Result<Vec<u8>, diag::Diagnostic> {
+    fsutil::read_regular_file(path, MAX_INPUT_BYTES).map_err(|e| {
+        read_diagnostic(file, e).unwrap_or_else(|e| {
+            diag::Diagnostic::error(crate::diag::Code::Io, file, diag::Pos::START, e.to_string())
+        })
+    })
+}
+
 /// Assesses every manifest under `dir` (recursively) on as many threads as
 /// the machine has. A manifest that fails is listed with its diagnostics and
-/// never stops the others.
+/// never stops the others. Memory does not grow with the number of
+/// manifests: each one's result goes into the portfolio's lists as soon as
+/// the ones before it are in ([`portfolio::Builder`]).
 pub fn load_portfolio(
     dir: &Path,
     catalog: &checklist::Catalog,
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<portfolio::Portfolio, Error> {
-    let files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
+    load_portfolio_cached(dir, catalog, policy, as_of, None).map(|(p, _)| p)
+}
+
+/// [`load_portfolio`], reusing what `cache` holds for manifests it has
+/// seen (same bytes, name, checklists, policy, date and build) and storing
+/// what it computes; with what the cache did.
+pub fn load_portfolio_cached(
+    dir: &Path,
+    catalog: &checklist::Catalog,
+    policy: &rules::Policy,
+    as_of: date::Date,
+    cache: Option<&cache::Cache>,
+) -> Result<(portfolio::Portfolio, cache::Stats), Error> {
+    let mut files = portfolio::manifest_files(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
     })?;
+    // The register lists manifests by name as shown, which is not always
+    // the order of paths (`a/b` comes after `a-c`): assess them in that
+    // order, so that each result can be written as it comes.
+    portfolio::sort_by_name(&mut files);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 16);
-    let chunk = files.len().div_ceil(threads).max(1);
-    type Outcome = Result<portfolio::Item, portfolio::Invalid>;
-    let results: Vec<Outcome> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|path| {
-                            let file = path.display().to_string();
-                            // Only regular files: a FIFO or a link to
-                            // `/dev/zero` in the folder must not hang or
-                            // fill memory, and is listed by name instead.
-                            let bytes =
-                                fsutil::read_regular_file(path, MAX_INPUT_BYTES).map_err(|e| {
-                                    portfolio::Invalid {
-                                        file: file.clone(),
-                                        diagnostics: vec![
-                                            read_diagnostic(&file, e).unwrap_or_else(|e| {
-                                                diag::Diagnostic::error(
-                                                    crate::diag::Code::Io,
-                                                    &file,
-                                                    diag::Pos::START,
-                                                    e.to_string(),
-                                                )
-                                            }),
-                                        ],
-                                    }
-                                })?;
-                            evaluate_file(&file, bytes, catalog, policy, as_of)
-                                .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))
-                                .map_err(|diagnostics| portfolio::Invalid {
-                                    file: file.clone(),
-                                    diagnostics,
-                                })
-                        })
-                        .collect::<Vec<Outcome>>()
+    let scope = cache.map(|c| (c, portfolio::cache_scope(c, catalog, policy, as_of)));
+    let counts = portfolio::CacheCounts::default();
+    let assess = |path: &PathBuf| -> portfolio::Outcome {
+        let file = path.display().to_string();
+        let bytes = read_manifest_file(path, &file).map_err(|d| portfolio::Invalid {
+            file: file.clone(),
+            diagnostics: vec![d],
+        })?;
+        let evaluate = |bytes: Vec<u8>| {
+            evaluate_file(&file, bytes, catalog, policy, as_of)
+                .map(|(m, a)| portfolio::summarise(&file, &m, &a, policy, as_of))
+                .map_err(|diagnostics| portfolio::Invalid {
+                    file: file.clone(),
+                    diagnostics,
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("assessment threads do not panic"))
-            .collect()
-    });
-    let mut items = Vec::new();
-    let mut invalid = Vec::new();
-    for r in results {
-        match r {
-            Ok(x) => items.push(x),
-            Err(i) => invalid.push(i),
+        };
+        match &scope {
+            Some((cache, scope)) => {
+                portfolio::cached(cache, scope, &file, bytes, &counts, evaluate)
+            }
+            None => evaluate(bytes),
         }
-    }
-    Ok(portfolio::build(items, invalid, as_of))
+    };
+    let spill_error = |source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    };
+    let mut builder = portfolio::Builder::new(as_of);
+    portfolio::in_order(&files, threads, assess, |outcome| builder.push(outcome))
+        .map_err(spill_error)?;
+    let built = builder.finish().map_err(spill_error)?;
+    Ok((built, counts.get()))
 }
 pub mod evidence;
 pub mod fill;

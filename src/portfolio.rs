@@ -1,6 +1,22 @@
 //! `vetted portfolio`: every vendor and key under review, and what needs
 //! action now.
 
+mod parallel;
+mod records;
+
+pub use crate::codec::{Corrupt, Record, from_bytes, to_bytes};
+pub use parallel::in_order;
+pub use records::{Iter, RecordWriter, Records, Sorter};
+
+/// How many actions are sorted in memory before they are spilled (for
+/// tests that mean to go past it).
+pub fn records_run_len() -> usize {
+    records::RUN_RECORDS
+}
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+
 use serde::Serialize;
 
 use crate::date::Date;
@@ -83,21 +99,30 @@ pub struct Invalid {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The portfolio report.
+/// The portfolio report. Its lists are [`Records`]: written as the
+/// manifests are assessed, kept in memory while short and in temporary
+/// files beyond that, and read back as the report is written, so memory
+/// does not grow with the number of manifests.
 #[derive(Clone, Debug, Serialize)]
 pub struct Portfolio {
     /// As-of date.
     pub as_of: Date,
     /// Vendors, by file name.
-    pub entries: Vec<Entry>,
+    pub entries: Records<Entry>,
     /// Counts by tier (low, medium, high, critical).
     pub by_tier: Vec<(Level, usize)>,
     /// Counts by verdict.
     pub by_verdict: Vec<(Verdict, usize)>,
     /// What needs action, overdue first, then by due date.
-    pub actions: Vec<Action>,
+    pub actions: Records<Action>,
     /// Manifests that could not be assessed.
-    pub invalid: Vec<Invalid>,
+    pub invalid: Records<Invalid>,
+    /// Actions already late.
+    #[serde(skip)]
+    overdue: usize,
+    /// Diagnostics of the invalid manifests, all told.
+    #[serde(skip)]
+    diagnostics: usize,
 }
 
 impl crate::report::Render for Portfolio {
@@ -110,12 +135,103 @@ impl crate::report::Render for Portfolio {
     fn charts(&self, _policy: &Policy) -> Vec<String> {
         vec![crate::report::chart::portfolio(self)]
     }
+
+    fn rows(&self) -> usize {
+        self.entries.len() + self.actions.len() + self.invalid.len() + self.diagnostics
+    }
 }
 
 impl Portfolio {
     /// Whether any action is overdue.
     pub fn has_overdue(&self) -> bool {
-        self.actions.iter().any(|a| a.overdue)
+        self.overdue > 0
+    }
+
+    /// How many actions are overdue.
+    pub fn overdue(&self) -> usize {
+        self.overdue
+    }
+}
+
+/// How actions are listed: overdue first, then by due date (actions
+/// without one before those with one), file, kind and detail.
+fn action_order(a: &Action, b: &Action) -> std::cmp::Ordering {
+    b.overdue
+        .cmp(&a.overdue)
+        .then_with(|| a.due.cmp(&b.due))
+        .then_with(|| a.file.cmp(&b.file))
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.detail.cmp(&b.detail))
+}
+
+/// What became of one manifest: its summary, or why it has none.
+pub type Outcome = Result<Item, Invalid>;
+
+/// Builds a [`Portfolio`] one manifest at a time, keeping in memory only
+/// counts and bounded buffers.
+pub struct Builder {
+    as_of: Date,
+    entries: RecordWriter<Entry>,
+    actions: Sorter<Action>,
+    invalid: RecordWriter<Invalid>,
+    by_tier: [usize; 4],
+    by_verdict: [usize; 4],
+    overdue: usize,
+    diagnostics: usize,
+}
+
+impl Builder {
+    /// An empty portfolio as of `as_of`.
+    pub fn new(as_of: Date) -> Builder {
+        Builder {
+            as_of,
+            entries: RecordWriter::new(),
+            actions: Sorter::new(action_order),
+            invalid: RecordWriter::new(),
+            by_tier: [0; 4],
+            by_verdict: [0; 4],
+            overdue: 0,
+            diagnostics: 0,
+        }
+    }
+
+    /// Adds one manifest's outcome. Outcomes must come in the order of
+    /// their file names, which is the order the register lists them in.
+    pub fn push(&mut self, outcome: Outcome) -> std::io::Result<()> {
+        match outcome {
+            Ok(item) => {
+                let e = &item.entry;
+                self.by_tier[Level::ALL.iter().position(|l| *l == e.tier).unwrap_or(0)] += 1;
+                self.by_verdict[Verdict::ALL
+                    .iter()
+                    .position(|v| *v == e.verdict)
+                    .unwrap_or(0)] += 1;
+                self.entries.push(e)?;
+                for a in item.actions {
+                    self.overdue += usize::from(a.overdue);
+                    self.actions.push(a)?;
+                }
+            }
+            Err(invalid) => {
+                self.diagnostics += invalid.diagnostics.len();
+                self.invalid.push(&invalid)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The portfolio.
+    pub fn finish(self) -> std::io::Result<Portfolio> {
+        Ok(Portfolio {
+            as_of: self.as_of,
+            entries: self.entries.finish()?,
+            by_tier: Level::ALL.into_iter().zip(self.by_tier).collect(),
+            by_verdict: Verdict::ALL.into_iter().zip(self.by_verdict).collect(),
+            actions: self.actions.finish()?,
+            invalid: self.invalid.finish()?,
+            overdue: self.overdue,
+            diagnostics: self.diagnostics,
+        })
     }
 }
 
@@ -223,39 +339,28 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     Item { entry, actions }
 }
 
-/// Builds the portfolio from summarised manifests and the ones that failed.
-pub fn build(items: Vec<Item>, mut invalid: Vec<Invalid>, as_of: Date) -> Portfolio {
-    let mut entries = Vec::with_capacity(items.len());
-    let mut actions = Vec::new();
-    for item in items {
-        entries.push(item.entry);
-        actions.extend(item.actions);
+/// Builds the portfolio from summarised manifests and the ones that failed,
+/// in any order.
+pub fn build(items: Vec<Item>, invalid: Vec<Invalid>, as_of: Date) -> std::io::Result<Portfolio> {
+    let mut all: Vec<Outcome> = items
+        .into_iter()
+        .map(Ok)
+        .chain(invalid.into_iter().map(Err))
+        .collect();
+    // Stable: manifests of the same name keep their order.
+    all.sort_by(|a, b| outcome_file(a).cmp(outcome_file(b)));
+    let mut b = Builder::new(as_of);
+    for outcome in all {
+        b.push(outcome)?;
     }
-    entries.sort_by(|a, b| a.file.cmp(&b.file));
-    invalid.sort_by(|a, b| a.file.cmp(&b.file));
-    actions.sort_by(|a, b| {
-        b.overdue
-            .cmp(&a.overdue)
-            .then_with(|| a.due.cmp(&b.due))
-            .then_with(|| a.file.cmp(&b.file))
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.detail.cmp(&b.detail))
-    });
-    let by_tier = Level::ALL
-        .iter()
-        .map(|&l| (l, entries.iter().filter(|e| e.tier == l).count()))
-        .collect();
-    let by_verdict = Verdict::ALL
-        .iter()
-        .map(|&v| (v, entries.iter().filter(|e| e.verdict == v).count()))
-        .collect();
-    Portfolio {
-        as_of,
-        entries,
-        by_tier,
-        by_verdict,
-        actions,
-        invalid,
+    b.finish()
+}
+
+/// The file an outcome is about.
+pub fn outcome_file(o: &Outcome) -> &str {
+    match o {
+        Ok(item) => &item.entry.file,
+        Err(invalid) => &invalid.file,
     }
 }
 
@@ -286,4 +391,112 @@ pub fn manifest_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::P
     }
     out.sort();
     Ok(out)
+}
+
+/// Sorts paths by their names as shown (which is how the register lists
+/// them), then by path where two names show alike.
+pub fn sort_by_name(paths: &mut [std::path::PathBuf]) {
+    paths.sort_by(|a, b| {
+        // No allocation for the usual UTF-8 names.
+        let names = match (a.to_str(), b.to_str()) {
+            (Some(x), Some(y)) => x.cmp(y),
+            _ => a.display().to_string().cmp(&b.display().to_string()),
+        };
+        names.then_with(|| a.cmp(b))
+    });
+}
+
+/// The version of what the cache holds for a portfolio manifest (the
+/// encoding in `codec.rs`, and what `summarise` puts in it): raised when
+/// either changes. (A rebuilt binary never reads an older one's entries
+/// anyway; this keeps library users with a fixed build id safe too.)
+const CACHED_OUTCOME: &str = "portfolio outcome 1";
+
+/// What a cached portfolio outcome depends on besides the manifest: the
+/// checklists (their names and bytes), the policy (as loaded), the as-of
+/// date, and the build of `vetted` the cache was opened for.
+pub fn cache_scope(
+    cache: &crate::cache::Cache,
+    catalog: &crate::checklist::Catalog,
+    policy: &Policy,
+    as_of: Date,
+) -> crate::cache::Scope {
+    cache.scope(&[
+        CACHED_OUTCOME.as_bytes(),
+        &catalog.fingerprint(),
+        &crate::cache::policy_fingerprint(policy),
+        as_of.to_string().as_bytes(),
+    ])
+}
+
+/// Counts of what the cache did, shared by the assessing threads.
+#[derive(Debug, Default)]
+pub struct CacheCounts {
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    refused: AtomicUsize,
+    not_written: AtomicUsize,
+}
+
+impl CacheCounts {
+    /// The counts so far.
+    pub fn get(&self) -> crate::cache::Stats {
+        let get = |c: &AtomicUsize| c.load(Relaxed);
+        crate::cache::Stats {
+            hits: get(&self.hits),
+            misses: get(&self.misses),
+            refused: get(&self.refused),
+            not_written: get(&self.not_written),
+        }
+    }
+}
+
+/// The outcome of the manifest `bytes` named `file`: from the cache if it
+/// holds a valid entry for it, else from `evaluate`, then stored, unless
+/// the manifest holds (or may hold) a secret.
+pub fn cached(
+    cache: &crate::cache::Cache,
+    scope: &crate::cache::Scope,
+    file: &str,
+    bytes: Vec<u8>,
+    counts: &CacheCounts,
+    evaluate: impl FnOnce(Vec<u8>) -> Outcome,
+) -> Outcome {
+    let key = scope.key(file, &bytes);
+    match cache
+        .get(&key)
+        .map(|v| v.map(|v| from_bytes::<Outcome>(&v)))
+    {
+        Ok(Some(Ok(outcome))) => {
+            counts.hits.fetch_add(1, Relaxed);
+            return outcome;
+        }
+        // An entry whose checksum holds but whose value does not decode
+        // is as foreign as one whose checksum fails.
+        Ok(Some(Err(_))) | Err(_) => {
+            counts.refused.fetch_add(1, Relaxed);
+        }
+        Ok(None) => {}
+    }
+    counts.misses.fetch_add(1, Relaxed);
+    // A manifest that fails to load is kept only if the credential guard
+    // read it and found nothing: its diagnostics may quote it.
+    let copy = bytes.clone();
+    let outcome = evaluate(bytes);
+    let keep = outcome.is_ok() || guard_passes(file, copy);
+    if !keep || cache.put(&key, &to_bytes(&outcome)).is_err() {
+        counts.not_written.fetch_add(1, Relaxed);
+    }
+    outcome
+}
+
+/// Whether `bytes` parse as YAML and the credential guard finds nothing in
+/// them. A manifest that loads has passed the guard (its refusals are
+/// errors); one that does not may have failed before the guard ran.
+pub fn guard_passes(file: &str, bytes: Vec<u8>) -> bool {
+    let limits = crate::yaml::Limits::default();
+    // The guard reads the comments too: it needs the text with the tree.
+    crate::yaml::decode(file, bytes, &limits)
+        .and_then(|text| crate::yaml::parse(file, &text, &limits).map(|root| (text, root)))
+        .is_ok_and(|(text, root)| crate::manifest::guard::check(file, &text, &root).is_empty())
 }

@@ -120,6 +120,9 @@ pub fn validate_json(
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
+                // A field required only for some values of another (a
+                // `then`) says why in its description.
+                let why = then_description(schema, &schema_path);
                 out.push(
                     Diagnostic::error(
                         Code::MissingField,
@@ -127,11 +130,33 @@ pub fn validate_json(
                         root.locate(&pointer),
                         format!("{at} is missing the required field `{name}`"),
                     )
-                    .with_help(format!(
-                        "add `{name}:`; `vetted schema {}` shows the format",
-                        format.name()
-                    )),
+                    .with_help(match why {
+                        Some(why) => format!("add `{name}:`: {why}"),
+                        None => format!(
+                            "add `{name}:`; `vetted schema {}` shows the format",
+                            format.name()
+                        ),
+                    }),
                 );
+            }
+            // A field that a `then` rules out for some values of another.
+            ValidationErrorKind::FalseSchema if schema_path.contains("/then/") => {
+                let (parent, name) = pointer.rsplit_once('/').unwrap_or(("", &pointer));
+                let why = then_description(schema, &schema_path);
+                let mut d = Diagnostic::error(
+                    Code::UnknownField,
+                    file,
+                    root.locate_key(parent, name),
+                    format!(
+                        "`{}` does not belong in {}",
+                        diag::quote(name),
+                        human_path(parent)
+                    ),
+                );
+                if let Some(why) = why {
+                    d = d.with_help(why);
+                }
+                out.push(d);
             }
             ValidationErrorKind::Enum { options } => {
                 let choices: Vec<String> = options
@@ -275,6 +300,16 @@ fn allowed_properties(schema: &Json, schema_path: &str) -> Vec<String> {
         .and_then(Json::as_object)
         .map(|props| props.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The description of the `then` an error comes from: why a field is
+/// required, or ruled out, for some values of another.
+fn then_description(schema: &Json, schema_path: &str) -> Option<String> {
+    let at = schema_path.rfind("/then/")?;
+    let node = schema.pointer(&schema_path[..at + "/then".len()])?;
+    node.get("description")
+        .and_then(Json::as_str)
+        .map(str::to_string)
 }
 
 fn schema_description(schema: &Json, schema_path: &str) -> Option<String> {

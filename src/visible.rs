@@ -96,30 +96,107 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 /// are layout. The renderers escape untrusted text before this, so on the
 /// bundled templates it changes nothing.
 pub fn sweep(document: String, escape: impl Fn(char) -> String) -> String {
+    match swept(&document, None, escape) {
+        Cow::Borrowed(_) => document,
+        Cow::Owned(out) => out,
+    }
+}
+
+/// [`sweep`] of `text`, which `next` follows (`None`: the end).
+fn swept(text: &str, next: Option<char>, escape: impl Fn(char) -> String) -> Cow<'_, str> {
     let hidden = |c: char, next: Option<char>| {
         is_hidden(c) && c != '\n' && c != '\t' && !(c == '\r' && next == Some('\n'))
     };
-    let mut chars = document.chars().peekable();
+    let mut chars = text.chars().peekable();
     let mut any = false;
     while let Some(c) = chars.next() {
-        if hidden(c, chars.peek().copied()) {
+        if hidden(c, chars.peek().copied().or(next)) {
             any = true;
             break;
         }
     }
     if !any {
-        return document;
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(document.len() + 64);
-    let mut chars = document.chars().peekable();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if hidden(c, chars.peek().copied()) {
+        if hidden(c, chars.peek().copied().or(next)) {
             out.push_str(&escape(c));
         } else {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// The whole characters `bytes` start with: all of them but a character
+/// cut short at the end (its other bytes are still to come). Bytes that
+/// can never be UTF-8 are an error.
+pub(crate) fn whole_chars(bytes: &[u8]) -> io::Result<&str> {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok(s),
+        Err(e) if e.error_len().is_some() => {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+        Err(e) => e.valid_up_to(),
+    };
+    Ok(std::str::from_utf8(&bytes[..valid]).expect("checked above"))
+}
+
+/// A writer that [`sweep`]s what goes through it, as it goes: the same
+/// bytes as sweeping the whole document. A character split between two
+/// writes, and a CR that may start a CR LF, wait for the next; call
+/// [`Sweeping::finish`] at the end.
+pub struct Sweeping<'a> {
+    out: &'a mut dyn io::Write,
+    escape: fn(char) -> String,
+    /// Bytes written and not yet swept.
+    held: Vec<u8>,
+}
+
+impl<'a> Sweeping<'a> {
+    /// Sweeps into `out`, showing a hidden character with `escape`.
+    pub fn new(out: &'a mut dyn io::Write, escape: fn(char) -> String) -> Sweeping<'a> {
+        Sweeping {
+            out,
+            escape,
+            held: Vec::new(),
+        }
+    }
+
+    /// Writes what is held: the end of the document.
+    pub fn finish(mut self) -> io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        let text = std::str::from_utf8(&held)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        self.out
+            .write_all(swept(text, None, self.escape).as_bytes())?;
+        self.out.flush()
+    }
+}
+
+impl io::Write for Sweeping<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.held.extend_from_slice(buf);
+        let text = whole_chars(&self.held)?;
+        let valid = text.len();
+        // A CR at the end waits: whether it is shown depends on what
+        // follows.
+        let ready = text.strip_suffix('\r').unwrap_or(text);
+        if !ready.is_empty() {
+            let next = (ready.len() < valid).then_some('\r');
+            let n = ready.len();
+            self.out
+                .write_all(swept(ready, next, self.escape).as_bytes())?;
+            self.held.drain(..n);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A `serde_json` formatter that writes hidden characters as `\u` escapes
@@ -226,6 +303,24 @@ mod tests {
             "a\r\nb\n\tc<U+000D>d<U+202E>"
         );
         assert_eq!(sweep("plain\n".into(), name), "plain\n");
+    }
+
+    #[test]
+    fn sweeping_as_it_goes_is_sweeping_the_whole() {
+        let text = "a\r\nb\r\rc\u{202e}d\u{1b}\n\té\u{9b}\r";
+        let whole = sweep(text.into(), name);
+        for bite in 1..=4 {
+            let mut out = Vec::new();
+            let mut w = Sweeping::new(&mut out, name);
+            for chunk in text.as_bytes().chunks(bite) {
+                io::Write::write_all(&mut w, chunk).unwrap();
+            }
+            w.finish().unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "bites of {bite}");
+        }
+        let mut out = Vec::new();
+        let mut w = Sweeping::new(&mut out, name);
+        assert!(io::Write::write_all(&mut w, b"a\xff").is_err());
     }
 
     #[test]

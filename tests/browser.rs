@@ -264,6 +264,8 @@ fn html_reports_render_safely_in_chromium() {
             .args(&args)
             .args(["--as-of", "2026-11-27", "--format", "html", "-o"])
             .arg(&html)
+            // `portfolio` keeps a cache under the user's cache directory.
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
             .status()
             .unwrap();
         assert!(status.success(), "{name}: failed");

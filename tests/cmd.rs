@@ -20,6 +20,9 @@ const COMMANDS: &[&str] = &[
 
 #[test]
 fn cases() {
+    // `portfolio` keeps a cache under the user's cache directory: one for
+    // this run, shared by its cases (which run in parallel).
+    let cache = tempfile::tempdir().unwrap();
     trycmd::TestCases::new()
         .register_bin("vetted", trycmd::cargo::cargo_bin!("vetted"))
         .default_bin_name("vetted")
@@ -27,6 +30,7 @@ fn cases() {
         // developer's shell; NO_COLOR overrides it, and the pinned text has
         // no escape codes.
         .env("NO_COLOR", "1")
+        .env("XDG_CACHE_HOME", cache.path().display().to_string())
         .case("tests/cmd/*.toml");
 }
 

@@ -233,6 +233,9 @@ fn trigger(code: Code) -> Trigger {
             "permissions: [read]}",
             "permissions: [read], keys: [{exchange: kraken, label: bot, created: 2026-12-05, permissions: [read]}]}",
         )),
+        Code::DocumentDates => valid_and(
+            "documents:\n  - {kind: soc2-type-2, url: https://v.example/soc2, period-start: 2026-10-01, period-end: 2025-09-30}\n",
+        ),
         Code::IncidentAfterAssessment => {
             valid_and("incidents:\n  - {date: 2026-12-10, kind: outage, severity: low}\n")
         }
@@ -446,7 +449,8 @@ fn fifo_in_portfolio() -> Vec<Code> {
     let p = vetted::load_portfolio(dir.path(), &catalog, &policy, AS_OF.parse().unwrap()).unwrap();
     p.invalid
         .iter()
-        .flat_map(|i| i.diagnostics.iter().map(|d| d.code))
+        .map(Result::unwrap)
+        .flat_map(|i| i.diagnostics.into_iter().map(|d| d.code))
         .collect()
 }
 

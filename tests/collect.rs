@@ -256,6 +256,7 @@ fn vendor(front: &TlsFront, repository: bool) -> Vendor {
         docs: Some(front.url("/docs/")),
         repository: repository.then(|| "https://github.com/acme/bot".to_string()),
         egress_ips: vec![],
+        providers: vec![],
     }
 }
 

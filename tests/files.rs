@@ -199,6 +199,27 @@ fn is_char_device(path: &Path) -> bool {
         .is_char_device()
 }
 
+/// Makes a copy of the `/dev/null` device node in `dir` (root only), has
+/// `write` (a vetted that must succeed) write into it, and checks that it
+/// is still a device; false if the node could not be made.
+fn into_null_device(dir: &Path, write: impl FnOnce(&Path) -> (Option<i32>, String)) -> bool {
+    let node = dir.join("null");
+    let made = Command::new("mknod")
+        .arg(&node)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let (code, stderr) = write(&node);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(
+            is_char_device(&node),
+            "the device node was replaced by a file"
+        );
+    }
+    made
+}
+
 /// `-o /dev/null` writes into the device, never renames a file over it
 /// (issue 21: run as root, the old atomic write replaced `/dev/null` with
 /// a regular file). A private copy of the device node is tried first, so
@@ -206,20 +227,7 @@ fn is_char_device(path: &Path) -> bool {
 #[test]
 fn a_device_is_written_to_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
-    let node = dir.path().join("null");
-    let made = Command::new("mknod")
-        .arg(&node)
-        .args(["c", "1", "3"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if made {
-        let (code, stderr) = assess_to(&node);
-        assert_eq!(code, Some(0), "{stderr}");
-        assert!(
-            is_char_device(&node),
-            "the device node was replaced by a file"
-        );
-    } else {
+    if !into_null_device(dir.path(), assess_to) {
         eprintln!("mknod needs root; trying /dev/null alone");
     }
     // Another process running an older vetted (or anything else) may have
@@ -236,31 +244,81 @@ fn a_device_is_written_to_not_replaced() {
     );
 }
 
-/// A FIFO is written to (a reader gets the report) and stays a FIFO.
-#[test]
-fn a_fifo_is_written_to_not_replaced() {
+/// What `write` (a vetted writing into `fifo`, which must succeed) wrote
+/// into the FIFO `fifo`, which must still be one after.
+fn through_fifo(fifo: &Path, write: impl FnOnce(&Path) -> (Option<i32>, String)) -> Vec<u8> {
     use std::os::unix::fs::FileTypeExt;
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("out.md");
-    mkfifo(&fifo);
     let (tx, rx) = std::sync::mpsc::channel();
-    let reading = fifo.clone();
+    let reading = fifo.to_path_buf();
     // Blocks until vetted opens the FIFO for writing; a vetted that renames
     // a file over it never does, and the channel times out instead.
     std::thread::spawn(move || {
         let _ = tx.send(std::fs::read(&reading).unwrap());
     });
-    let (code, stderr) = assess_to(&fifo);
+    let (code, stderr) = write(fifo);
     assert_eq!(code, Some(0), "{stderr}");
     let got = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("nothing was written into the FIFO");
-    assert_eq!(got, report());
     assert!(
-        std::fs::symlink_metadata(&fifo)
+        std::fs::symlink_metadata(fifo)
             .unwrap()
             .file_type()
             .is_fifo()
+    );
+    got
+}
+
+/// A FIFO is written to (a reader gets the report) and stays a FIFO.
+#[test]
+fn a_fifo_is_written_to_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.md");
+    mkfifo(&fifo);
+    let got = through_fifo(&fifo, assess_to);
+    assert_eq!(got, report());
+}
+
+/// `vetted portfolio examples --format html -o OUT`, the document written
+/// as it is made: (exit code, stderr).
+fn portfolio_to(out: &Path) -> (Option<i32>, String) {
+    let out = assert_cmd::Command::cargo_bin("vetted")
+        .unwrap()
+        .args(["portfolio", "examples", "--no-cache", "--as-of", AS_OF])
+        .args(["--format", "html", "-o"])
+        .arg(out)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A document written as it is made (a portfolio, any report but `assess`)
+/// goes the same ways: into a FIFO or device directly, which stays what
+/// it is, and a directory is named.
+#[test]
+fn a_streamed_document_is_written_into_a_fifo_or_device_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = assert_cmd::Command::cargo_bin("vetted")
+        .unwrap()
+        .args(["portfolio", "examples", "--no-cache", "--as-of", AS_OF])
+        .args(["--format", "html"])
+        .output()
+        .unwrap()
+        .stdout;
+    let fifo = dir.path().join("out.html");
+    mkfifo(&fifo);
+    let got = through_fifo(&fifo, portfolio_to);
+    assert!(got == stdout, "the FIFO got another document");
+    into_null_device(dir.path(), portfolio_to);
+    let (code, stderr) = portfolio_to(dir.path());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: this is a directory", dir.path().display())),
+        "{stderr}"
     );
 }
 

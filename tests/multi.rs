@@ -203,9 +203,12 @@ fn different_checklists_compare_only_shared_questions() {
 }
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
+    // `portfolio` keeps a cache under the user's cache directory.
+    let cache = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("vetted")
         .unwrap()
         .args(args)
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .unwrap();
     (

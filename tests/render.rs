@@ -17,10 +17,13 @@ const FORMATS: [(Format, &str); 3] = [
 ];
 
 fn cli(args: &[&str]) -> String {
+    // `portfolio` keeps a cache under the user's cache directory.
+    let cache = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("vetted")
         .unwrap()
         .args(args)
         .args(["--as-of", AS_OF])
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "{args:?}: {out:?}");

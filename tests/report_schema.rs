@@ -174,11 +174,13 @@ fn schema_enum(def: &str) -> BTreeSet<String> {
 #[test]
 fn the_schema_enums_are_the_rust_enums() {
     use vetted::evaluate::advice::ChangeKind;
+    use vetted::evaluate::documents::DocumentState;
     use vetted::evaluate::{
         EvidenceState, FindingKind, Freshness, GateEffect, KeyAction, Standing, Status,
     };
     use vetted::level::Level;
     use vetted::manifest::{Connection, IncidentKind, KeyState, Provenance};
+    use vetted::manifest::{DocumentKind, ProviderRole};
     use vetted::rules::{Permission, Verdict};
 
     let cases = [
@@ -199,7 +201,7 @@ fn the_schema_enums_are_the_rust_enums() {
         ),
         (
             "finding-kind",
-            names(&every!(FindingKind::{Rule, Question, Contradiction})),
+            names(&every!(FindingKind::{Rule, Question, Contradiction, Document})),
         ),
         (
             "standing",
@@ -218,6 +220,20 @@ fn the_schema_enums_are_the_rust_enums() {
             names(&every!(IncidentKind::{
                 KeyLeak, Breach, FundsDrained, Phishing, MaliciousRelease, Outage, Other,
             })),
+        ),
+        (
+            "document-kind",
+            names(&every!(DocumentKind::{
+                Soc2Type1, Soc2Type2, BridgeLetter, Iso27001, Dpa, PentestLetter, Insurance,
+            })),
+        ),
+        (
+            "document-state",
+            names(&every!(DocumentState::{Expired, Expiring, Current, Open})),
+        ),
+        (
+            "provider-role",
+            names(&every!(ProviderRole::{Custody, Cloud, KeyManagement, Kyc, Other})),
         ),
         (
             "connection",

@@ -148,6 +148,9 @@ pub struct Catalog {
     /// By condition slot: for a condition that reads the incidents and
     /// nothing else, its result when there are none.
     without_incidents: Vec<Option<bool>>,
+    /// SHA-256 of every source file (name and bytes) the catalog was
+    /// loaded from, for cache keys.
+    fingerprint: [u8; 32],
 }
 
 /// A file to load into a catalog.
@@ -179,7 +182,12 @@ impl Catalog {
                 true,
             )
         });
+        let mut fingerprint = Vec::new();
         for (source, is_bundled) in bundled.chain(extra.into_iter().map(|s| (s, false))) {
+            fingerprint.push(crate::cache::digest(&[
+                source.file.as_bytes(),
+                &source.bytes,
+            ]));
             let doc = match Document::load(
                 Format::Checklist,
                 &source.file,
@@ -224,7 +232,8 @@ impl Catalog {
                 },
             );
         }
-        let catalog = Catalog::index(checklists, &mut diags);
+        let mut catalog = Catalog::index(checklists, &mut diags);
+        catalog.fingerprint = crate::cache::digest(&[fingerprint.as_flattened()]);
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
@@ -459,7 +468,14 @@ impl Catalog {
             plans,
             answers_read,
             without_incidents,
+            fingerprint: [0; 32],
         }
+    }
+
+    /// SHA-256 of the files (names and bytes) the catalog was loaded from:
+    /// two catalogs with the same fingerprint score alike (in one build).
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// The questions of a checklist as an evaluation asks them, in

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use vetted::cache::Assessed;
 use vetted::level::Level;
 use vetted::rules::Verdict;
 
@@ -23,6 +24,11 @@ pub struct Args {
     /// the residual tier at least this high (low, medium, high, critical).
     #[arg(long, value_name = "LEVEL", value_parser = parse_fail_on)]
     fail_on: Option<FailOn>,
+    /// Keep the document in DIR, and reuse it while the manifest,
+    /// checklists, policy, templates, date, format and build of vetted are
+    /// the same (not used unless given).
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
 }
 
 /// Documents `vetted assess` can render.
@@ -69,50 +75,102 @@ pub fn run(args: Args, checklists: Option<&Path>) -> u8 {
 }
 
 fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> {
-    let setup = args.common.setup(checklists)?;
+    let (setup, cache) = std::thread::scope(|s| {
+        // Opening a cache hashes the executable: do it while the
+        // checklists load.
+        let cache = s.spawn(|| {
+            let dir = args.cache.as_deref()?;
+            super::open_cache(dir, true)
+        });
+        let setup = args.common.setup(checklists);
+        (
+            setup,
+            cache.join().expect("opening the cache does not panic"),
+        )
+    });
+    let setup = setup?;
     let (file, bytes) = read_input(&args.file)?;
-    if args.common.format.document().is_none() {
-        return sarif(args, &setup, &file, bytes);
-    }
-    let (report, warnings) = vetted::assess(
-        &file,
-        bytes,
-        &setup.catalog,
-        &setup.policy,
-        args.common.as_of(),
-    )?;
-    print_diagnostics(&warnings);
-    match args.template {
-        Template::Report => args.common.emit(&setup, "assess", &report)?,
-        Template::Compliance => {
-            args.common
-                .emit(&setup, "assess", &vetted::report::Compliance(&report))?
+    let as_of = args.common.as_of();
+    let key = cache.as_ref().map(|c| {
+        let document = format!("{:?}", args.template);
+        let format = format!("{:?}", args.common.format);
+        c.assess_scope(
+            &setup.catalog,
+            &setup.policy,
+            &setup.renderer,
+            as_of,
+            &document,
+            &format,
+        )
+        .key(&file, &bytes)
+    });
+    let hit = match (&cache, &key) {
+        (Some(c), Some(k)) => c
+            .get(k)
+            .ok()
+            .flatten()
+            .and_then(|v| vetted::codec::from_bytes::<Assessed>(&v).ok())
+            .filter(|a| std::str::from_utf8(&a.document).is_ok()),
+        _ => None,
+    };
+    let assessed = match hit {
+        Some(a) => a,
+        None => {
+            let a = assess(args, &setup, &file, bytes, as_of)?;
+            // Only a manifest that loaded gets here, so the credential
+            // guard has passed it. A failed write only costs the next run
+            // the work again.
+            if let (Some(c), Some(k)) = (&cache, &key) {
+                let _ = c.put(k, &vetted::codec::to_bytes(&a));
+            }
+            a
         }
-    }
-    Ok(gate(args, report.summary.verdict, report.summary.tier))
+    };
+    print_diagnostics(&assessed.warnings);
+    let text = std::str::from_utf8(&assessed.document).expect("checked above, or rendered text");
+    super::write_output(args.common.output.as_deref(), text)?;
+    Ok(gate(args, assessed.verdict, assessed.tier))
 }
 
-/// The findings as SARIF, located in the manifest.
-fn sarif(
+/// The document in the chosen format (the report, the compliance document,
+/// or the findings as SARIF located in the manifest), with the loader's
+/// warnings and the verdict and tier `--fail-on` reads.
+fn assess(
     args: &Args,
     setup: &super::Setup,
     file: &str,
     bytes: Vec<u8>,
-) -> Result<u8, vetted::Error> {
-    let (loaded, a) = vetted::evaluate_loaded(
-        file,
-        bytes,
-        &setup.catalog,
-        &setup.policy,
-        args.common.as_of(),
-    )?;
-    print_diagnostics(&loaded.warnings);
-    let log = vetted::report::sarif::log(&loaded.doc, &setup.catalog, &a);
-    super::write_output(
-        args.common.output.as_deref(),
-        &vetted::report::render::json(&log),
-    )?;
-    Ok(gate(args, a.verdict, a.tier))
+    as_of: vetted::date::Date,
+) -> Result<Assessed, vetted::Error> {
+    let Some(format) = args.common.format.document() else {
+        let (loaded, a) =
+            vetted::evaluate_loaded(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+        let log = vetted::report::sarif::log(&loaded.doc, &setup.catalog, &a);
+        return Ok(Assessed {
+            document: vetted::report::render::json(&log).into_bytes(),
+            warnings: loaded.warnings,
+            verdict: a.verdict,
+            tier: a.tier,
+        });
+    };
+    let (report, warnings) = vetted::assess(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+    let document = match args.template {
+        Template::Report => {
+            vetted::report::render(&report, format, &setup.renderer, &setup.policy)?
+        }
+        Template::Compliance => vetted::report::render(
+            &vetted::report::Compliance(&report),
+            format,
+            &setup.renderer,
+            &setup.policy,
+        )?,
+    };
+    Ok(Assessed {
+        document: document.into_bytes(),
+        warnings,
+        verdict: report.summary.verdict,
+        tier: report.summary.tier,
+    })
 }
 
 /// The exit code `--fail-on` gives this verdict and tier.

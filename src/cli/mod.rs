@@ -15,7 +15,7 @@ mod questionnaire;
 mod schema;
 mod validate;
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -173,6 +173,58 @@ pub struct Common {
     templates: Option<PathBuf>,
 }
 
+/// Where results computed from manifests are kept for the next run.
+#[derive(clap::Args, Debug)]
+pub struct CacheArgs {
+    /// Keep and reuse each manifest's result in DIR (by default
+    /// $XDG_CACHE_HOME/vetted or ~/.cache/vetted; not used when the CI
+    /// environment variable is set, unless this is given).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache to use, if any. A cache that cannot be opened (a
+    /// read-only home, an unreadable executable) is not used: it can only
+    /// make a run faster, never make it fail. Only a directory asked for
+    /// with `--cache` is worth a warning.
+    fn open(
+        &self,
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Option<vetted::cache::Cache> {
+        let dir = match (&self.cache, self.no_cache) {
+            (_, true) => return None,
+            (Some(dir), false) => dir.clone(),
+            (None, false) if var("CI").is_some_and(|v| !v.is_empty()) => return None,
+            (None, false) => vetted::cache::default_dir(var)?,
+        };
+        open_cache(&dir, self.cache.is_some())
+    }
+}
+
+/// The cache in `dir` for this build, if it can be opened; why not is
+/// worth a warning only if the user named the directory.
+fn open_cache(dir: &Path, named: bool) -> Option<vetted::cache::Cache> {
+    let opened =
+        vetted::cache::this_build().and_then(|build| vetted::cache::Cache::open(dir, build));
+    match opened {
+        Ok(cache) => Some(cache),
+        Err(e) => {
+            if named {
+                eprintln!(
+                    "warning[{}]: {}: {e}; the cache is not used",
+                    Code::Io,
+                    terminal_safe(&dir.display().to_string())
+                );
+            }
+            None
+        }
+    }
+}
+
 /// What every reporting command loads before its own work.
 struct Setup {
     catalog: vetted::checklist::Catalog,
@@ -233,7 +285,8 @@ impl Common {
         self.as_of.unwrap_or_else(Date::today_utc)
     }
 
-    /// Renders `doc` in the chosen format and writes it; `command` names
+    /// Renders `doc` in the chosen format and writes it, as it is made;
+    /// `command` names
     /// the command in the error for a format it does not write.
     fn emit<D: vetted::report::Render>(
         &self,
@@ -248,8 +301,9 @@ impl Common {
                 help: "use --format md, html or json; `vetted assess FILE --format sarif` writes each manifest's findings".into(),
             });
         };
-        let text = vetted::report::render(doc, format, &setup.renderer, &setup.policy)?;
-        write_output(self.output.as_deref(), &text)
+        write_output_with(self.output.as_deref(), |w| {
+            vetted::report::render_to(doc, format, &setup.renderer, &setup.policy, w)
+        })
     }
 }
 
@@ -358,6 +412,46 @@ fn write_output(out: Option<&Path>, text: &str) -> Result<(), vetted::Error> {
             path: p.to_path_buf(),
             source,
         }),
+    }
+}
+
+/// Writes what `write` writes to `out` (`-` or none: stdout) without
+/// holding it in memory: to a file atomically, to a device or FIFO directly
+/// (`fsutil::write_with`), to stdout through a buffer that moves to a
+/// temporary file past a few megabytes. A file or stdout gets nothing if
+/// `write` fails; a device or FIFO, only what was written before.
+fn write_output_with(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), vetted::report::WriteError>,
+) -> Result<(), vetted::Error> {
+    use vetted::report::WriteError;
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: WriteError| match e {
+            WriteError::Render(e) => vetted::Error::Render(e),
+            WriteError::Io(source) => vetted::Error::Io { path, source },
+        }
+    };
+    match out {
+        Some(p) if p != Path::new("-") => vetted::fsutil::write_with(p, write).map_err(io_error(p)),
+        _ => {
+            let stdout = Path::new("<stdout>");
+            let mut spool = tempfile::SpooledTempFile::new(8 << 20);
+            write(&mut spool).map_err(io_error(stdout))?;
+            let copied = spool.seek(std::io::SeekFrom::Start(0)).and_then(|_| {
+                let mut out = std::io::stdout().lock();
+                std::io::copy(&mut spool, &mut out).and_then(|_| out.flush())
+            });
+            match copied {
+                Ok(()) => Ok(()),
+                // A closed pipe (`vetted ... | head`) is not a failure of ours.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(source) => Err(vetted::Error::Io {
+                    path: stdout.to_path_buf(),
+                    source,
+                }),
+            }
+        }
     }
 }
 

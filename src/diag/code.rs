@@ -986,6 +986,24 @@ new assessment with a later date.
 ",
     }
 
+    DocumentDates = "document-dates" in Manifest {
+        description: r"
+A document's dates cannot all be true: a SOC 2 period that ends before it
+starts, an expiry before the document was issued, or a period end or issue
+date after `assessment.date` (an assessment can only rely on a document that
+existed when it was made).
+
+```yaml
+documents:
+  - kind: soc2-type-2
+    url: https://trust.vendor.example/soc2
+    period-start: 2026-10-01
+    period-end: 2025-09-30
+```
+",
+        help: "correct the dates from the document itself (the auditor's opinion, the certificate).",
+    }
+
     RemediationDate = "remediation-date" in Manifest {
         description: r"
 An incident's `remediation.completed` or `remediation.verified` date falls
@@ -1482,6 +1500,13 @@ manifests, while the others are still assessed:
 ```text
 vendors/acme.yaml:1:1: error[io]: Permission denied (os error 13)
 ```
+
+A cache directory named with `--cache DIR` that cannot be created or
+written is a warning only: the run goes on without the cache.
+
+```text
+warning[io]: /read-only/cache: Permission denied (os error 13); the cache is not used
+```
 ",
         help: r"
 check the path and permissions. Output files are written atomically, so
@@ -1515,8 +1540,10 @@ nothing is written.
     FormatNotWritten = "format-not-written" in CommandLine {
         description: r"
 The command does not write the format asked for. SARIF (`--format sarif`)
-holds findings located in one manifest, so `vetted assess` writes it;
-`compare` and `diff` have no findings of their own to locate.
+holds findings located in manifests, so `vetted assess` and `vetted
+portfolio` write it; `compare` and `diff` have no findings of their own to
+locate. `vetted portfolio --format sarif --fail-on overdue` is refused too:
+the overdue actions live in the register, which SARIF does not hold.
 
 ```text
 error[format-not-written]: `vetted compare` does not write sarif
@@ -1525,8 +1552,8 @@ error[format-not-written]: `vetted compare` does not write sarif
 ",
         help: r"
 use `--format md`, `html` or `json` with this command, or `vetted assess
-FILE --format sarif` for one manifest's findings. Exit code 2; nothing is
-written.
+FILE --format sarif` (one manifest) or `vetted portfolio DIR --format sarif`
+(every manifest) for findings. Exit code 2; nothing is written.
 ",
     }
 

@@ -22,6 +22,9 @@ pub enum FindingKind {
     /// Collected evidence, or the vendor's questionnaire, that disagrees
     /// with a person's answer.
     Contradiction,
+    /// A recorded document that disagrees with an answer, or has run out
+    /// while an answer still credits it.
+    Document,
 }
 
 /// Something that needs attention.
@@ -86,6 +89,9 @@ pub(super) fn collect(
             .filter_map(|r| question_finding(r, catalog, policy)),
     );
     findings.extend(contradictions(questions, manifest, catalog, as_of));
+    findings.extend(super::documents::findings(
+        questions, manifest, catalog, as_of,
+    ));
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

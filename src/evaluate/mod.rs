@@ -24,6 +24,7 @@ mod applicability;
 pub mod conditions;
 mod context;
 pub mod decision;
+pub mod documents;
 pub mod findings;
 pub mod gates;
 pub mod hypothesis;

@@ -447,6 +447,7 @@ fn start(
                         .collect()
                 })
                 .unwrap_or_default(),
+            providers: Vec::new(),
         },
         integration: Integration {
             purpose,
@@ -466,6 +467,7 @@ fn start(
         },
         answers: BTreeMap::new(),
         incidents: Vec::new(),
+        documents: Vec::new(),
         waivers: Vec::new(),
         collected: None,
     })

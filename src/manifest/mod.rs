@@ -173,6 +173,11 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     for (i, incident) in list("/incidents").enumerate() {
         check(incident.get("date"), &|| format!("/incidents/{i}/date"));
     }
+    for (i, document) in list("/documents").enumerate() {
+        for field in ["issued", "period-start", "period-end", "expires"] {
+            check(document.get(field), &|| format!("/documents/{i}/{field}"));
+        }
+    }
     for (i, waiver) in list("/waivers").enumerate() {
         check(waiver.get("expires"), &|| format!("/waivers/{i}/expires"));
     }
@@ -452,6 +457,8 @@ fn check_semantics(
         }
     }
 
+    check_documents(doc, &m.documents, assessed, diags);
+
     // Waivers.
     for (i, w) in m.waivers.iter().enumerate() {
         let at = format!("/waivers/{i}");
@@ -504,6 +511,61 @@ fn check_semantics(
         }
     }
     values
+}
+
+/// Checks that each document's dates can all be true, and that the
+/// assessment could have read it.
+fn check_documents(
+    doc: &Document,
+    documents: &[VendorDocument],
+    assessed: Date,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, d) in documents.iter().enumerate() {
+        check_url(doc, &|| format!("/documents/{i}/url"), &d.url, diags);
+        let mut wrong = |field: &str, message: String| {
+            diags.push(
+                doc.error(Code::DocumentDates, &format!("/documents/{i}/{field}"), message)
+                    .with_help("correct the date from the document itself (the auditor's opinion, the certificate)"),
+            );
+        };
+        let label = d.kind.label();
+        match d.validity {
+            Validity::Period { start, end, .. } => {
+                if let Some(start) = start.filter(|s| *s > end) {
+                    wrong(
+                        "period-start",
+                        format!("the {label}'s period starts on {start}, after it ends ({end})"),
+                    );
+                }
+                if end > assessed {
+                    wrong(
+                        "period-end",
+                        format!(
+                            "the {label}'s period ends on {end}, after the assessment ({assessed}); no report covers a period not yet over"
+                        ),
+                    );
+                }
+            }
+            Validity::Until { issued, expires } => {
+                if let Some(issued) = issued.filter(|i| *i > expires) {
+                    wrong(
+                        "expires",
+                        format!(
+                            "the {label} expires on {expires}, before it was issued ({issued})"
+                        ),
+                    );
+                }
+            }
+            Validity::Dated(_) | Validity::Open { .. } => {}
+        }
+        if let Some(issued) = d.issued().filter(|i| *i > assessed) {
+            wrong(
+                "issued",
+                format!("the {label} is dated {issued}, after the assessment ({assessed})"),
+            );
+        }
+    }
 }
 
 fn check_answer(

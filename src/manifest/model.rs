@@ -72,6 +72,10 @@ pub struct Manifest<P: Phase = Checked> {
     /// The vendor's security incidents.
     #[serde(default)]
     pub incidents: Vec<Incident>,
+    /// Reports, certificates and agreements the vendor gave, with the
+    /// dates that decide how long each counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<VendorDocument>,
     /// Accepted exceptions.
     #[serde(default)]
     pub waivers: Vec<P::Waiver>,
@@ -143,6 +147,53 @@ pub struct Vendor {
     /// Static egress addresses (for the key's IP allow-list).
     #[serde(default)]
     pub egress_ips: Vec<String>,
+    /// The vendor's own critical providers (fourth parties).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<Provider>,
+}
+
+/// A company the vendor itself depends on for something critical: its
+/// failure or compromise reaches you through the vendor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Provider {
+    /// Its name, as the vendor or its sub-processor list gives it.
+    pub name: String,
+    /// What the vendor relies on it for.
+    pub role: ProviderRole,
+    /// The path of its own manifest, relative to this one, when you
+    /// assessed it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+}
+
+/// What a vendor relies on a provider for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderRole {
+    /// Holds keys or assets (an MPC or custody service).
+    Custody,
+    /// Runs the vendor's infrastructure.
+    Cloud,
+    /// Stores or uses the vendor's secrets (a KMS, an HSM service, a vault).
+    KeyManagement,
+    /// Identity verification: receives customers' identity documents.
+    Kyc,
+    /// Anything else critical.
+    Other,
+}
+
+impl ProviderRole {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderRole::Custody => "custody",
+            ProviderRole::Cloud => "cloud",
+            ProviderRole::KeyManagement => "key-management",
+            ProviderRole::Kyc => "kyc",
+            ProviderRole::Other => "other",
+        }
+    }
 }
 
 /// Funds reachable through the integration.
@@ -459,6 +510,7 @@ impl RawManifest {
             assessment: self.assessment,
             answers,
             incidents: self.incidents,
+            documents: self.documents,
             waivers: self
                 .waivers
                 .into_iter()
@@ -491,6 +543,239 @@ pub struct Evidence {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A document the vendor gave. Checked when read: each kind carries the
+/// dates it needs (the schema asks for them), so a document always knows
+/// how long it counts. Written back as the [`RawVendorDocument`] it came
+/// from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawVendorDocument", into = "RawVendorDocument")]
+pub struct VendorDocument {
+    /// What it is.
+    pub kind: DocumentKind,
+    /// Where it is (a trust portal, a data room).
+    pub url: String,
+    /// Its title, when the kind does not say enough.
+    pub title: Option<String>,
+    /// Anything the reviewer noted.
+    pub note: Option<String>,
+    /// The dates that decide how long it counts.
+    pub validity: Validity,
+}
+
+/// How long a document counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validity {
+    /// An audit report covers a period (a SOC 2 Type I report, one day)
+    /// and is relied on for twelve months after its end; after that it
+    /// needs a bridge letter.
+    Period {
+        /// When the auditor issued the report.
+        issued: Option<Date>,
+        /// The first day tested (Type II).
+        start: Option<Date>,
+        /// The last day tested.
+        end: Date,
+        /// The last day it counts, when the reviewer set one other than
+        /// twelve months after the period.
+        expires: Option<Date>,
+    },
+    /// It says until when: a certificate, an insurance policy, a bridge
+    /// letter, an agreement with a term, a test letter with a stated
+    /// validity.
+    Until {
+        /// When it was issued or signed.
+        issued: Option<Date>,
+        /// The last day it counts.
+        expires: Date,
+    },
+    /// A dated letter without a stated end (a penetration-test letter):
+    /// relied on for twelve months, as MVSP asks for a yearly test.
+    Dated(Date),
+    /// It runs until it is ended (an agreement without a term).
+    Open {
+        /// When it was signed.
+        issued: Option<Date>,
+    },
+}
+
+/// Days an audit report or a dated letter is relied on after its date.
+pub const RELIED_ON_DAYS: i64 = 365;
+
+impl VendorDocument {
+    /// The last day the document counts, if it ends.
+    pub fn valid_until(&self) -> Option<Date> {
+        match self.validity {
+            Validity::Period { end, expires, .. } => {
+                Some(expires.unwrap_or(end.plus_days(RELIED_ON_DAYS)))
+            }
+            Validity::Until { expires, .. } => Some(expires),
+            Validity::Dated(d) => Some(d.plus_days(RELIED_ON_DAYS)),
+            Validity::Open { .. } => None,
+        }
+    }
+
+    /// When it was issued or signed, if it says.
+    pub fn issued(&self) -> Option<Date> {
+        match self.validity {
+            Validity::Period { issued, .. }
+            | Validity::Until { issued, .. }
+            | Validity::Open { issued } => issued,
+            Validity::Dated(d) => Some(d),
+        }
+    }
+
+    /// The date it speaks for: the end of an audited period, otherwise
+    /// the date it was issued.
+    pub fn dated(&self) -> Option<Date> {
+        match self.validity {
+            Validity::Period { end, .. } => Some(end),
+            Validity::Until { issued, .. } | Validity::Open { issued } => issued,
+            Validity::Dated(d) => Some(d),
+        }
+    }
+}
+
+/// The kinds of document a reviewer tracks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    /// SOC 2 Type I report: controls designed, on one day.
+    #[serde(rename = "soc2-type-1")]
+    Soc2Type1,
+    /// SOC 2 Type II report: controls operating over a period.
+    #[serde(rename = "soc2-type-2")]
+    Soc2Type2,
+    /// The vendor's letter covering the time since a SOC 2 period ended.
+    BridgeLetter,
+    /// ISO/IEC 27001 certificate.
+    Iso27001,
+    /// Data processing agreement (GDPR Art. 28).
+    Dpa,
+    /// A penetration tester's attestation letter.
+    PentestLetter,
+    /// Certificate of insurance (cyber, crime, custody).
+    Insurance,
+}
+
+impl DocumentKind {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Soc2Type1 => "soc2-type-1",
+            DocumentKind::Soc2Type2 => "soc2-type-2",
+            DocumentKind::BridgeLetter => "bridge-letter",
+            DocumentKind::Iso27001 => "iso27001",
+            DocumentKind::Dpa => "dpa",
+            DocumentKind::PentestLetter => "pentest-letter",
+            DocumentKind::Insurance => "insurance",
+        }
+    }
+
+    /// What a reader calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKind::Soc2Type1 => "SOC 2 Type I report",
+            DocumentKind::Soc2Type2 => "SOC 2 Type II report",
+            DocumentKind::BridgeLetter => "bridge letter",
+            DocumentKind::Iso27001 => "ISO/IEC 27001 certificate",
+            DocumentKind::Dpa => "data processing agreement",
+            DocumentKind::PentestLetter => "penetration-test letter",
+            DocumentKind::Insurance => "insurance certificate",
+        }
+    }
+
+    /// Whether it is a SOC 2 report.
+    pub fn is_soc2(self) -> bool {
+        matches!(self, DocumentKind::Soc2Type1 | DocumentKind::Soc2Type2)
+    }
+}
+
+/// A document as written: every date optional, so the schema can name the
+/// one a kind needs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RawVendorDocument {
+    /// What it is.
+    pub kind: DocumentKind,
+    /// Where it is.
+    pub url: String,
+    /// Its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// When it was issued or signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Date>,
+    /// The first day of an audited period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<Date>,
+    /// The last day of an audited period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_end: Option<Date>,
+    /// The last day it counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// Anything the reviewer noted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl TryFrom<RawVendorDocument> for VendorDocument {
+    type Error = String;
+
+    /// The schema asks each kind for its dates, so this fails only on a
+    /// document that skipped schema validation.
+    fn try_from(r: RawVendorDocument) -> Result<Self, String> {
+        let validity = match (r.kind, r.period_end, r.expires, r.issued) {
+            (k, Some(end), _, issued) if k.is_soc2() => Validity::Period {
+                issued,
+                start: r.period_start,
+                end,
+                expires: r.expires,
+            },
+            (k, None, _, _) if k.is_soc2() => {
+                return Err(format!("a {} needs `period-end`", k.label()));
+            }
+            (_, _, Some(expires), issued) => Validity::Until { issued, expires },
+            (DocumentKind::PentestLetter, _, None, Some(d)) => Validity::Dated(d),
+            (DocumentKind::Dpa, _, None, issued) => Validity::Open { issued },
+            (k, ..) => return Err(format!("a {} needs `expires`", k.label())),
+        };
+        Ok(VendorDocument {
+            kind: r.kind,
+            url: r.url,
+            title: r.title,
+            note: r.note,
+            validity,
+        })
+    }
+}
+
+impl From<VendorDocument> for RawVendorDocument {
+    fn from(d: VendorDocument) -> RawVendorDocument {
+        let issued = d.issued();
+        let (period_start, period_end, expires) = match d.validity {
+            Validity::Period {
+                start,
+                end,
+                expires,
+                ..
+            } => (start, Some(end), expires),
+            Validity::Until { expires, .. } => (None, None, Some(expires)),
+            Validity::Dated(_) | Validity::Open { .. } => (None, None, None),
+        };
+        RawVendorDocument {
+            kind: d.kind,
+            url: d.url,
+            title: d.title,
+            issued,
+            period_start,
+            period_end,
+            expires,
+            note: d.note,
+        }
+    }
 }
 
 /// A security incident of the vendor.

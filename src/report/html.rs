@@ -1,5 +1,6 @@
 //! HTML output: the Markdown report through pulldown-cmark, sanitised with
-//! ammonia, with charts as inline SVG, in one self-contained page.
+//! ammonia, with charts as inline SVG, in one self-contained page, written
+//! as the Markdown arrives ([`Page`]).
 //!
 //! Defence in depth: manifest text is already escaped in the Markdown, so it
 //! cannot produce HTML; any raw HTML that reaches the converter anyway is
@@ -13,6 +14,7 @@
 //! markers.
 
 use std::collections::{HashSet, VecDeque};
+use std::io::{self, Write};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -41,96 +43,57 @@ fn sanitizer() -> ammonia::Builder<'static> {
 /// that search; no paragraph the templates write comes near this length.
 pub const MAX_TEXT_RUN: usize = 1024;
 
-/// The page's Markdown as events for the HTML writer, one part at a time:
-/// the iterator ends at each chart marker (`at_marker`) and at the end of
-/// the input (`done`). Raw HTML becomes text, the Mermaid chart is dropped,
-/// and runs of text are cut at [`MAX_TEXT_RUN`] bytes. Events stream from
-/// the parser to the writer: holding them all would cost tens of bytes for
-/// every escaped character of the report.
-struct Events<'a> {
-    parser: Parser<'a>,
-    /// Events made from one parser event, still to be given out.
-    pending: VecDeque<Event<'a>>,
-    in_mermaid: bool,
+/// Cuts the page's runs of text at [`MAX_TEXT_RUN`] bytes, as events go to
+/// the HTML writer. A run goes on across events until a tag: one `Runs`
+/// sees a page's events in order, piece after piece, so that the cuts are
+/// where converting the whole page puts them.
+#[derive(Default)]
+struct Runs {
     /// Bytes of text since the last tag.
     run: usize,
-    at_marker: bool,
-    done: bool,
 }
 
-impl<'a> Events<'a> {
-    fn new(markdown: &'a str) -> Self {
-        let options =
-            Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-        Events {
-            parser: Parser::new_ext(markdown, options),
+impl Runs {
+    /// `events` with their long runs of text cut, as they are read.
+    fn cut<'e, I: Iterator<Item = Event<'e>>>(&mut self, events: I) -> Cut<'_, 'e, I> {
+        Cut {
+            runs: self,
+            events,
             pending: VecDeque::new(),
-            in_mermaid: false,
-            run: 0,
-            at_marker: false,
-            done: false,
         }
     }
 
-    /// Takes the next parser event into `pending`; false at a chart marker
-    /// or the end.
-    fn pull(&mut self) -> bool {
-        let Some(event) = self.parser.next() else {
-            self.done = true;
-            return false;
-        };
+    fn push<'e>(&mut self, out: &mut VecDeque<Event<'e>>, event: Event<'e>) {
         match event {
-            Event::Html(ref h) if h.trim() == CHART_MARKER => {
-                self.at_marker = true;
-                return false;
-            }
-            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
-            // Never pass raw HTML through: show it as text.
-            Event::Html(h) | Event::InlineHtml(h) => self.push(Event::Text(h)),
-            // The Markdown's Mermaid chart is replaced by the SVG one.
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
-                if lang.as_ref() == "mermaid" =>
-            {
-                self.in_mermaid = true
-            }
-            Event::End(TagEnd::CodeBlock) if self.in_mermaid => self.in_mermaid = false,
-            _ if self.in_mermaid => {}
-            e => self.push(e),
-        }
-        true
-    }
-
-    fn push(&mut self, event: Event<'a>) {
-        match event {
-            Event::Text(text) => self.push_text(text),
+            Event::Text(text) => self.push_text(out, text),
             // Inline code is one text node inside `<code>`: cut the same way.
             Event::Code(code) if code.len() > MAX_TEXT_RUN => {
-                self.tag("<code>");
-                self.push_text(code);
-                self.tag("</code>");
+                self.tag(out, "<code>");
+                self.push_text(out, code);
+                self.tag(out, "</code>");
             }
             // A soft break is a newline in the same text node.
             Event::SoftBreak => {
                 self.run += 1;
-                self.pending.push_back(event);
+                out.push_back(event);
             }
             other => {
                 self.run = 0;
-                self.pending.push_back(other);
+                out.push_back(other);
             }
         }
     }
 
     /// Raw markup the page itself writes (never text from the Markdown).
-    fn tag(&mut self, html: &'static str) {
+    fn tag<'e>(&mut self, out: &mut VecDeque<Event<'e>>, html: &'static str) {
         self.run = 0;
-        self.pending.push_back(Event::InlineHtml(html.into()));
+        out.push_back(Event::InlineHtml(html.into()));
     }
 
-    fn push_text(&mut self, text: CowStr<'a>) {
+    fn push_text<'e>(&mut self, out: &mut VecDeque<Event<'e>>, text: CowStr<'e>) {
         if self.run + text.len() <= MAX_TEXT_RUN {
             self.run += text.len();
-            self.pending.push_back(Event::Text(text));
+            out.push_back(Event::Text(text));
             return;
         }
         let mut rest: &str = &text;
@@ -154,41 +117,134 @@ impl<'a> Events<'a> {
                 };
             }
             if cut == 0 {
-                self.tag("<wbr>");
+                self.tag(out, "<wbr>");
                 continue;
             }
             let (piece, tail) = rest.split_at(cut);
             self.run += piece.len();
-            self.pending
-                .push_back(Event::Text(piece.to_string().into()));
+            out.push_back(Event::Text(piece.to_string().into()));
             rest = tail;
         }
     }
 }
 
-impl<'a> Iterator for Events<'a> {
-    type Item = Event<'a>;
+/// Events with their long runs of text cut ([`Runs::cut`]).
+struct Cut<'r, 'e, I> {
+    runs: &'r mut Runs,
+    events: I,
+    /// Events made from one event, still to be given out.
+    pending: VecDeque<Event<'e>>,
+}
 
-    fn next(&mut self) -> Option<Event<'a>> {
+impl<'e, I: Iterator<Item = Event<'e>>> Iterator for Cut<'_, 'e, I> {
+    type Item = Event<'e>;
+
+    fn next(&mut self) -> Option<Event<'e>> {
         loop {
             if let Some(e) = self.pending.pop_front() {
                 return Some(e);
             }
-            if self.at_marker || self.done || !self.pull() {
-                return None;
+            let e = self.events.next()?;
+            self.runs.push(&mut self.pending, e);
+        }
+    }
+}
+
+/// The events of a page up to its next chart marker, as the page shows
+/// them: raw HTML as text, the Mermaid chart dropped.
+struct Segment<'p, I> {
+    events: &'p mut I,
+    in_mermaid: &'p mut bool,
+    /// Whether it ended at a chart marker.
+    at_marker: bool,
+}
+
+impl<'e, I: Iterator<Item = Event<'e>>> Iterator for Segment<'_, I> {
+    type Item = Event<'e>;
+
+    fn next(&mut self) -> Option<Event<'e>> {
+        loop {
+            match self.events.next()? {
+                Event::Html(ref h) if h.trim() == CHART_MARKER => {
+                    self.at_marker = true;
+                    return None;
+                }
+                // The Markdown's Mermaid chart is replaced by the SVG one.
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref lang)))
+                    if lang.as_ref() == "mermaid" =>
+                {
+                    *self.in_mermaid = true
+                }
+                Event::End(TagEnd::CodeBlock) if *self.in_mermaid => *self.in_mermaid = false,
+                _ if *self.in_mermaid => {}
+                e => {
+                    if let Some(e) = shown(e) {
+                        return Some(e);
+                    }
+                }
             }
         }
     }
 }
 
-/// Opens and closes a token standing for a printed string (private-use
-/// characters: plain text to the Markdown parser and the sanitiser).
+/// Opens and closes a token standing for a printed string in the Markdown
+/// a page converts (private-use characters: plain text to the Markdown
+/// parser and the sanitiser): its number in the page's list of strings.
 const TOKEN_OPEN: char = '\u{E000}';
 const TOKEN_CLOSE: char = '\u{E001}';
 
-/// The token that stands for string number `n` in the Markdown of a page.
-pub fn token(n: usize) -> String {
+/// Open and close a printed string as the template writes it ([`token`]),
+/// and escape either (or itself) inside the string.
+const STRING_OPEN: char = '\u{E002}';
+const STRING_CLOSE: char = '\u{E003}';
+const STRING_ESCAPE: char = '\u{E004}';
+
+/// What a template writes for a printed string (its escaped Markdown) when
+/// rendering for HTML: the string itself, marked. A [`Page`] takes it out
+/// of the Markdown as it arrives, keeps it, and puts a numbered token in
+/// its place: the parser and the sanitiser see a few characters where the
+/// string was, and the string is converted on its own once its token is
+/// in the page ([`substitute`]). The string travels in the text, not in a
+/// list beside it, so that a string a template captured (a macro's
+/// output, `{% set %}`) and printed later, or twice, is still whole; and
+/// the page keeps only the strings of the Markdown it has not converted.
+pub fn token(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 8);
+    out.push(STRING_OPEN);
+    for c in markdown.chars() {
+        if matches!(c, STRING_OPEN | STRING_CLOSE | STRING_ESCAPE) {
+            out.push(STRING_ESCAPE);
+        }
+        out.push(c);
+    }
+    out.push(STRING_CLOSE);
+    out
+}
+
+/// The token that stands for string number `n` in the Markdown a page
+/// converts.
+fn numbered(n: usize) -> String {
     format!("{TOKEN_OPEN}{n}{TOKEN_CLOSE}")
+}
+
+/// A printed string being read from the Markdown ([`token`]).
+#[derive(Default)]
+struct Reading {
+    text: String,
+    /// The last character was [`STRING_ESCAPE`].
+    escaped: bool,
+}
+
+impl Reading {
+    /// The string as it was written, for a token that never closed.
+    fn written(&self) -> String {
+        let mut raw = token(&self.text);
+        raw.pop();
+        if self.escaped {
+            raw.push(STRING_ESCAPE);
+        }
+        raw
+    }
 }
 
 /// Escapes text as the sanitiser's serializer writes text content.
@@ -224,11 +280,60 @@ fn text_html(markdown: &str) -> String {
     out
 }
 
+/// The printed strings a page has taken out of its Markdown, by token
+/// number, from the first one still needed.
+#[derive(Default)]
+struct Texts {
+    /// The number of the first string in `list`.
+    first: usize,
+    list: VecDeque<String>,
+}
+
+impl Texts {
+    fn get(&self, n: usize) -> Option<&String> {
+        self.list.get(n.checked_sub(self.first)?)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Keeps `text`; its number.
+    fn add(&mut self, text: String) -> usize {
+        self.list.push_back(text);
+        self.first + self.list.len() - 1
+    }
+
+    /// Forgets the strings numbered below `n`.
+    fn retire_before(&mut self, n: usize) {
+        while self.first < n && self.list.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
+}
+
+/// The number of the first token in `markdown`, if any.
+fn first_token(markdown: &str) -> Option<usize> {
+    let mut rest = markdown;
+    while let Some(open) = rest.find(TOKEN_OPEN) {
+        rest = &rest[open + TOKEN_OPEN.len_utf8()..];
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if rest[digits..].starts_with(TOKEN_CLOSE)
+            && let Ok(n) = rest[..digits].parse()
+        {
+            return Some(n);
+        }
+    }
+    None
+}
+
 /// Puts the printed strings back for their tokens in sanitised HTML. Only
 /// in text: a token inside a tag (an attribute, which only a custom
 /// template could put it in) is dropped, since no sanitiser has seen what
 /// it stands for, and an unknown token is left as it is.
-fn substitute(out: &mut String, html: &str, texts: &[String]) {
+fn substitute(out: &mut String, html: &str, texts: &Texts) {
     if texts.is_empty() || !html.contains(TOKEN_OPEN) {
         out.push_str(html);
         return;
@@ -264,51 +369,509 @@ fn substitute(out: &mut String, html: &str, texts: &[String]) {
 /// Converts `markdown` to a whole HTML page titled `title`, with `charts`
 /// (SVG documents) placed at the chart markers in order.
 pub fn page(title: &str, markdown: &str, charts: &[String]) -> String {
-    page_with_texts(title, markdown, charts, &[])
+    let mut out = Vec::new();
+    let mut page = Page::new(&mut out, title, charts, usize::MAX).expect("writing to memory");
+    page.push(markdown).expect("writing to memory");
+    page.finish().expect("writing to memory");
+    String::from_utf8(out).expect("the page is text")
 }
 
-/// [`page`] for Markdown whose printed strings are tokens
-/// ([`super::Renderer::render_for_html`]): `texts` holds them, by number.
-pub fn page_with_texts(title: &str, markdown: &str, charts: &[String], texts: &[String]) -> String {
-    let clean = sanitizer();
-    let mut events = Events::new(markdown);
-    let mut charts = charts.iter();
-    // The page is written into one string: a report of megabytes is not
-    // copied again to wrap it.
-    let mut body = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        // Titles name the vendor: cut like any string the page shows.
-        xml(&short_title(title))
-    );
-    loop {
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, &mut events);
-        // pulldown-cmark aligns table cells with a style attribute, which the
-        // sanitiser (rightly) drops; `align` says the same and is allowed.
-        let html = html
-            .replace(" style=\"text-align: right\"", " align=\"right\"")
-            .replace(" style=\"text-align: center\"", " align=\"center\"")
-            .replace(" style=\"text-align: left\"", " align=\"left\"");
-        substitute(&mut body, &clean.clean(&html).to_string(), texts);
-        if events.done {
-            break;
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH);
+
+/// What every table's sanitised HTML ends with.
+const TABLE_END: &str = "</tbody></table>\n";
+
+/// Markdown to be converted before a piece is: the size of the pieces a
+/// [`Page`] converts (beyond a line or a table row longer than this).
+pub const PIECE: usize = 64 << 10;
+
+/// An HTML page written as its Markdown arrives: `push` the Markdown in any
+/// pieces, then `finish`. The output is byte for byte what [`page`] makes
+/// of the whole Markdown, but only a bounded piece of it is held: a
+/// portfolio's register of 100,000 rows is converted a few hundred rows at
+/// a time.
+///
+/// Why pieces convert as the whole would: Markdown's blocks are read line
+/// by line, and a top-level block followed by the start of another is
+/// final; what precedes the last block of what has arrived is converted
+/// (with the events of that very parse), and the rest waits. A table's
+/// rows are final too once another line follows them: the rows of a long
+/// table go out as they come, converted with the table's header (the same
+/// columns and alignment) and cut out of the sanitised table, whose start
+/// and end are checked to be the header's and the table's end. HTML from
+/// pulldown-cmark is balanced block by block, so the sanitiser's output
+/// for consecutive pieces is its output for the whole. One thing is
+/// document-wide in Markdown: link and footnote definitions (`[x]: url`)
+/// apply before they appear. Every `[` in escaped text is `\[`; at the
+/// first unescaped one, the rest of the page is converted whole, so every
+/// definition and every use of one are in the same piece.
+///
+/// What is cut or swept across the page is carried from piece to piece:
+/// the run of text since the last tag ([`MAX_TEXT_RUN`]; a table's runs
+/// start and end with it, so its rows are cut alike whether converted with
+/// all of them or a few), the number of the next printed string
+/// ([`token`]; each is numbered as it arrives, and kept only until the
+/// Markdown holding its token is converted), and a CR or a character split
+/// between two writes ([`crate::visible::Sweeping`]).
+pub struct Page<'a> {
+    /// Where the page goes, with any hidden character shown.
+    out: crate::visible::Sweeping<'a>,
+    charts: &'a [String],
+    /// Chart markers met so far.
+    markers: usize,
+    in_mermaid: bool,
+    /// Markdown not yet converted: it starts at a top-level block, or at a
+    /// row of the open table.
+    pending: String,
+    /// Bytes written that do not end a character yet.
+    partial: Vec<u8>,
+    /// How much of `pending` has been checked for `[`.
+    checked: usize,
+    /// Convert again when `pending` is this long.
+    next_try: usize,
+    piece: usize,
+    /// Convert the rest whole (an unescaped `[` has been seen).
+    whole: bool,
+    table: Option<OpenTable>,
+    /// Where the runs of text are cut.
+    runs: Runs,
+    /// The printed strings of the Markdown not yet converted.
+    texts: Texts,
+    /// A printed string not yet read to its end.
+    reading: Option<Reading>,
+}
+
+/// A table whose header has been written and whose rows are still coming.
+struct OpenTable {
+    /// Its header and delimiter lines, which go before the pending rows
+    /// when they are parsed.
+    head: String,
+    /// The sanitised HTML of the table up to its first row.
+    start: String,
+}
+
+/// A top-level block: its events and where its first line starts.
+struct Block {
+    events: std::ops::Range<usize>,
+    line: usize,
+    table: bool,
+}
+
+impl<'a> Page<'a> {
+    /// Starts a page titled `title` in `out`, converting Markdown in
+    /// pieces of about `piece` bytes.
+    pub fn new(
+        out: &'a mut dyn Write,
+        title: &str,
+        charts: &'a [String],
+        piece: usize,
+    ) -> io::Result<Page<'a>> {
+        // pulldown-cmark decodes character references, so a control
+        // written as `&#x1B;` in Markdown would come out as the raw
+        // character. The Markdown escaper shows them instead; this makes
+        // sure nothing else (a custom template, a chart) lets one through.
+        let mut out = crate::visible::Sweeping::new(out, |c| format!("&lt;U+{:04X}&gt;", c as u32));
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+             <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+            // Titles name the vendor: cut like any string the page shows.
+            xml(&short_title(title))
+        )?;
+        Ok(Page {
+            out,
+            charts,
+            markers: 0,
+            in_mermaid: false,
+            pending: String::new(),
+            partial: Vec::new(),
+            checked: 0,
+            next_try: piece,
+            piece,
+            whole: false,
+            table: None,
+            runs: Runs::default(),
+            texts: Texts::default(),
+            reading: None,
+        })
+    }
+
+    /// Adds Markdown.
+    pub fn push(&mut self, markdown: &str) -> io::Result<()> {
+        self.take_in(markdown);
+        if self.pending.len() >= self.next_try && !self.whole {
+            self.convert(false)?;
+            // A block that keeps growing (a long list) is parsed again
+            // only when it has doubled, so the work stays linear.
+            self.next_try = self.pending.len().saturating_mul(2).max(self.piece);
         }
-        events.at_marker = false;
-        if let Some(svg) = charts.next() {
-            body.push_str("<figure class=\"chart\">");
-            body.push_str(svg);
-            body.push_str("</figure>\n");
+        Ok(())
+    }
+
+    /// Converts what is left and ends the page.
+    pub fn finish(mut self) -> io::Result<()> {
+        if !self.partial.is_empty() {
+            let rest = String::from_utf8_lossy(&self.partial).into_owned();
+            self.take_in(&rest);
+        }
+        // A string never closed is text as it was written.
+        if let Some(reading) = self.reading.take() {
+            self.pending.push_str(&reading.written());
+        }
+        self.convert(true)?;
+        self.out.write_all(b"</main>\n</body>\n</html>\n")?;
+        self.out.finish()
+    }
+
+    /// Adds Markdown to `pending`, each printed string in it ([`token`])
+    /// kept and replaced by a numbered token.
+    fn take_in(&mut self, mut markdown: &str) {
+        while !markdown.is_empty() {
+            let Some(reading) = &mut self.reading else {
+                match markdown.find(STRING_OPEN) {
+                    None => {
+                        self.pending.push_str(markdown);
+                        return;
+                    }
+                    Some(i) => {
+                        self.pending.push_str(&markdown[..i]);
+                        markdown = &markdown[i + STRING_OPEN.len_utf8()..];
+                        self.reading = Some(Reading::default());
+                        continue;
+                    }
+                }
+            };
+            let mut end = None;
+            for (i, c) in markdown.char_indices() {
+                if reading.escaped {
+                    reading.text.push(c);
+                    reading.escaped = false;
+                } else if c == STRING_ESCAPE {
+                    reading.escaped = true;
+                } else if c == STRING_CLOSE {
+                    end = Some(i + c.len_utf8());
+                    break;
+                } else {
+                    reading.text.push(c);
+                }
+            }
+            let Some(end) = end else { return };
+            let text = std::mem::take(&mut reading.text);
+            self.reading = None;
+            let n = self.texts.add(text);
+            self.pending.push_str(&numbered(n));
+            markdown = &markdown[end..];
         }
     }
-    body.push_str("</main>\n</body>\n</html>\n");
-    // pulldown-cmark decodes character references, so a control written as
-    // `&#x1B;` in Markdown would come out here as the raw character. The
-    // Markdown escaper shows them instead; this pass makes sure nothing
-    // else (a custom template, a chart) lets one through.
-    crate::visible::sweep(body, |c| format!("&lt;U+{:04X}&gt;", c as u32))
+
+    /// Forgets the printed strings of the Markdown already converted.
+    fn retire(&mut self) {
+        let head = self.table.as_ref().and_then(|t| first_token(&t.head));
+        let live = match (head, first_token(&self.pending)) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(usize::MAX),
+        };
+        self.texts.retire_before(live);
+    }
+
+    /// Writes sanitised HTML, with the printed strings put back.
+    fn put_html(&mut self, html: &str) -> io::Result<()> {
+        if self.texts.is_empty() {
+            return self.out.write_all(html.as_bytes());
+        }
+        let mut out = String::with_capacity(html.len());
+        substitute(&mut out, html, &self.texts);
+        self.out.write_all(out.as_bytes())
+    }
+
+    /// Converts every block of `pending` that is final (all of them at
+    /// the end).
+    fn convert(&mut self, end: bool) -> io::Result<()> {
+        let upto = if end {
+            self.pending.len()
+        } else {
+            match self.pending.rfind('\n') {
+                Some(i) => i + 1,
+                None => return Ok(()),
+            }
+        };
+        if !end {
+            if unescaped_bracket(&self.pending, self.checked, upto) {
+                self.whole = true;
+                return Ok(());
+            }
+            self.checked = upto;
+        }
+        if end && self.table.is_none() {
+            // The last piece: nothing waits after it, so its events go to
+            // the page as they are parsed, never all held.
+            let text = std::mem::take(&mut self.pending);
+            self.blocks(Parser::new_ext(&text, OPTIONS))?;
+            self.checked = 0;
+            self.retire();
+            return Ok(());
+        }
+        let head = self.table.as_ref().map_or(0, |t| t.head.len());
+        let text = match &self.table {
+            Some(t) => format!("{}{}", t.head, &self.pending[..upto]),
+            None => self.pending[..upto].to_string(),
+        };
+        let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+            Parser::new_ext(&text, OPTIONS).into_offset_iter().collect();
+        let blocks = blocks(&text, &events);
+        let mut first = 0;
+        // Where in `text` the Markdown not yet converted starts.
+        let mut consumed;
+        if let Some(open) = self.table.take() {
+            let table = blocks
+                .first()
+                .filter(|b| b.table && b.line == 0)
+                .ok_or_else(|| broken("the open table did not parse as one"))?;
+            let rows = rows(&events, &table.events);
+            if blocks.len() > 1 || end {
+                self.rows(&events, &table.events, &rows, &open.start)?;
+                self.out.write_all(TABLE_END.as_bytes())?;
+                // The run of text ends with the table, as its end tag.
+                self.runs = Runs::default();
+                first = 1;
+            } else {
+                let done = rows.len().saturating_sub(1);
+                self.rows(&events, &table.events, &rows[..done], &open.start)?;
+                consumed = rows.get(done).map_or(head, |r| line_start(&text, r.1));
+                self.pending.drain(..consumed - head);
+                self.checked -= consumed - head;
+                self.table = Some(open);
+                self.retire();
+                return Ok(());
+            }
+        }
+        let last = if end {
+            blocks.len()
+        } else {
+            blocks.len().saturating_sub(1).max(first)
+        };
+        if first < last {
+            let range = blocks[first].events.start..blocks[last - 1].events.end;
+            self.blocks(events[range].iter().map(|(e, _)| e.clone()))?;
+        }
+        consumed = match blocks.get(last) {
+            Some(b) => b.line,
+            // Nothing but blank lines (or, to be safe, something that is
+            // no block yet): blank lines go, anything else waits.
+            None if blocks.is_empty() && !end && !text.trim().is_empty() => head,
+            None => text.len(),
+        };
+        if !end && let Some(b) = blocks.get(last).filter(|b| b.table) {
+            let rows = rows(&events, &b.events);
+            // Opened only when a row can go out now; a table of one row
+            // waits for the next.
+            if rows.len() >= 2 {
+                let head_text = text[b.line..line_start(&text, rows[0].1)].to_string();
+                let start = self.table_start(&events, &b.events)?;
+                self.put_html(&start)?;
+                let done = rows.len() - 1;
+                self.rows(&events, &b.events, &rows[..done], &start)?;
+                consumed = line_start(&text, rows[done].1);
+                self.table = Some(OpenTable {
+                    head: head_text,
+                    start,
+                });
+            }
+        }
+        let consumed = consumed - head;
+        self.pending.drain(..consumed);
+        self.checked = self.checked.saturating_sub(consumed);
+        self.retire();
+        Ok(())
+    }
+
+    /// Writes top-level blocks (their events, as they come), charts at
+    /// the markers.
+    fn blocks<'e>(&mut self, mut events: impl Iterator<Item = Event<'e>>) -> io::Result<()> {
+        loop {
+            let mut segment = Segment {
+                events: &mut events,
+                in_mermaid: &mut self.in_mermaid,
+                at_marker: false,
+            };
+            let clean = html(self.runs.cut(&mut segment));
+            let at_marker = segment.at_marker;
+            self.put_html(&clean)?;
+            if !at_marker {
+                return Ok(());
+            }
+            if let Some(svg) = self.charts.get(self.markers) {
+                writeln!(self.out, "<figure class=\"chart\">{svg}</figure>")?;
+            }
+            self.markers += 1;
+        }
+    }
+
+    /// The sanitised HTML of the table `events` up to its first row.
+    fn table_start(
+        &self,
+        all: &[(Event<'_>, std::ops::Range<usize>)],
+        table: &std::ops::Range<usize>,
+    ) -> io::Result<String> {
+        // A table's runs are cut cell by cell: they start and end with it.
+        let empty = table_events(all, table, &[]);
+        html(Runs::default().cut(empty.into_iter()))
+            .strip_suffix(TABLE_END)
+            .map(str::to_string)
+            .ok_or_else(|| broken("an empty table does not end as tables do"))
+    }
+
+    /// Writes `rows` of the table `events`: the sanitised table with just
+    /// these rows, less its start (`start`) and end.
+    fn rows(
+        &mut self,
+        all: &[(Event<'_>, std::ops::Range<usize>)],
+        table: &std::ops::Range<usize>,
+        rows: &[(std::ops::Range<usize>, usize)],
+        start: &str,
+    ) -> io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let events = table_events(all, table, rows);
+        let clean = html(Runs::default().cut(events.into_iter()));
+        let body = clean
+            .strip_prefix(start)
+            .and_then(|b| b.strip_suffix(TABLE_END))
+            .ok_or_else(|| broken("a table's rows did not convert on their own"))?;
+        self.put_html(body)
+    }
+}
+
+impl Write for Page<'_> {
+    /// Markdown as bytes (what a template writes): only whole characters
+    /// are converted.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.partial.extend_from_slice(buf);
+        let valid = crate::visible::whole_chars(&self.partial)?.len();
+        let text: Vec<u8> = self.partial.drain(..valid).collect();
+        self.push(std::str::from_utf8(&text).expect("whole characters"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn broken(what: &str) -> io::Error {
+    io::Error::other(format!("HTML conversion in pieces failed: {what}"))
+}
+
+/// An event as the page shows it: raw HTML as text.
+fn shown(e: Event<'_>) -> Option<Event<'_>> {
+    match e {
+        Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => None,
+        // Never pass raw HTML through: show it as text.
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        e => Some(e),
+    }
+}
+
+/// Events as sanitised HTML.
+fn html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    // pulldown-cmark aligns table cells with a style attribute, which the
+    // sanitiser (rightly) drops; `align` says the same and is allowed.
+    let html = html
+        .replace(" style=\"text-align: right\"", " align=\"right\"")
+        .replace(" style=\"text-align: center\"", " align=\"center\"")
+        .replace(" style=\"text-align: left\"", " align=\"left\"");
+    sanitizer().clean(&html).to_string()
+}
+
+/// The top-level blocks of `events`, parsed from `text`.
+fn blocks(text: &str, events: &[(Event<'_>, std::ops::Range<usize>)]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, (e, range)) in events.iter().enumerate() {
+        if depth == 0 {
+            out.push(Block {
+                events: i..i + 1,
+                line: line_start(text, range.start),
+                table: matches!(e, Event::Start(Tag::Table(_))),
+            });
+        }
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+        if let Some(b) = out.last_mut() {
+            b.events.end = i + 1;
+        }
+    }
+    out
+}
+
+/// The body rows of the table `events`: their events and where each
+/// starts in the text.
+fn rows(
+    all: &[(Event<'_>, std::ops::Range<usize>)],
+    table: &std::ops::Range<usize>,
+) -> Vec<(std::ops::Range<usize>, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in table.clone() {
+        match &all[i].0 {
+            Event::Start(Tag::TableRow) => start = Some(i),
+            Event::End(TagEnd::TableRow) => {
+                if let Some(s) = start.take() {
+                    out.push((s..i + 1, all[s].1.start));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The table `table` with only the body rows `rows`.
+fn table_events<'e>(
+    all: &[(Event<'e>, std::ops::Range<usize>)],
+    table: &std::ops::Range<usize>,
+    rows: &[(std::ops::Range<usize>, usize)],
+) -> Vec<Event<'e>> {
+    let mut out = Vec::new();
+    let mut i = table.start;
+    // The table's start and its head.
+    while i < table.end {
+        let e = &all[i].0;
+        out.extend(shown(e.clone()));
+        i += 1;
+        if matches!(e, Event::End(TagEnd::TableHead)) {
+            break;
+        }
+    }
+    for (r, _) in rows {
+        out.extend(all[r.clone()].iter().filter_map(|(e, _)| shown(e.clone())));
+    }
+    out.extend(shown(all[table.end - 1].0.clone()));
+    out
+}
+
+/// Where the line holding byte `at` starts.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Whether `text[from..upto]` has a `[` that is not escaped (preceded by
+/// an odd number of backslashes).
+fn unescaped_bracket(text: &str, from: usize, upto: usize) -> bool {
+    let bytes = text.as_bytes();
+    (from..upto).any(|i| {
+        bytes[i] == b'[' && bytes[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
 }
 
 /// `title`, cut at [`super::MAX_SHOWN_CHARS`] characters.
@@ -347,6 +910,141 @@ mod tests {
         let after = html.find("after").unwrap();
         assert!(before < chart && chart < after, "{html}");
         assert!(!html.contains("xychart"), "{html}");
+    }
+
+    /// Markdown made of `parts` picked by `pick`, some with blank lines
+    /// between them and some without.
+    fn doc(pick: &mut impl FnMut(usize) -> usize, parts: usize) -> String {
+        const BLOCKS: &[&str] = &[
+            "# Title\n",
+            "## Needs action\n",
+            "A paragraph with *emphasis*, `code` and \\| a pipe.\n",
+            "a second line of a paragraph\n",
+            "\n",
+            "\n\n",
+            "| Due | Vendor | Score |\n|---|---|---:|\n",
+            "| 2026-01-01 | Acme \\*x\\* | 1.0 |\n",
+            "| now | <b>raw</b> \\| piped | 2.0 |\n",
+            "| short |\n",
+            "| a | b | c | d |\n",
+            "- item\n",
+            "- another item\n",
+            "1. first\n",
+            "   continued\n",
+            "> quoted\n",
+            "```\ncode | not a table\n\n# not a heading\n```\n",
+            "```mermaid\nxychart-beta\n```\n",
+            "<!-- chart -->\n",
+            "<div>raw block</div>\n",
+            "<!--\na comment\n\nover lines -->\n",
+            "Escaped \\[brackets\\] and \\\\ a backslash.\n",
+            "---\n",
+            "===\n",
+            "    indented code\n",
+            "~~struck~~ and &amp; and &#32;\n",
+            // Printed strings, as the renderer marks them for HTML.
+            "A \u{E002}Acme \\*x\\* & co\u{E003} row\n",
+            "| \u{E002}cell \\| text\u{E003} | \u{E002}2\u{E003} |\n",
+        ];
+        // Runs of text longer than the sanitiser is given at once, some
+        // with printed strings in them and some across HTML blocks (a run
+        // goes on across those).
+        let long = |pick: &mut dyn FnMut(usize) -> usize| -> String {
+            let unit = ["&", "ab ", "\u{E002}x & y\u{E003}", "`c`"][pick(4)];
+            let text = unit.repeat(1 + pick(3 * MAX_TEXT_RUN) / unit.len());
+            match pick(4) {
+                0 => format!("{text}\n"),
+                1 => format!("<div>{text}</div>\n"),
+                2 => format!("| {text} | x |\n"),
+                _ => format!("`{}`\n", text.replace('`', "")),
+            }
+        };
+        // Document-wide: definitions apply before they appear.
+        const LINKS: &[&str] = &[
+            "See [the page][ref] and [^1].\n",
+            "[ref]: https://x.example\n",
+            "[^1]: A note.\n",
+        ];
+        let mut s = String::new();
+        for _ in 0..parts {
+            if pick(10) == 0 {
+                s.push_str(&long(pick));
+                continue;
+            }
+            match pick(BLOCKS.len() + 1) {
+                // Rarely.
+                n if n == BLOCKS.len() && pick(8) == 0 => s.push_str(LINKS[pick(LINKS.len())]),
+                n if n == BLOCKS.len() => {}
+                n => s.push_str(BLOCKS[n]),
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_page_written_in_pieces_is_the_page_written_whole() {
+        let charts = [
+            "<svg id=\"a\"></svg>".to_string(),
+            "<svg id=\"b\"></svg>".to_string(),
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut pick = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut checked = 0;
+        for round in 0..400 {
+            let mut md = doc(&mut pick, 5 + round % 60);
+            if round % 5 == 0 {
+                md.push_str("text with no end of line");
+            }
+            // A long table, as a register is.
+            if round % 7 == 0 {
+                md.push_str("\n| Vendor | Score |\n|---|--:|\n");
+                for i in 0..200 {
+                    md.push_str(&format!("| Vendor {i} \\| x | {i}.0 |\n"));
+                }
+                md.push_str(&doc(&mut pick, 5));
+            }
+            let whole = page("t", &md, &charts);
+            for piece in [1, 17, 200, 4096] {
+                let mut out = Vec::new();
+                let mut p = Page::new(&mut out, "t", &charts, piece).unwrap();
+                // Pushed in uneven bites, some splitting characters.
+                let bytes = md.as_bytes();
+                let mut at = 0;
+                while at < bytes.len() {
+                    let n = (1 + pick(300)).min(bytes.len() - at);
+                    p.write_all(&bytes[at..at + n]).unwrap();
+                    at += n;
+                }
+                p.finish().unwrap();
+                let streamed = String::from_utf8(out).unwrap();
+                assert!(
+                    streamed == whole,
+                    "round {round}, pieces of {piece}:\n--- markdown\n{md}\n--- whole\n{whole}\n--- in pieces\n{streamed}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 1600);
+    }
+
+    #[test]
+    fn a_long_table_goes_out_before_it_ends() {
+        let mut md = String::from("# T\n\n| a | b |\n|---|--:|\n");
+        for i in 0..10_000 {
+            md.push_str(&format!("| {i} | {i} |\n"));
+        }
+        let mut out = Vec::new();
+        let mut p = Page::new(&mut out, "t", &[], 4096).unwrap();
+        p.push(&md).unwrap();
+        // All but the last row are out, and only one row waits.
+        assert!(p.pending.len() < 20, "{}", p.pending.len());
+        p.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), page("t", &md, &[]));
     }
 
     /// The text of the page's body, without its tags.
@@ -424,18 +1122,18 @@ mod tests {
         for text in strings {
             let escaped: Vec<String> = (0..5).map(|_| escape(text)).collect();
             let direct = page("t", &layout(&escaped), &[]);
-            // As `Renderer::render_for_html` does: no token for nothing.
-            let tokens: Vec<String> = (0..5)
-                .map(|n| {
-                    if text.is_empty() {
+            // As the renderer's formatter does: no token for nothing.
+            let tokens: Vec<String> = escaped
+                .iter()
+                .map(|e| {
+                    if e.is_empty() {
                         String::new()
                     } else {
-                        token(n)
+                        token(e)
                     }
                 })
                 .collect();
-            let texts: Vec<String> = escaped.clone();
-            let via = page_with_texts("t", &layout(&tokens), &[], &texts);
+            let via = page("t", &layout(&tokens), &[]);
             let body = |h: &str| h[h.find("<main>").unwrap()..].to_string();
             assert_eq!(body(&via), body(&direct), "{text:?}");
         }
@@ -443,13 +1141,12 @@ mod tests {
 
     #[test]
     fn a_token_in_an_attribute_is_dropped() {
-        let md = format!("[link]({}) {}\n", token(0), token(1));
-        let html = page_with_texts(
-            "t",
-            &md,
-            &[],
-            &["javascript:alert(1)".to_string(), "shown".to_string()],
+        let md = format!(
+            "[link]({}) {}\n",
+            token("javascript:alert(1)"),
+            token("shown")
         );
+        let html = page("t", &md, &[]);
         assert!(!html.contains("javascript"), "{html}");
         assert!(html.contains("shown"), "{html}");
     }
@@ -459,6 +1156,83 @@ mod tests {
         let text = "word & ".repeat(MAX_TEXT_RUN / 8);
         let html = page("t", &format!("{}\n", escape(&text)), &[]);
         assert!(!html.contains("<wbr>"), "{html}");
+    }
+
+    #[test]
+    fn a_string_printed_twice_or_late_is_put_back_each_time() {
+        // A string a template captured (a macro's output, `{% set %}`) can
+        // reach the page after later ones, or twice: it travels whole.
+        let a = token(&escape("first & *one*"));
+        let b = token(&escape("second"));
+        let md = format!("{b} {a}\n\n{a} and {a}\n\n| x |\n|---|\n| {a} |\n| {b} |\n");
+        let plain = format!(
+            "{b} {a}\n\n{a} and {a}\n\n| x |\n|---|\n| {a} |\n| {b} |\n",
+            a = escape("first & *one*"),
+            b = escape("second")
+        );
+        let whole = page("t", &md, &[]);
+        assert_eq!(whole, page("t", &plain, &[]));
+        for piece in [1, 8, 64] {
+            assert_eq!(in_pieces(&md, piece, 3), whole, "pieces of {piece}");
+        }
+    }
+
+    #[test]
+    fn a_string_with_the_marks_in_it_reads_back_whole() {
+        let text =
+            format!("a{STRING_OPEN}b{STRING_CLOSE}c{STRING_ESCAPE}d{TOKEN_OPEN}0{TOKEN_CLOSE}");
+        let html = page("t", &format!("{}\n", token(&text)), &[]);
+        assert!(html.contains(&format!("<p>{text}</p>")), "{html}");
+        // A string never closed is text as written.
+        let open = format!("x {}", &token("y")[..STRING_OPEN.len_utf8() + 1]);
+        let html = page("t", &format!("{open}\n"), &[]);
+        assert!(html.contains(&format!("<p>{open}</p>")), "{html}");
+    }
+
+    #[test]
+    fn a_page_keeps_only_the_strings_it_has_not_converted() {
+        let mut out = Vec::new();
+        let mut p = Page::new(&mut out, "t", &[], 4096).unwrap();
+        p.push("# T\n\n| a | b |\n|---|--:|\n").unwrap();
+        for i in 0..10_000 {
+            let row = format!("| {} | {i} |\n", token(&format!("vendor {i}")));
+            p.push(&row).unwrap();
+            // About a piece's worth of rows (4,096 bytes, 20 a row), not
+            // every row so far.
+            assert!(p.texts.list.len() < 500, "{i}: {}", p.texts.list.len());
+        }
+        p.finish().unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.contains("<td>vendor 9999</td>"), "{html}");
+        assert!(!html.contains(TOKEN_OPEN), "a token was left");
+    }
+
+    #[test]
+    fn hidden_characters_never_reach_the_page() {
+        let md = format!("# T\u{1b}[31m\n\n&#x1B; {} \u{202e}\r\n", token("x\u{9b}y"));
+        for piece in [1, usize::MAX] {
+            let html = in_pieces(&md, piece, 5);
+            assert!(
+                !html
+                    .chars()
+                    .any(|c| crate::visible::is_hidden(c) && c != '\n'),
+                "{html:?}"
+            );
+            assert!(html.contains("&lt;U+001B&gt;"), "{html}");
+            assert!(html.contains("&lt;U+009B&gt;"), "{html}");
+        }
+    }
+
+    /// `md` written to a page in bites of at most `bite` bytes, converted
+    /// in pieces of `piece`.
+    fn in_pieces(md: &str, piece: usize, bite: usize) -> String {
+        let mut out = Vec::new();
+        let mut p = Page::new(&mut out, "t", &[], piece).unwrap();
+        for chunk in md.as_bytes().chunks(bite) {
+            p.write_all(chunk).unwrap();
+        }
+        p.finish().unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod html;
 pub mod render;
 pub mod sarif;
 
-pub use render::{Format, Render, render};
+pub use render::{Format, Render, WriteError, render, render_to};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -59,6 +59,11 @@ pub const TEMPLATES: [(&str, &str); 7] = [
 /// loops without end.
 const FUEL: u64 = 5_000_000;
 
+/// Further fuel for each row a document lists ([`Render::rows`]): a
+/// register of 100,000 vendors is a long document, not a runaway template.
+/// About twenty times what a row of the bundled portfolio template costs.
+pub const FUEL_PER_ROW: u64 = 1_000;
+
 /// The auto-escape mode of Markdown templates.
 const MARKDOWN: &str = "markdown";
 
@@ -72,26 +77,45 @@ const MARKDOWN: &str = "markdown";
 pub const MAX_SHOWN_CHARS: usize = 2_000;
 
 thread_local! {
-    /// While a page is rendered for HTML ([`Renderer::render_for_html`]):
-    /// the strings the template printed, each stood for in the Markdown by
-    /// a token ([`html::token`]).
-    static HTML_TEXTS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+    /// Whether this thread is rendering Markdown for an HTML page
+    /// ([`ForHtml`]): printed strings are then marked as tokens.
+    static FOR_HTML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// What the template writes for a string: its escaped Markdown, or, while
-/// rendering for HTML, a token standing for it.
+/// While it lives, the templates rendered on this thread write Markdown
+/// for an HTML page: each printed string marked ([`html::token`]), so
+/// that the page converts it on its own. The page is made from the
+/// Markdown's structure alone and each string converted by itself, so
+/// that converting a string costs no more than its own length: through
+/// the whole page, every escaped character of manifest text cost tens of
+/// bytes of parser state (issue 16). Ends however the render ends (a
+/// panic included), so that no later Markdown on this thread has tokens.
+pub(crate) struct ForHtml(());
+
+impl ForHtml {
+    pub(crate) fn start() -> ForHtml {
+        FOR_HTML.set(true);
+        ForHtml(())
+    }
+}
+
+impl Drop for ForHtml {
+    fn drop(&mut self) {
+        FOR_HTML.set(false);
+    }
+}
+
+/// What the template writes for a string: its escaped Markdown, marked as
+/// a token while rendering for HTML.
 fn printed(text: &str) -> String {
     let markdown = shown(text);
-    HTML_TEXTS.with_borrow_mut(|texts| match texts {
-        // Nothing to stand for: a token would be text where there was none
-        // (`****` is not emphasis, `**TOKEN**` is).
-        Some(_) if markdown.is_empty() => markdown,
-        Some(texts) => {
-            texts.push(markdown);
-            html::token(texts.len() - 1)
-        }
-        None => markdown,
-    })
+    // Nothing to stand for: a token would be text where there was none
+    // (`****` is not emphasis, `**TOKEN**` is).
+    if FOR_HTML.get() && !markdown.is_empty() {
+        html::token(&markdown)
+    } else {
+        markdown
+    }
 }
 
 /// `text` escaped for Markdown, cut at [`MAX_SHOWN_CHARS`] characters.
@@ -110,7 +134,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
@@ -148,6 +172,8 @@ pub struct Report {
     pub gates: Vec<Gate>,
     /// The vendor's incidents.
     pub incidents: Vec<IncidentRow>,
+    /// Reports, certificates and agreements, soonest to end first.
+    pub documents: Vec<crate::evaluate::documents::DocumentStatus>,
     /// Every piece of evidence.
     pub evidence: Vec<EvidenceRow>,
     /// Questions without a usable answer.
@@ -598,6 +624,7 @@ impl Report {
                     history_from: s.history_from,
                 })
                 .collect(),
+            documents: crate::evaluate::documents::statuses(manifest, a.as_of),
             evidence,
             unanswered: a
                 .questions
@@ -676,6 +703,8 @@ pub struct RenderError {
 /// Renders templates, embedded or overridden from a directory.
 pub struct Renderer {
     env: Environment<'static>,
+    /// SHA-256 of every template's name and text, embedded or overridden.
+    fingerprint: [u8; 32],
 }
 
 impl Renderer {
@@ -723,12 +752,50 @@ impl Renderer {
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         templates.extend(overrides);
+        let parts: Vec<&[u8]> = templates
+            .iter()
+            .flat_map(|(n, t)| [n.as_bytes(), t.as_bytes()])
+            .collect();
+        let fingerprint = crate::cache::digest(&parts);
         env.set_loader(move |name| Ok(templates.get(name).cloned()));
-        Renderer { env }
+        Renderer { env, fingerprint }
+    }
+
+    /// SHA-256 of the templates (names and texts) this renderer uses: two
+    /// renderers with the same fingerprint write the same documents.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// Renders `name` with `ctx`.
     pub fn render<S: Serialize>(&self, name: &str, ctx: &S) -> Result<String, RenderError> {
+        self.render_rows(name, ctx, 0)
+    }
+
+    /// Renders `name` with `ctx`, a document listing `rows` rows: the fuel
+    /// of the render grows with them ([`FUEL_PER_ROW`]).
+    pub fn render_rows<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+        rows: usize,
+    ) -> Result<String, RenderError> {
+        let mut out = Vec::new();
+        match self.render_to(name, ctx, rows, &mut out) {
+            Ok(()) => Ok(String::from_utf8(out).expect("templates write text")),
+            Err(render::WriteError::Render(e)) => Err(e),
+            Err(render::WriteError::Io(e)) => unreachable!("writing to memory failed: {e}"),
+        }
+    }
+
+    /// Renders `name` with `ctx` (listing `rows` rows) into `out` as it goes.
+    pub fn render_to<S: Serialize>(
+        &self,
+        name: &str,
+        ctx: &S,
+        rows: usize,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), render::WriteError> {
         let err = |e: TemplateError| {
             let mut message = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -741,43 +808,37 @@ impl Renderer {
                 message,
             }
         };
-        let template = self.env.get_template(name).map_err(err)?;
-        let text = template.render(minijinja::value::Serde(ctx)).map_err(err)?;
-        // The formatter already escaped every string; this catches what a
-        // (custom) template printed as safe.
-        Ok(if is_markdown(name) {
-            crate::visible::sweep(text, |c| format!("\\<U+{:04X}\\>", c as u32))
+        let sized;
+        let env = if rows == 0 {
+            &self.env
         } else {
-            text
-        })
-    }
-
-    /// Renders `name` with `ctx` for an HTML page: the Markdown with every
-    /// string the template printed replaced by a token, and those strings
-    /// as escaped Markdown, by token number. The page is made from the
-    /// Markdown's structure alone and each string converted on its own
-    /// ([`html::page_with_texts`]), so that converting a string costs no
-    /// more than its own length: through the whole page, every escaped
-    /// character of manifest text cost tens of bytes of parser state
-    /// (issue 16).
-    pub fn render_for_html<S: Serialize>(
-        &self,
-        name: &str,
-        ctx: &S,
-    ) -> Result<(String, Vec<String>), RenderError> {
-        /// Stops collecting however the render ends (a panic included), so
-        /// that no later Markdown on this thread is written with tokens.
-        struct Collecting;
-        impl Drop for Collecting {
-            fn drop(&mut self) {
-                HTML_TEXTS.with_borrow_mut(|t| *t = None);
-            }
+            // Fuel belongs to the environment; a copy of it (templates and
+            // all, cheap) carries the larger budget.
+            sized = {
+                let mut env = self.env.clone();
+                env.set_fuel(Some(
+                    FUEL.saturating_add(FUEL_PER_ROW.saturating_mul(rows as u64)),
+                ));
+                env
+            };
+            &sized
+        };
+        let template = env.get_template(name).map_err(err)?;
+        // minijinja reports a failed write as a template error; keep the
+        // I/O error itself to tell the two apart.
+        let write = |out: &mut dyn std::io::Write| {
+            let mut tracked = render::Tracked::new(out);
+            let result = template.render_captured_to(minijinja::value::Serde(ctx), &mut tracked);
+            tracked.finish(result.map(drop).map_err(err))
+        };
+        if !is_markdown(name) {
+            return write(out);
         }
-        HTML_TEXTS.with_borrow_mut(|t| *t = Some(Vec::new()));
-        let _collecting = Collecting;
-        let markdown = self.render(name, ctx);
-        let texts = HTML_TEXTS.with_borrow_mut(Option::take).unwrap_or_default();
-        Ok((markdown?, texts))
+        // The formatter already escaped every string; sweeping catches
+        // what a (custom) template printed as safe.
+        let mut swept = crate::visible::Sweeping::new(out, |c| format!("\\<U+{:04X}\\>", c as u32));
+        write(&mut swept)?;
+        Ok(swept.finish()?)
     }
 
     /// The Markdown report.

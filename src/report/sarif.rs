@@ -159,61 +159,135 @@ pub struct Region {
 
 /// The SARIF log of one assessment of the manifest `doc`.
 pub fn log(doc: &Document, catalog: &Catalog, a: &Assessment) -> Log {
-    let mut rules: Vec<Descriptor> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut results = Vec::with_capacity(a.findings.len());
-    for f in &a.findings {
-        let id = rule_id(f);
-        let rule_index = *index.entry(id.clone()).or_insert_with(|| {
-            rules.push(descriptor(&id, f, catalog));
-            rules.len() - 1
-        });
-        results.push(SarifResult {
-            rule_id: id,
-            rule_index,
-            level: level(f.severity),
-            message: Text {
-                text: format!("{}: {}", f.title, f.detail),
-            },
-            locations: vec![Location {
-                physical_location: PhysicalLocation {
-                    artifact_location: ArtifactLocation {
-                        uri: uri(&doc.file),
-                    },
-                    region: region(f, catalog, doc),
-                },
-            }],
-        });
+    let mut b = LogBuilder::default();
+    b.add(doc, catalog, a);
+    b.finish()
+}
+
+/// A SARIF log of several manifests (a portfolio): each manifest's
+/// findings located in its own file, and each manifest that could not be
+/// assessed as one result per diagnostic, so that code scanning shows a
+/// broken manifest on its pull request as well.
+#[derive(Default)]
+pub struct LogBuilder {
+    rules: Vec<Descriptor>,
+    index: BTreeMap<String, usize>,
+    results: Vec<SarifResult>,
+}
+
+impl LogBuilder {
+    /// The descriptor's index, made with `make` the first time `id` is seen.
+    fn rule(&mut self, id: &str, make: impl FnOnce() -> Descriptor) -> usize {
+        if let Some(i) = self.index.get(id) {
+            return *i;
+        }
+        self.rules.push(make());
+        self.index.insert(id.to_string(), self.rules.len() - 1);
+        self.rules.len() - 1
     }
-    Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "vetted",
-                    version: env!("CARGO_PKG_VERSION"),
-                    rules,
+
+    /// Adds the findings of one assessed manifest.
+    pub fn add(&mut self, doc: &Document, catalog: &Catalog, a: &Assessment) {
+        for f in &a.findings {
+            let id = rule_id(f);
+            let rule_index = self.rule(&id, || descriptor(&id, f, catalog));
+            self.results.push(SarifResult {
+                rule_id: id,
+                rule_index,
+                level: level(f.severity),
+                message: Text {
+                    text: format!("{}: {}", f.title, f.detail),
                 },
-            },
-            results,
-        }],
+                locations: vec![located(&doc.file, region(f, catalog, doc))],
+            });
+        }
+    }
+
+    /// Adds the diagnostics of a manifest that could not be assessed: each
+    /// code is a rule (`manifest/CODE`), described by its reference text.
+    pub fn add_invalid(&mut self, diagnostics: &[crate::diag::Diagnostic]) {
+        for d in diagnostics {
+            let id = format!("manifest/{}", d.code.as_str());
+            let code = d.code;
+            let rule_index = self.rule(&id, || Descriptor {
+                id: id.clone(),
+                short_description: Text {
+                    text: format!("The manifest cannot be assessed: {}", code.as_str()),
+                },
+                full_description: Text {
+                    text: code.description().to_string(),
+                },
+                help: Text {
+                    text: code.help().to_string(),
+                },
+                default_configuration: Configuration { level: "error" },
+                properties: Properties {
+                    tags: vec!["security".to_string(), "manifest".to_string()],
+                    security_severity: security_severity(Level::High).to_string(),
+                },
+            });
+            let region = (d.line > 0 && d.col > 0).then_some(Region {
+                start_line: d.line,
+                start_column: d.col,
+            });
+            self.results.push(SarifResult {
+                rule_id: id,
+                rule_index,
+                level: if d.is_error() { "error" } else { "warning" },
+                message: Text {
+                    text: match &d.help {
+                        Some(h) => format!("{} (help: {h})", d.message),
+                        None => d.message.clone(),
+                    },
+                },
+                locations: vec![located(&d.file, region)],
+            });
+        }
+    }
+
+    /// The log.
+    pub fn finish(self) -> Log {
+        Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "vetted",
+                        version: env!("CARGO_PKG_VERSION"),
+                        rules: self.rules,
+                    },
+                },
+                results: self.results,
+            }],
+        }
+    }
+}
+
+fn located(file: &str, region: Option<Region>) -> Location {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(file) },
+            region,
+        },
     }
 }
 
 /// A finding's descriptor id: the question or rule id; a contradiction
-/// between an answer and collected evidence is a rule of its own per
-/// question, since a question may also have a finding of its answer.
+/// between an answer and collected evidence or recorded documents is a
+/// rule of its own per question, since a question may also have a finding
+/// of its answer.
 fn rule_id(f: &Finding) -> String {
     match f.kind {
         FindingKind::Contradiction => format!("contradiction/{}", f.id),
+        FindingKind::Document => format!("document/{}", f.id),
         FindingKind::Question | FindingKind::Rule => f.id.clone(),
     }
 }
 
 fn descriptor(id: &str, f: &Finding, catalog: &Catalog) -> Descriptor {
     let known = match f.kind {
-        FindingKind::Question | FindingKind::Contradiction => {
+        FindingKind::Question | FindingKind::Contradiction | FindingKind::Document => {
             catalog.question(&f.id).map(|(checklist, _, q)| {
                 (
                     q.text.clone(),
@@ -299,7 +373,7 @@ fn region(f: &Finding, catalog: &Catalog, doc: &Document) -> Option<Region> {
     let root = &doc.root;
     let answer = |id: &str| Some(root.get("answers")?.get(id)?.get("value")?.pos);
     let pos = match f.kind {
-        FindingKind::Question | FindingKind::Contradiction => answer(&f.id)
+        FindingKind::Question | FindingKind::Contradiction | FindingKind::Document => answer(&f.id)
             .or_else(|| root.get("answers").map(|n| n.pos))
             .unwrap_or(Pos::START),
         FindingKind::Rule => {

@@ -183,7 +183,7 @@ fn definitions_shared_with_the_report_schema_are_the_same() {
 #[test]
 fn the_schema_enums_are_the_rust_enums() {
     use vetted::diag::Severity;
-    use vetted::manifest::Provenance;
+    use vetted::manifest::{DocumentKind, Provenance, ProviderRole};
     use vetted::portfolio::ActionKind;
 
     let severities = &schema(Format::Portfolio)["properties"]["invalid"]["items"]["properties"]["diagnostics"]
@@ -197,7 +197,21 @@ fn the_schema_enums_are_the_rust_enums() {
     assert_eq!(
         names(&kinds.as_array().unwrap()[..]),
         names(&every!(ActionKind::{
-            ExcessPermissions, Review, RevokeKey, RotateKey, StaleEvidence, Waiver,
+            ExcessPermissions, ProviderRisk, RenewDocument, Review, RevokeKey, RotateKey,
+            StaleEvidence, Waiver,
+        }))
+    );
+    let roles = &schema(Format::Portfolio)["$defs"]["provider-role"]["enum"];
+    assert_eq!(
+        names(&roles.as_array().unwrap()[..]),
+        names(&every!(ProviderRole::{Custody, Cloud, KeyManagement, Kyc, Other}))
+    );
+    let documents = &schema(Format::Portfolio)["properties"]["documents"]["items"]["properties"]["kind"]
+        ["enum"];
+    assert_eq!(
+        names(&documents.as_array().unwrap()[..]),
+        names(&every!(DocumentKind::{
+            Soc2Type1, Soc2Type2, BridgeLetter, Iso27001, Dpa, PentestLetter, Insurance,
         }))
     );
     // A candidate's answer names its provenance, or `none` without one.

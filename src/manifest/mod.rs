@@ -531,7 +531,12 @@ fn check_documents(
         };
         let label = d.kind.label();
         match d.validity {
-            Validity::Period { start, end, .. } => {
+            Validity::Period {
+                start,
+                end,
+                issued,
+                expires,
+            } => {
                 if let Some(start) = start.filter(|s| *s > end) {
                     wrong(
                         "period-start",
@@ -546,6 +551,23 @@ fn check_documents(
                         ),
                     );
                 }
+                if let Some(issued) = issued.filter(|i| *i < end) {
+                    wrong(
+                        "issued",
+                        format!(
+                            "the {label} is dated {issued}, before its period ends ({end}); an auditor reports on a period once it is over"
+                        ),
+                    );
+                }
+                let longest = end.plus_years(RELIED_ON_YEARS);
+                if let Some(expires) = expires.filter(|e| *e < end || *e > longest) {
+                    wrong(
+                        "expires",
+                        format!(
+                            "the {label} is said to count until {expires}; a report counts from its period's end ({end}) for at most twelve months ({longest}), and only a bridge letter carries it further"
+                        ),
+                    );
+                }
             }
             Validity::Until { issued, expires } => {
                 if let Some(issued) = issued.filter(|i| *i > expires) {
@@ -553,6 +575,19 @@ fn check_documents(
                         "expires",
                         format!(
                             "the {label} expires on {expires}, before it was issued ({issued})"
+                        ),
+                    );
+                }
+                // A bridge letter is the vendor's statement about the time
+                // since the audited period: it reaches a few months ahead
+                // at most.
+                if d.kind == DocumentKind::BridgeLetter
+                    && let Some(issued) = issued.filter(|i| i.days_until(expires) > BRIDGE_DAYS)
+                {
+                    wrong(
+                        "expires",
+                        format!(
+                            "the bridge letter of {issued} is said to cover until {expires}; a bridge letter speaks for at most {BRIDGE_DAYS} days past its date"
                         ),
                     );
                 }

@@ -600,18 +600,23 @@ pub enum Validity {
     },
 }
 
-/// Days an audit report or a dated letter is relied on after its date.
-pub const RELIED_ON_DAYS: i64 = 365;
+/// Years an audit report or a dated letter is relied on after its date.
+pub const RELIED_ON_YEARS: i32 = 1;
+
+/// Days past a SOC 2 report's twelve months that a bridge letter can carry
+/// it: bridge letters cover the gap to the next report, usually at most a
+/// quarter.
+pub const BRIDGE_DAYS: i64 = 92;
 
 impl VendorDocument {
     /// The last day the document counts, if it ends.
     pub fn valid_until(&self) -> Option<Date> {
         match self.validity {
             Validity::Period { end, expires, .. } => {
-                Some(expires.unwrap_or(end.plus_days(RELIED_ON_DAYS)))
+                Some(expires.unwrap_or(end.plus_years(RELIED_ON_YEARS)))
             }
             Validity::Until { expires, .. } => Some(expires),
-            Validity::Dated(d) => Some(d.plus_days(RELIED_ON_DAYS)),
+            Validity::Dated(d) => Some(d.plus_years(RELIED_ON_YEARS)),
             Validity::Open { .. } => None,
         }
     }
@@ -689,6 +694,18 @@ impl DocumentKind {
     /// Whether it is a SOC 2 report.
     pub fn is_soc2(self) -> bool {
         matches!(self, DocumentKind::Soc2Type1 | DocumentKind::Soc2Type2)
+    }
+
+    /// Documents that replace one another: a newer one of the same family
+    /// makes an older one history (SOC 2 reports of either type and their
+    /// bridge letters are one family).
+    pub fn family(self) -> DocumentKind {
+        match self {
+            DocumentKind::Soc2Type1 | DocumentKind::Soc2Type2 | DocumentKind::BridgeLetter => {
+                DocumentKind::Soc2Type2
+            }
+            other => other,
+        }
     }
 }
 

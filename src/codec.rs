@@ -13,7 +13,10 @@ use crate::diag::{Diagnostic, Severity};
 use crate::level::Level;
 use crate::rules::Verdict;
 
-use crate::portfolio::{Action, ActionKind, Entry, Invalid, Item, Outcome};
+use crate::manifest::{DocumentKind, ProviderRole};
+use crate::portfolio::{
+    Action, ActionKind, Carried, Dependency, DueDocument, Entry, Invalid, Item, Outcome,
+};
 
 /// Bytes that do not decode as the record they should hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,21 +141,75 @@ fn kind_code(k: ActionKind) -> u8 {
         ActionKind::RotateKey => 3,
         ActionKind::StaleEvidence => 4,
         ActionKind::Waiver => 5,
-        ActionKind::VerifyKey => 6,
-        ActionKind::KeyDrift => 7,
+        ActionKind::ProviderRisk => 6,
+        ActionKind::RenewDocument => 7,
+        ActionKind::VerifyKey => 8,
+        ActionKind::KeyDrift => 9,
     }
 }
 
-const KINDS: [ActionKind; 8] = [
+const KINDS: [ActionKind; 10] = [
     ActionKind::ExcessPermissions,
     ActionKind::Review,
     ActionKind::RevokeKey,
     ActionKind::RotateKey,
     ActionKind::StaleEvidence,
     ActionKind::Waiver,
+    ActionKind::ProviderRisk,
+    ActionKind::RenewDocument,
     ActionKind::VerifyKey,
     ActionKind::KeyDrift,
 ];
+
+fn document_code(k: DocumentKind) -> u8 {
+    match k {
+        DocumentKind::Soc2Type1 => 0,
+        DocumentKind::Soc2Type2 => 1,
+        DocumentKind::BridgeLetter => 2,
+        DocumentKind::Iso27001 => 3,
+        DocumentKind::Dpa => 4,
+        DocumentKind::PentestLetter => 5,
+        DocumentKind::Insurance => 6,
+    }
+}
+
+fn role_code(r: ProviderRole) -> u8 {
+    match r {
+        ProviderRole::Custody => 0,
+        ProviderRole::Cloud => 1,
+        ProviderRole::KeyManagement => 2,
+        ProviderRole::Kyc => 3,
+        ProviderRole::Other => 4,
+    }
+}
+
+const DOCUMENT_KINDS: [DocumentKind; 7] = [
+    DocumentKind::Soc2Type1,
+    DocumentKind::Soc2Type2,
+    DocumentKind::BridgeLetter,
+    DocumentKind::Iso27001,
+    DocumentKind::Dpa,
+    DocumentKind::PentestLetter,
+    DocumentKind::Insurance,
+];
+
+const ROLES: [ProviderRole; 5] = [
+    ProviderRole::Custody,
+    ProviderRole::Cloud,
+    ProviderRole::KeyManagement,
+    ProviderRole::Kyc,
+    ProviderRole::Other,
+];
+
+fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
 
 fn severity_code(s: Severity) -> u8 {
     match s {
@@ -272,6 +329,80 @@ fn list<T: Record>(d: &mut Decoder<'_>) -> Result<Vec<T>, Corrupt> {
     Ok(out)
 }
 
+impl Record for DueDocument {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, &self.vendor);
+        put_str(out, &self.file);
+        out.push(document_code(self.kind));
+        put_opt_str(out, self.title.as_deref());
+        put_str(out, &self.url);
+        put_date(out, self.valid_until);
+        out.extend_from_slice(&self.days_left.to_le_bytes());
+        out.push(u8::from(self.expired));
+    }
+
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, Corrupt> {
+        let vendor = d.string()?;
+        let file = d.string()?;
+        let kind = d.pick(&DOCUMENT_KINDS)?;
+        Ok(DueDocument {
+            vendor,
+            file,
+            kind,
+            label: kind.label(),
+            title: if d.bool()? { Some(d.string()?) } else { None },
+            url: d.string()?,
+            valid_until: d.date()?,
+            days_left: d.u64()? as i64,
+            expired: d.bool()?,
+        })
+    }
+}
+
+impl Record for Dependency {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, &self.vendor);
+        put_str(out, &self.file);
+        out.push(index_of(&Verdict::ALL, &self.verdict));
+        put_str(out, &self.provider);
+        out.push(role_code(self.role));
+        put_opt_str(out, self.manifest.as_deref());
+    }
+
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, Corrupt> {
+        Ok(Dependency {
+            vendor: d.string()?,
+            file: d.string()?,
+            verdict: d.pick(&Verdict::ALL)?,
+            provider: d.string()?,
+            role: d.pick(&ROLES)?,
+            manifest: if d.bool()? { Some(d.string()?) } else { None },
+        })
+    }
+}
+
+impl Record for Carried {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, &self.vendor);
+        put_str(out, &self.file);
+        put_str(out, &self.provider);
+        out.push(role_code(self.role));
+        put_str(out, &self.provider_file);
+        put_str(out, &self.problem);
+    }
+
+    fn decode(d: &mut Decoder<'_>) -> Result<Self, Corrupt> {
+        Ok(Carried {
+            vendor: d.string()?,
+            file: d.string()?,
+            provider: d.string()?,
+            role: d.pick(&ROLES)?,
+            provider_file: d.string()?,
+            problem: d.string()?,
+        })
+    }
+}
+
 impl Record for Invalid {
     fn encode(&self, out: &mut Vec<u8>) {
         put_str(out, &self.file);
@@ -290,12 +421,16 @@ impl Record for Item {
     fn encode(&self, out: &mut Vec<u8>) {
         self.entry.encode(out);
         put_list(out, &self.actions);
+        put_list(out, &self.documents);
+        put_list(out, &self.providers);
     }
 
     fn decode(d: &mut Decoder<'_>) -> Result<Self, Corrupt> {
         Ok(Item {
             entry: Entry::decode(d)?,
             actions: list(d)?,
+            documents: list(d)?,
+            providers: list(d)?,
         })
     }
 }
@@ -406,6 +541,35 @@ mod tests {
                     overdue: true,
                 },
             ],
+            documents: vec![DueDocument {
+                vendor: "Acme".into(),
+                file: "vendors/a.yaml".into(),
+                kind: DocumentKind::Insurance,
+                label: DocumentKind::Insurance.label(),
+                title: Some("Crime policy".into()),
+                url: "https://acme.example/insurance".into(),
+                valid_until: date("2026-11-01"),
+                days_left: -19,
+                expired: true,
+            }],
+            providers: vec![
+                Dependency {
+                    vendor: "Acme".into(),
+                    file: "vendors/a.yaml".into(),
+                    verdict: Verdict::Conditions,
+                    provider: "Granite Custody".into(),
+                    role: ProviderRole::KeyManagement,
+                    manifest: Some("vendors/granite.yaml".into()),
+                },
+                Dependency {
+                    vendor: "Acme".into(),
+                    file: "vendors/a.yaml".into(),
+                    verdict: Verdict::Conditions,
+                    provider: "Cloud Co".into(),
+                    role: ProviderRole::Cloud,
+                    manifest: None,
+                },
+            ],
         }
     }
 
@@ -422,6 +586,17 @@ mod tests {
             serde_json::to_string(&back.actions).unwrap(),
             serde_json::to_string(&it.actions).unwrap()
         );
+        assert_eq!(back.documents, it.documents);
+        assert_eq!(back.providers, it.providers);
+        let carried = Carried {
+            vendor: "Acme".into(),
+            file: "vendors/a.yaml".into(),
+            provider: "Granite Custody".into(),
+            role: ProviderRole::Custody,
+            provider_file: "vendors/granite.yaml".into(),
+            problem: "rejected".into(),
+        };
+        assert_eq!(from_bytes::<Carried>(&to_bytes(&carried)).unwrap(), carried);
         let invalid = Invalid {
             file: "b.yaml".into(),
             diagnostics: vec![
@@ -447,9 +622,25 @@ mod tests {
         for (i, k) in KINDS.into_iter().enumerate() {
             assert_eq!(kind_code(k) as usize, i);
         }
+        for (i, k) in DOCUMENT_KINDS.into_iter().enumerate() {
+            assert_eq!(document_code(k) as usize, i);
+        }
+        for (i, r) in ROLES.into_iter().enumerate() {
+            assert_eq!(role_code(r) as usize, i);
+        }
         for (i, s) in SEVERITIES.into_iter().enumerate() {
             assert_eq!(severity_code(s) as usize, i);
         }
+        // Every variant is listed: each code is below the list's length, so
+        // a variant given a code but left out of its list cannot decode.
+        for k in KINDS {
+            assert!((kind_code(k) as usize) < KINDS.len());
+        }
+        assert_eq!(
+            DOCUMENT_KINDS.len(),
+            crate::manifest::DocumentKind::Insurance as usize + 1
+        );
+        assert_eq!(ROLES.len(), ProviderRole::Other as usize + 1);
     }
 
     #[test]

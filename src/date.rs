@@ -36,6 +36,16 @@ impl Date {
         Date(self.0.saturating_add(time::Duration::days(days)))
     }
 
+    /// The same day `years` years later; 29 February becomes 28 February
+    /// in a year without it.
+    pub fn plus_years(self, years: i32) -> Date {
+        let year = self.0.year().saturating_add(years);
+        self.0
+            .replace_year(year)
+            .or_else(|_| self.0.replace_day(28).and_then(|d| d.replace_year(year)))
+            .map_or(self, Date)
+    }
+
     /// Today's date from the system clock, in UTC. Only the CLI calls this,
     /// to default `--as-of`; the library is always handed a date.
     pub fn today_utc() -> Date {
@@ -106,6 +116,14 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_year_later_is_the_same_calendar_day() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("2027-06-30").plus_years(1), d("2028-06-30"));
+        assert_eq!(d("2028-02-29").plus_years(1), d("2029-02-28"));
+        assert_eq!(d("2025-03-01").plus_years(1), d("2026-03-01"));
+    }
 
     #[test]
     fn parses_and_prints() {

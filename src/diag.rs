@@ -33,9 +33,10 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The file as the user named it (or `<stdin>`, or `<bundled>/x.yaml`).
     pub file: String,
-    /// 1-based line; 0 when the problem concerns the whole file.
+    /// 1-based line; 0 when the problem concerns the whole file, or a
+    /// place that has no lines (a workbook's cell, named in `file`).
     pub line: u32,
-    /// 1-based column; 0 when the problem concerns the whole file.
+    /// 1-based column; 0 as for `line`.
     pub col: u32,
     /// What is wrong, in one sentence.
     pub message: String,
@@ -83,11 +84,17 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {kind}[{}]: {}",
-            self.file, self.line, self.col, self.code, self.message
-        )?;
+        // A place with no line (a workbook's cell, named in `file` as
+        // `book.xlsx:Keys!C14`) is shown as the name alone.
+        if (self.line, self.col) == (0, 0) {
+            write!(f, "{}: {kind}[{}]: {}", self.file, self.code, self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {kind}[{}]: {}",
+                self.file, self.line, self.col, self.code, self.message
+            )?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

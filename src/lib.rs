@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod key;
 pub mod level;
 pub mod manifest;
+pub mod questionnaire;
 pub mod report;
 pub mod rules;
 pub mod schema;

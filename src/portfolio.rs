@@ -2,6 +2,7 @@
 //! action now.
 
 mod parallel;
+mod providers;
 mod records;
 
 pub use crate::codec::{Corrupt, Record, from_bytes, to_bytes};
@@ -22,8 +23,9 @@ use serde::Serialize;
 use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::evaluate::Assessment;
+use crate::evaluate::documents::DocumentState;
 use crate::level::Level;
-use crate::manifest::Manifest;
+use crate::manifest::{DocumentKind, Manifest, ProviderRole};
 use crate::rules::{Permission, Policy, Verdict};
 
 /// How far ahead "due soon" looks.
@@ -63,6 +65,10 @@ pub enum ActionKind {
     ExcessPermissions,
     /// A key changed on the exchange between two verifications.
     KeyDrift,
+    /// A provider the vendor depends on is rejected or overdue for review.
+    ProviderRisk,
+    /// A report, certificate or agreement has run out or soon will.
+    RenewDocument,
     /// The reassessment is due.
     Review,
     /// A live key of a vendor that is not approved.
@@ -103,6 +109,118 @@ pub struct Invalid {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A vendor's document that has run out, or will within
+/// [`EXPIRING_WITHIN_DAYS`](crate::evaluate::documents::EXPIRING_WITHIN_DAYS)
+/// days.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DueDocument {
+    /// Vendor.
+    pub vendor: String,
+    /// Manifest file.
+    pub file: String,
+    /// What it is.
+    pub kind: DocumentKind,
+    /// What a reader calls it.
+    pub label: &'static str,
+    /// Its title, if given.
+    pub title: Option<String>,
+    /// Where it is.
+    pub url: String,
+    /// The last day it counts.
+    pub valid_until: Date,
+    /// Days from the as-of date to that day (negative once expired).
+    pub days_left: i64,
+    /// Whether it has run out.
+    pub expired: bool,
+}
+
+/// A provider one vendor names as critical.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dependency {
+    /// The vendor that depends on it.
+    pub vendor: String,
+    /// That vendor's manifest.
+    pub file: String,
+    /// That vendor's verdict.
+    pub verdict: Verdict,
+    /// The provider's name as the vendor gives it.
+    pub provider: String,
+    /// What the vendor relies on it for.
+    pub role: ProviderRole,
+    /// The provider's own manifest, as the register names files, when the
+    /// vendor's manifest points at it.
+    pub manifest: Option<String>,
+}
+
+impl Dependency {
+    /// How the provider is looked up in the register: by its manifest when
+    /// named, otherwise by its name, compared without case.
+    pub(crate) fn key(&self) -> String {
+        match &self.manifest {
+            Some(m) => format!("file:{m}"),
+            None => format!("name:{}", name_key(&self.provider)),
+        }
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A provider assessed in this portfolio, as its own register entry says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProviderStatus {
+    /// Its manifest.
+    pub file: String,
+    /// Its name there.
+    pub vendor: String,
+    /// Its verdict (the worst, if several of its manifests match).
+    pub verdict: Verdict,
+    /// The verdict as words.
+    pub verdict_label: &'static str,
+    /// Its next review.
+    pub review_due: Date,
+    /// Whether that review is past.
+    pub overdue: bool,
+}
+
+/// One provider and the vendors that depend on it: concentration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProviderRow {
+    /// Its name (from its own manifest when assessed here).
+    pub provider: String,
+    /// What vendors rely on it for.
+    pub roles: Vec<ProviderRole>,
+    /// Vendors that name it.
+    pub dependents: usize,
+    /// Of those, vendors approved (with or without conditions): how much
+    /// of what you allowed rests on it.
+    pub approved_dependents: usize,
+    /// Its own assessment in this portfolio, if any.
+    pub assessed: Option<ProviderStatus>,
+}
+
+/// A provider's reject or overdue review, carried to a vendor that
+/// depends on it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Carried {
+    /// The vendor that depends on the provider.
+    pub vendor: String,
+    /// Its manifest.
+    pub file: String,
+    /// The provider.
+    pub provider: String,
+    /// What the vendor relies on it for.
+    pub role: ProviderRole,
+    /// The provider's manifest.
+    pub provider_file: String,
+    /// What is wrong with the provider, in one line.
+    pub problem: String,
+}
+
 /// The portfolio report. Its lists are [`Records`]: written as the
 /// manifests are assessed, kept in memory while short and in temporary
 /// files beyond that, and read back as the report is written, so memory
@@ -119,6 +237,14 @@ pub struct Portfolio {
     pub by_verdict: Vec<(Verdict, usize)>,
     /// What needs action, overdue first, then by due date.
     pub actions: Records<Action>,
+    /// Documents expired or ending within 60 days, soonest first.
+    pub documents: Records<DueDocument>,
+    /// The vendors' critical providers, those most approved vendors rest on
+    /// first.
+    pub providers: Vec<ProviderRow>,
+    /// Providers' rejects and overdue reviews, carried to the vendors that
+    /// depend on them, by vendor manifest.
+    pub carried: Records<Carried>,
     /// Manifests that could not be assessed.
     pub invalid: Records<Invalid>,
     /// Actions already late.
@@ -141,7 +267,13 @@ impl crate::report::Render for Portfolio {
     }
 
     fn rows(&self) -> usize {
-        self.entries.len() + self.actions.len() + self.invalid.len() + self.diagnostics
+        self.entries.len()
+            + self.actions.len()
+            + self.documents.len()
+            + self.providers.len()
+            + self.carried.len()
+            + self.invalid.len()
+            + self.diagnostics
     }
 }
 
@@ -168,6 +300,17 @@ fn action_order(a: &Action, b: &Action) -> std::cmp::Ordering {
         .then_with(|| a.detail.cmp(&b.detail))
 }
 
+/// How due documents are listed: soonest to end first, then by manifest.
+fn document_order(a: &DueDocument, b: &DueDocument) -> std::cmp::Ordering {
+    a.valid_until
+        .cmp(&b.valid_until)
+        .then_with(|| a.file.cmp(&b.file))
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.url.cmp(&b.url))
+        .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.vendor.cmp(&b.vendor))
+}
+
 /// What became of one manifest: its summary, or why it has none.
 pub type Outcome = Result<Item, Invalid>;
 
@@ -177,6 +320,9 @@ pub struct Builder {
     as_of: Date,
     entries: RecordWriter<Entry>,
     actions: Sorter<Action>,
+    documents: Sorter<DueDocument>,
+    dependencies: RecordWriter<Dependency>,
+    providers: providers::Providers,
     invalid: RecordWriter<Invalid>,
     by_tier: [usize; 4],
     by_verdict: [usize; 4],
@@ -191,6 +337,9 @@ impl Builder {
             as_of,
             entries: RecordWriter::new(),
             actions: Sorter::new(action_order),
+            documents: Sorter::new(document_order),
+            dependencies: RecordWriter::new(),
+            providers: providers::Providers::default(),
             invalid: RecordWriter::new(),
             by_tier: [0; 4],
             by_verdict: [0; 4],
@@ -215,6 +364,13 @@ impl Builder {
                     self.overdue += usize::from(a.overdue);
                     self.actions.push(a)?;
                 }
+                for d in item.documents {
+                    self.documents.push(d)?;
+                }
+                for d in &item.providers {
+                    self.providers.add(d);
+                    self.dependencies.push(d)?;
+                }
             }
             Err(invalid) => {
                 self.diagnostics += invalid.diagnostics.len();
@@ -224,14 +380,50 @@ impl Builder {
         Ok(())
     }
 
-    /// The portfolio.
-    pub fn finish(self) -> std::io::Result<Portfolio> {
+    /// The portfolio. Providers are matched to their own register entries
+    /// once every entry is written, since a provider's manifest may sort
+    /// after the vendors that depend on it; what that finds is carried to
+    /// each dependent vendor in a second read of the dependencies.
+    pub fn finish(mut self) -> std::io::Result<Portfolio> {
+        let entries = self.entries.finish()?;
+        for e in entries.iter() {
+            self.providers.match_entry(&e?, self.as_of);
+        }
+        let mut carried = RecordWriter::new();
+        // A vendor naming one provider twice (custody and key management
+        // from one MPC service) carries its risk once: its dependencies
+        // come one after another.
+        let mut last: Option<(String, String)> = None;
+        for d in self.dependencies.finish()?.iter() {
+            let d = d?;
+            let this = Some((d.file.clone(), d.key()));
+            if this == last {
+                continue;
+            }
+            last = this;
+            if let Some((c, due)) = self.providers.carried(&d, self.as_of) {
+                let overdue = due < self.as_of;
+                self.overdue += usize::from(overdue);
+                self.actions.push(Action {
+                    kind: ActionKind::ProviderRisk,
+                    vendor: c.vendor.clone(),
+                    file: c.file.clone(),
+                    detail: format!("{} ({}): {}", c.provider, c.role.as_str(), c.problem),
+                    due: Some(due),
+                    overdue,
+                })?;
+                carried.push(&c)?;
+            }
+        }
         Ok(Portfolio {
             as_of: self.as_of,
-            entries: self.entries.finish()?,
+            entries,
             by_tier: Level::ALL.into_iter().zip(self.by_tier).collect(),
             by_verdict: Verdict::ALL.into_iter().zip(self.by_verdict).collect(),
             actions: self.actions.finish()?,
+            documents: self.documents.finish()?,
+            providers: self.providers.rows(),
+            carried: carried.finish()?,
             invalid: self.invalid.finish()?,
             overdue: self.overdue,
             diagnostics: self.diagnostics,
@@ -248,6 +440,10 @@ pub struct Item {
     pub entry: Entry,
     /// What needs doing.
     pub actions: Vec<Action>,
+    /// Documents expired or ending soon.
+    pub documents: Vec<DueDocument>,
+    /// The providers it names.
+    pub providers: Vec<Dependency>,
 }
 
 /// Summarises one assessed manifest.
@@ -366,6 +562,35 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
             );
         }
     }
+    let documents = due_documents(file, m, as_of);
+    for d in &documents {
+        let title = d
+            .title
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        act(
+            ActionKind::RenewDocument,
+            format!(
+                "ask for the current {}{title}: it counts until {}",
+                d.label, d.valid_until
+            ),
+            Some(d.valid_until),
+        );
+    }
+    let providers = m
+        .vendor
+        .providers
+        .iter()
+        .map(|p| Dependency {
+            vendor: vendor.clone(),
+            file: file.to_string(),
+            verdict: a.verdict,
+            provider: p.name.clone(),
+            role: p.role,
+            manifest: p.manifest.as_deref().map(|path| beside(file, path)),
+        })
+        .collect();
     let entry = Entry {
         file: file.to_string(),
         vendor: m.vendor.name.clone(),
@@ -378,7 +603,62 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         assessed: m.assessment.date,
         review_due: a.next_review,
     };
-    Item { entry, actions }
+    Item {
+        entry,
+        actions,
+        documents,
+        providers,
+    }
+}
+
+/// The documents of a manifest that have run out or end within 60 days.
+fn due_documents(file: &str, m: &Manifest, as_of: Date) -> Vec<DueDocument> {
+    crate::evaluate::documents::statuses(m, as_of)
+        .into_iter()
+        .filter(|d| matches!(d.state, DocumentState::Expired | DocumentState::Expiring))
+        .filter_map(|d| {
+            Some(DueDocument {
+                vendor: m.vendor.name.clone(),
+                file: file.to_string(),
+                kind: d.kind,
+                label: d.label,
+                title: d.title,
+                url: d.url,
+                valid_until: d.valid_until?,
+                days_left: d.days_left?,
+                expired: d.state == DocumentState::Expired,
+            })
+        })
+        .collect()
+}
+
+/// A path written in the manifest `file`, relative to it, as the register
+/// names files once [`tidy`]: joined to the manifest's folder.
+fn beside(file: &str, path: &str) -> String {
+    let folder = std::path::Path::new(file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    tidy(&folder.join(path))
+}
+
+/// A path with `.` and `..` worked out on the names alone (the file need
+/// not exist), so that `./vendors/a.yaml` and `vendors/x/../a.yaml` name
+/// the same manifest.
+pub(crate) fn tidy(path: &std::path::Path) -> String {
+    use std::path::{Component, PathBuf};
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.display().to_string()
 }
 
 /// Builds the portfolio from summarised manifests and the ones that failed,
@@ -452,7 +732,7 @@ pub fn sort_by_name(paths: &mut [std::path::PathBuf]) {
 /// encoding in `codec.rs`, and what `summarise` puts in it): raised when
 /// either changes. (A rebuilt binary never reads an older one's entries
 /// anyway; this keeps library users with a fixed build id safe too.)
-const CACHED_OUTCOME: &str = "portfolio outcome 2";
+const CACHED_OUTCOME: &str = "portfolio outcome 3";
 
 /// What a cached portfolio outcome depends on besides the manifest: the
 /// checklists (their names and bytes), the policy (as loaded), the as-of
@@ -541,4 +821,23 @@ pub fn guard_passes(file: &str, bytes: Vec<u8>) -> bool {
     crate::yaml::decode(file, bytes, &limits)
         .and_then(|text| crate::yaml::parse(file, &text, &limits).map(|root| (text, root)))
         .is_ok_and(|(text, root)| crate::manifest::guard::check(file, &text, &root).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::beside;
+
+    #[test]
+    fn a_provider_s_manifest_is_named_as_the_register_names_files() {
+        assert_eq!(beside("vendors/a.yaml", "b.yaml"), "vendors/b.yaml");
+        assert_eq!(beside("vendors/a.yaml", "./b.yaml"), "vendors/b.yaml");
+        assert_eq!(
+            beside("vendors/saas/a.yaml", "../providers/granite.yaml"),
+            "vendors/providers/granite.yaml"
+        );
+        assert_eq!(beside("a.yaml", "b.yaml"), "b.yaml");
+        // Above the folder the names cannot say where it is: kept as is.
+        assert_eq!(beside("a.yaml", "../b.yaml"), "../b.yaml");
+        assert_eq!(beside("/srv/v/a.yaml", "/srv/p/b.yaml"), "/srv/p/b.yaml");
+    }
 }

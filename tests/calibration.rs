@@ -286,6 +286,8 @@ mod properties {
                     note: None,
                 }],
                 note: None,
+                questionnaire: None,
+                claim: None,
             });
             let after = assess(&changed);
             prop_assume!(same_scope(&before, &after));

@@ -11,6 +11,9 @@ use std::time::Duration;
 use assert_cmd::Command;
 use vetted::diag::Code;
 
+#[path = "support/workbook.rs"]
+mod workbook;
+
 /// Files to write into a fresh directory, and the arguments to run
 /// `vetted` with there.
 type Invocation = (Vec<(&'static str, Vec<u8>)>, Vec<&'static str>);
@@ -312,6 +315,42 @@ fn trigger(code: Code) -> Trigger {
             &[("good", 1.0), ("fair", 0.8)],
         )),
 
+        // Questionnaires.
+        Code::WorkbookUnreadable => import(b"not a zip".to_vec(), VALID, false),
+        Code::NotAQuestionnaire => import(
+            workbook::caiq(&["Question ID", "CSP CAIQ Answer"], false, &[]),
+            VALID,
+            false,
+        ),
+        Code::QuestionnaireOtherManifest => import(exported(), &VALID.replace("name: V", "name: W"), false),
+        Code::QuestionnaireChecklistVersion => {
+            edited(|book| {
+                let row = (0..10)
+                    .find(|&r| workbook::cell(book, "vetted", r, 1) == "baseline@1.0.0")
+                    .unwrap();
+                ("vetted".into(), row, 1, "baseline@0.9.0")
+            })
+        }
+        Code::QuestionnaireUnknownId => edited(|book| {
+            let (sheet, row, _) = first_question(book);
+            (sheet, row, 0, "documentation.no_such_question")
+        }),
+        // The first question's id given to the second.
+        Code::QuestionnaireDuplicateId => edited(|book| {
+            let (sheet, row, id) = first_question(book);
+            (sheet, row + 1, 0, Box::leak(id.into_boxed_str()))
+        }),
+        Code::QuestionnaireEditedRow => edited(|book| {
+            let (sheet, row, _) = first_question(book);
+            (sheet, row, 1, "Another question?")
+        }),
+        Code::SecretInWorkbook => {
+            let key = format!("ghp_{}", "r8Q7p6O5n4M3l2K1j0I9h8G7f6E5d4C3b2A1".chars().rev().collect::<String>());
+            let headers = ["Question ID", "Question", "CSP CAIQ Answer", "SSRM", "CSP Implementation Description"];
+            import(workbook::caiq(&headers, true, &[("CEK-03.1", "Yes", &key)]), VALID, true)
+        }
+        Code::CaiqNoHeader => import(workbook::caiq(&["ID", "Answer"], true, &[]), VALID, true),
+
         // Command line.
         Code::Io => Trigger::Run {
             files: vec![],
@@ -374,6 +413,52 @@ fn trigger(code: Code) -> Trigger {
              the code stands guard in case a later serializer finds one",
         ),
         Code::FileChanged => Trigger::Library(file_changed),
+    }
+}
+
+/// The questionnaire exported from [`VALID`].
+fn exported() -> Vec<u8> {
+    let catalog = vetted::checklist::Catalog::bundled().unwrap();
+    let policy = vetted::rules::Policy::default_policy();
+    let m = vetted::manifest::load("m.yaml", VALID.into(), &catalog)
+        .unwrap()
+        .manifest;
+    vetted::questionnaire::export::write(&m, &catalog, &policy, &Default::default()).unwrap()
+}
+
+/// The sheet, row and id of the first question of the exported workbook.
+fn first_question(book: &[u8]) -> (String, u32, String) {
+    let (name, _, cells) = workbook::sheets(book).into_iter().nth(1).unwrap();
+    let id = cells.get_value((1, 0)).unwrap().to_string();
+    (name, 1, id)
+}
+
+/// The exported questionnaire with one cell changed, imported into
+/// [`VALID`].
+fn edited(edit: fn(&[u8]) -> (String, u32, u16, &'static str)) -> Trigger {
+    let book = exported();
+    let (sheet, row, col, value) = edit(&book);
+    let changed = workbook::rewrite(&book, &[(&sheet, row, col, workbook::text(value))]);
+    import(changed, VALID, false)
+}
+
+/// Imports `book` into the manifest `into` (as a CAIQ if `caiq`).
+fn import(book: Vec<u8>, into: &str, caiq: bool) -> Trigger {
+    let mut args = vec![
+        "questionnaire",
+        "import",
+        "b.xlsx",
+        "--into",
+        "m.yaml",
+        "--as-of",
+        AS_OF,
+    ];
+    if caiq {
+        args.extend(["--format", "caiq"]);
+    }
+    Trigger::Run {
+        files: vec![("m.yaml", into.as_bytes().to_vec()), ("b.xlsx", book)],
+        args,
     }
 }
 

@@ -3,6 +3,7 @@
 //! them. Each case starts from the bundled SOC 2 example, whose answers
 //! agree with its documents, and changes one thing.
 
+use vetted::evaluate::documents::DocumentState;
 use vetted::evaluate::findings::{Finding, FindingKind};
 use vetted::level::Level;
 use vetted::rules::Policy;
@@ -94,9 +95,11 @@ fn a_bridge_letter_called_unnecessary_for_a_period_over_a_year_old_is_flagged() 
     );
     // A current bridge letter carries the report, but the answer still
     // says none was needed.
+    // (Reassessed in October 2027, when the letter was written.)
     let bridged = with(&format!(
-        "{AGREEING}  - {{kind: bridge-letter, url: https://trust.tidewater.example/bridge, issued: 2026-11-01, expires: 2027-12-31}}\n"
-    ));
+        "{AGREEING}  - {{kind: bridge-letter, url: https://trust.tidewater.example/bridge, issued: 2027-10-15, expires: 2027-12-31}}\n"
+    ))
+    .replace("  date: 2026-11-20\n", "  date: 2027-10-20\n");
     let found = document_findings(&bridged, "2027-11-01");
     assert!(
         !found.iter().any(|f| f.id == "compliance.attestation"),
@@ -264,4 +267,84 @@ fn a_document_missing_the_date_its_kind_needs_says_why() {
         ),
         "{shown:#?}"
     );
+}
+
+#[test]
+fn a_bridge_letter_does_not_carry_a_report_years_old() {
+    // A report whose period ended in 2022 and a fresh letter: the letter
+    // bridges a gap of a quarter, not of years.
+    let old = AGREEING.replace(
+        "period-start: 2025-10-01, period-end: 2026-09-30",
+        "period-start: 2021-10-01, period-end: 2022-09-30",
+    );
+    let text = answering(
+        &with(&format!(
+            "{old}  - {{kind: bridge-letter, url: https://trust.tidewater.example/bridge, issued: 2026-11-01, expires: 2027-01-31}}\n"
+        )),
+        "compliance.soc2_period_end",
+        "2026-09-30",
+        "2022-09-30",
+    );
+    let found = document_findings(&text, "2026-11-28");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.id == "compliance.attestation" && f.detail.contains("SOC 2 Type II")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn dates_a_report_or_letter_cannot_have_are_refused() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    for (document, field) in [
+        // Relied on for longer than twelve months after its period.
+        (
+            "{kind: soc2-type-2, url: https://v.example/s, period-end: 2025-09-30, expires: 2027-01-31}",
+            "expires",
+        ),
+        // Issued before the period it reports on was over.
+        (
+            "{kind: soc2-type-2, url: https://v.example/s, period-end: 2026-09-30, issued: 2026-08-01}",
+            "issued",
+        ),
+        // A bridge letter speaking for half a year ahead.
+        (
+            "{kind: bridge-letter, url: https://v.example/b, issued: 2026-11-01, expires: 2027-05-01}",
+            "expires",
+        ),
+    ] {
+        let text = with(&format!("documents:\n  - {document}\n"));
+        let errors = match vetted::manifest::load("m.yaml", text.into_bytes(), &catalog) {
+            Err(d) => d,
+            Ok(_) => panic!("loaded {document}"),
+        };
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].code, vetted::diag::Code::DocumentDates);
+        let line = format!("  - {document}");
+        let col = line.find(&format!("{field}:")).unwrap() + 1 + field.len() + 2;
+        assert_eq!(errors[0].col as usize, col, "{document}: {:?}", errors[0]);
+    }
+}
+
+#[test]
+fn last_year_s_report_beside_this_year_s_is_history() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let text = with(&format!(
+        "{AGREEING}  - {{kind: soc2-type-2, url: https://trust.tidewater.example/soc2-2025, period-start: 2024-10-01, period-end: 2025-09-30}}\n"
+    ));
+    let loaded = vetted::manifest::load("m.yaml", text.into_bytes(), &catalog).unwrap();
+    let states: Vec<(String, DocumentState)> =
+        vetted::evaluate::documents::statuses(&loaded.manifest, "2026-11-28".parse().unwrap())
+            .into_iter()
+            .map(|d| (d.url, d.state))
+            .collect();
+    assert!(states.contains(&(
+        "https://trust.tidewater.example/soc2-2025".into(),
+        DocumentState::Superseded
+    )));
+    assert!(states.contains(&(
+        "https://trust.tidewater.example/soc2".into(),
+        DocumentState::Current
+    )));
 }

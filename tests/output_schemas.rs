@@ -96,6 +96,26 @@ fn outputs() -> &'static Outputs {
                 out.portfolio
                     .push((format!("{dir} on {as_of}"), written(&p)));
             }
+            // Fourth parties: a vendor resting on a provider that this
+            // portfolio rejects, so a risk is carried and the provider's
+            // own assessment shown.
+            let dir = tempfile::tempdir().unwrap();
+            let provider = std::fs::read_to_string("examples/withdrawal-bot.yaml").unwrap();
+            std::fs::write(dir.path().join("granite.yaml"), provider).unwrap();
+            let vendor = std::fs::read_to_string("examples/read-only-tracker.yaml")
+                .unwrap()
+                .replacen(
+                    "  providers:\n",
+                    "  providers:\n    - {name: Granite, role: custody, manifest: granite.yaml}\n",
+                    1,
+                );
+            std::fs::write(dir.path().join("ledgerlight.yaml"), vendor).unwrap();
+            let p = vetted::load_portfolio(dir.path(), &catalog, &policy, as_of.parse().unwrap())
+                .unwrap();
+            out.portfolio.push((
+                format!("a provider's reject carried on {as_of}"),
+                written(&p),
+            ));
             for (i, old) in all.iter().enumerate() {
                 let new = &all[(i + 1) % all.len()];
                 let d = vetted::diff::diff((&old.1, &old.2), (&new.1, &new.2));
@@ -151,6 +171,13 @@ fn a_field_added_or_dropped_anywhere_fails_validation() {
     let portfolio = sample(&o.portfolio, |d| {
         d["invalid"].as_array().is_some_and(|l| !l.is_empty())
     });
+    // The merged sample lists what each output has: the reject carried
+    // above fills `carried` and a provider's own assessment.
+    assert!(
+        o.portfolio
+            .iter()
+            .any(|(_, d)| d["carried"].as_array().is_some_and(|c| !c.is_empty()))
+    );
     // An added incident with its remediation, the one field that is left
     // out when there is nothing to say.
     let diff = sample(&o.diff, |d| {
@@ -183,7 +210,7 @@ fn definitions_shared_with_the_report_schema_are_the_same() {
 #[test]
 fn the_schema_enums_are_the_rust_enums() {
     use vetted::diag::Severity;
-    use vetted::manifest::Provenance;
+    use vetted::manifest::{DocumentKind, Provenance, ProviderRole};
     use vetted::portfolio::ActionKind;
 
     let severities = &schema(Format::Portfolio)["properties"]["invalid"]["items"]["properties"]["diagnostics"]
@@ -197,8 +224,21 @@ fn the_schema_enums_are_the_rust_enums() {
     assert_eq!(
         names(&kinds.as_array().unwrap()[..]),
         names(&every!(ActionKind::{
-            ExcessPermissions, Review, RevokeKey, RotateKey, StaleEvidence, Waiver, VerifyKey,
-            KeyDrift,
+            ExcessPermissions, ProviderRisk, RenewDocument, Review, RevokeKey, RotateKey,
+            StaleEvidence, Waiver, VerifyKey, KeyDrift,
+        }))
+    );
+    let roles = &schema(Format::Portfolio)["$defs"]["provider-role"]["enum"];
+    assert_eq!(
+        names(&roles.as_array().unwrap()[..]),
+        names(&every!(ProviderRole::{Custody, Cloud, KeyManagement, Kyc, Other}))
+    );
+    let documents = &schema(Format::Portfolio)["properties"]["documents"]["items"]["properties"]["kind"]
+        ["enum"];
+    assert_eq!(
+        names(&documents.as_array().unwrap()[..]),
+        names(&every!(DocumentKind::{
+            Soc2Type1, Soc2Type2, BridgeLetter, Iso27001, Dpa, PentestLetter, Insurance,
         }))
     );
     // A candidate's answer names its provenance, or `none` without one.

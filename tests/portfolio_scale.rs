@@ -2,7 +2,10 @@
 
 use vetted::date::Date;
 use vetted::level::Level;
-use vetted::portfolio::{Action, ActionKind, Entry, Item};
+use vetted::manifest::{DocumentKind, ProviderRole};
+use vetted::portfolio::{
+    Action, ActionKind, Carried, Dependency, DueDocument, Entry, Item, ProviderRow,
+};
 use vetted::report::{Format, Render, Renderer, render};
 use vetted::rules::{Policy, Verdict};
 
@@ -32,11 +35,35 @@ fn items(n: usize) -> Vec<Item> {
                 },
                 actions: vec![Action {
                     kind: ActionKind::RotateKey,
-                    vendor,
-                    file,
+                    vendor: vendor.clone(),
+                    file: file.clone(),
                     detail: format!("rotate key v{i}-main on binance"),
                     due: Some(date("2026-02-14").plus_days((i % 200) as i64)),
                     overdue: true,
+                }],
+                // Every tenth vendor has a document ending soon, and every
+                // vendor rests on one of fifty providers.
+                documents: (i % 10 == 0)
+                    .then(|| DueDocument {
+                        vendor: vendor.clone(),
+                        file: file.clone(),
+                        kind: DocumentKind::Insurance,
+                        label: DocumentKind::Insurance.label(),
+                        title: None,
+                        url: format!("https://v{i}.example/insurance"),
+                        valid_until: date("2026-12-01").plus_days((i % 50) as i64),
+                        days_left: (i % 50) as i64,
+                        expired: false,
+                    })
+                    .into_iter()
+                    .collect(),
+                providers: vec![Dependency {
+                    vendor,
+                    file,
+                    verdict: Verdict::ALL[i % Verdict::ALL.len()],
+                    provider: format!("Provider {}", i % 50),
+                    role: ProviderRole::Cloud,
+                    manifest: None,
                 }],
             }
         })
@@ -73,11 +100,22 @@ struct Whole {
     by_tier: Vec<(Level, usize)>,
     by_verdict: Vec<(Verdict, usize)>,
     actions: Vec<Action>,
+    documents: Vec<DueDocument>,
+    providers: Vec<ProviderRow>,
+    carried: Vec<Carried>,
     invalid: Vec<vetted::portfolio::Invalid>,
 }
 
 fn whole(items: &[Item], invalid: &[vetted::portfolio::Invalid], as_of: Date) -> Whole {
     let mut entries: Vec<Entry> = items.iter().map(|i| i.entry.clone()).collect();
+    let mut documents: Vec<DueDocument> = items.iter().flat_map(|i| i.documents.clone()).collect();
+    documents.sort_by(|a, b| {
+        a.valid_until
+            .cmp(&b.valid_until)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.url.cmp(&b.url))
+    });
     let mut actions: Vec<Action> = items.iter().flat_map(|i| i.actions.clone()).collect();
     let mut invalid = invalid.to_vec();
     entries.sort_by(|a, b| a.file.cmp(&b.file));
@@ -92,6 +130,39 @@ fn whole(items: &[Item], invalid: &[vetted::portfolio::Invalid], as_of: Date) ->
             .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.detail.cmp(&b.detail))
     });
+    // The providers' rows restated: each counted once per manifest naming
+    // it (the twin shares its file name with another), approved ones
+    // apart, most approved first.
+    let mut rows: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for item in items {
+        for d in &item.providers {
+            if !seen.insert((d.file.clone(), d.provider.clone())) {
+                continue;
+            }
+            let r = rows.entry(d.provider.clone()).or_default();
+            r.0 += 1;
+            r.1 += usize::from(matches!(d.verdict, Verdict::Approve | Verdict::Conditions));
+        }
+    }
+    let mut providers: Vec<ProviderRow> = rows
+        .into_iter()
+        .map(
+            |(provider, (dependents, approved_dependents))| ProviderRow {
+                provider,
+                roles: vec![ProviderRole::Cloud],
+                dependents,
+                approved_dependents,
+                assessed: None,
+            },
+        )
+        .collect();
+    providers.sort_by(|a, b| {
+        b.approved_dependents
+            .cmp(&a.approved_dependents)
+            .then_with(|| b.dependents.cmp(&a.dependents))
+            .then_with(|| a.provider.cmp(&b.provider))
+    });
     Whole {
         as_of,
         by_tier: Level::ALL
@@ -104,6 +175,9 @@ fn whole(items: &[Item], invalid: &[vetted::portfolio::Invalid], as_of: Date) ->
             .collect(),
         entries,
         actions,
+        documents,
+        providers,
+        carried: Vec::new(),
         invalid,
     }
 }
@@ -169,8 +243,9 @@ fn spilled_and_merged_lists_write_what_whole_lists_would() {
         })
         .collect();
     let expected = whole(&all, &invalid, as_of);
-    assert!(expected.actions.len() > 2 * vetted::portfolio::records_run_len());
+    assert_eq!(expected.providers.len(), 50);
     let portfolio = vetted::portfolio::build(all, invalid, as_of).unwrap();
+    assert!(expected.actions.len() > 2 * vetted::portfolio::records_run_len());
     let templates = Renderer::new(Default::default());
     let policy = Policy::default_policy();
     let json = render(&portfolio, Format::Json, &templates, &policy).unwrap();

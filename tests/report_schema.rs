@@ -229,7 +229,7 @@ fn the_schema_enums_are_the_rust_enums() {
         ),
         (
             "document-state",
-            names(&every!(DocumentState::{Expired, Expiring, Current, Open})),
+            names(&every!(DocumentState::{Superseded, Expired, Expiring, Current, Open})),
         ),
         (
             "provider-role",

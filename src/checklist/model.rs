@@ -167,6 +167,21 @@ pub struct Question {
     /// Collected facts that answer the question, tried in order.
     #[serde(default)]
     pub collect: Vec<Collect>,
+    /// What a vendor's CSA CAIQ answers to the control in
+    /// `references.caiq` say about this question.
+    #[serde(default, rename = "caiq-answers")]
+    pub caiq_answers: Option<CaiqAnswers>,
+}
+
+/// The answers a CAIQ `Yes` and `No` stand for (raw, narrowed when used).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CaiqAnswers {
+    /// For `Yes` to every question of the control.
+    #[serde(default)]
+    pub yes: Option<serde_json::Value>,
+    /// For `No` to any of them.
+    #[serde(default)]
+    pub no: Option<serde_json::Value>,
 }
 
 /// A collected fact that answers a question.

@@ -300,15 +300,7 @@ fn collect(
     if args.dry_run {
         out.push_str(&format!("Dry run: {} was not changed.\n", file));
     } else {
-        let backup =
-            vetted::manifest::write::save(path, &bytes, &loaded.manifest, &updated, &catalog)?;
-        if let Some(b) = backup {
-            out.push_str(&format!(
-                "Backed up the hand-edited manifest to {} before rewriting it.\n",
-                b.display()
-            ));
-        }
-        out.push_str(&format!("Wrote {file}.\n"));
+        super::save_manifest(path, &bytes, &loaded.manifest, &updated, &catalog, &mut out)?;
     }
     print!("{}", terminal_safe(&out));
     Ok(OK)

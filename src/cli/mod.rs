@@ -12,6 +12,7 @@ mod diff;
 mod fill;
 mod key;
 mod portfolio;
+mod questionnaire;
 mod schema;
 mod validate;
 
@@ -44,6 +45,8 @@ Examples:
   vetted fill new-vendor.yaml --checklist baseline --checklist exchange-keys
   vetted collect new-vendor.yaml --dry-run              # public evidence, over HTTPS
   vetted key verify vendor.yaml --key bot-trading       # what the exchange says the key can do
+  vetted questionnaire export vendor.yaml -o vendor.xlsx  # the vendor fills it
+  vetted questionnaire import vendor.xlsx --into vendor.yaml
   vetted compare candidate-a.yaml candidate-b.yaml --format html -o compare.html
   vetted portfolio vendors/ --fail-on overdue
   vetted diff vendor-2025.yaml vendor-2026.yaml --fail-on worse
@@ -88,6 +91,9 @@ enum Command {
     Diff(diff::Args),
     /// Check manifests or checklists and report every problem.
     Validate(validate::Args),
+    /// Send a vendor a questionnaire workbook and import it back (or their CSA CAIQ).
+    #[command(subcommand)]
+    Questionnaire(questionnaire::Command),
     /// List, show or lint checklists.
     #[command(subcommand)]
     Checklist(checklist::Command),
@@ -119,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
         Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),
         Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
+        Command::Questionnaire(cmd) => questionnaire::run(cmd, cli.checklists.as_deref()),
         Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::completions(args, Cli::command()),
@@ -356,6 +363,27 @@ fn report_error(err: vetted::Error) -> u8 {
             BAD_INPUT
         }
     }
+}
+
+/// Writes a manifest back (`manifest::write::save`: checked by the
+/// loader, backed up if hand-edited, replaced atomically) and says so in
+/// `out`.
+fn save_manifest(
+    path: &Path,
+    on_disk: &[u8],
+    before: &vetted::manifest::Manifest,
+    after: &vetted::manifest::Manifest,
+    catalog: &vetted::checklist::Catalog,
+    out: &mut String,
+) -> Result<(), vetted::Error> {
+    if let Some(b) = vetted::manifest::write::save(path, on_disk, before, after, catalog)? {
+        out.push_str(&format!(
+            "Backed up the hand-edited manifest to {} before rewriting it.\n",
+            b.display()
+        ));
+    }
+    out.push_str(&format!("Wrote {}.\n", path.display()));
+    Ok(())
 }
 
 /// Prints diagnostics to stderr, with a count of errors.

@@ -36,13 +36,15 @@ pub enum Stage {
     Evaluation,
     /// `vetted checklist lint` (warnings).
     Lint,
+    /// `vetted questionnaire import`: a workbook's cells.
+    Questionnaire,
     /// Problems the command line reports itself.
     CommandLine,
 }
 
 impl Stage {
     /// Every stage, in the order of the reference page.
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Reading,
         Stage::Schema,
         Stage::Checklist,
@@ -50,6 +52,7 @@ impl Stage {
         Stage::Policy,
         Stage::Evaluation,
         Stage::Lint,
+        Stage::Questionnaire,
         Stage::CommandLine,
     ];
 
@@ -63,6 +66,7 @@ impl Stage {
             Stage::Policy => "Policy",
             Stage::Evaluation => "Evaluation",
             Stage::Lint => "Lint (`vetted checklist lint`)",
+            Stage::Questionnaire => "Questionnaires (`vetted questionnaire import`)",
             Stage::CommandLine => "Command line",
         }
     }
@@ -71,6 +75,7 @@ impl Stage {
     const fn label(self) -> &'static str {
         match self {
             Stage::Reading => "Reading the file",
+            Stage::Questionnaire => "Questionnaires",
             Stage::Lint => "Lint (warnings)",
             other => other.title(),
         }
@@ -80,6 +85,14 @@ impl Stage {
     const fn also(self) -> &'static [Code] {
         match self {
             Stage::CommandLine => &[Code::UnknownChecklist],
+            Stage::Questionnaire => &[
+                Code::InputTooLarge,
+                Code::InvalidAnswer,
+                Code::NotApplicableWithoutReason,
+                Code::InvalidUrl,
+                Code::InvalidDate,
+                Code::EvidenceAfterAssessment,
+            ],
             _ => &[],
         }
     }
@@ -149,6 +162,18 @@ never reports this.
 (all of them, or the ids given) for problems the loader accepts. Findings
 are warnings; the command exits 1 if there is any, 0 if there is none, and
 prints `N problem(s) found` or `no problems found`.
+"
+            }
+            Stage::Questionnaire => {
+                r"
+`vetted questionnaire import BOOK.xlsx --into MANIFEST` reads a workbook a
+vendor returned. Problems are reported at their cell, as a spreadsheet
+names it (`book.xlsx:Keys!C14`, `book.xlsx:'Key storage'!D3`), all at
+once, and nothing is imported while any remains. Answers are checked as
+the manifest loader checks them, so the codes of the manifest stage appear
+too (`invalid-answer`, `not-applicable-without-reason`, `invalid-url` for
+an evidence address that is not https, `invalid-date`,
+`evidence-after-assessment`).
 "
             }
             Stage::CommandLine => {
@@ -1357,6 +1382,101 @@ collect:
         help: "map to one of the question's option values (or `true`/`false`).",
     }
 
+    // Questionnaires
+
+    WorkbookUnreadable = "workbook-unreadable" in Questionnaire {
+        description: r"
+The file given to `vetted questionnaire import` is not an Excel workbook
+(`.xlsx`) that can be read: not a zip archive, a damaged one, or one whose
+parts would unpack to more than 64 MB (checked from the archive's
+directory before anything is unpacked).
+
+```text
+vendor.xlsx: error[workbook-unreadable]: the file is not an Excel workbook (.xlsx): it is not a zip archive
+```
+",
+        help: "save the questionnaire as an Excel workbook (`.xlsx`) in the spreadsheet program and import that file.",
+    }
+
+    NotAQuestionnaire = "not-a-questionnaire" in Questionnaire {
+        description: r"
+The workbook was not made by `vetted questionnaire export` (it lacks the
+hidden sheet that identifies the manifest and the checklists), or by a
+version of `vetted` whose layout this one does not read. A vendor's CSA
+CAIQ is such a workbook: it is read with `--format caiq`.
+",
+        help: "import the workbook exported for this manifest, or add `--format caiq` for a CAIQ.",
+    }
+
+    QuestionnaireOtherManifest = "questionnaire-other-manifest" in Questionnaire {
+        description: r"
+The workbook was exported from another manifest: its recorded reference (a
+hash of the vendor's name, the purpose and the checklists) differs from
+this manifest's. The message names the vendor it was made for.
+
+```text
+acme.xlsx: error[questionnaire-other-manifest]: the workbook was made for `Other Vendor` (reference 3f2a…), not for this manifest (vendor `Acme`, reference 9c01…)
+```
+",
+        help: "import it into the manifest it was exported from; after changing the vendor's name, the purpose or the checklists, export a new questionnaire.",
+    }
+
+    QuestionnaireChecklistVersion = "questionnaire-checklist-version" in Questionnaire {
+        description: r"
+A warning: the workbook was exported with another version of a checklist
+than the manifest uses now. Answers are still matched by question id;
+questions that no longer exist are reported as `questionnaire-unknown-id`.
+",
+        help: "nothing, if the import reports no other problem; export a new questionnaire for the questions added since.",
+    }
+
+    QuestionnaireUnknownId = "questionnaire-unknown-id" in Questionnaire {
+        description: r"
+A row's hidden question id (column A) is not a question of the manifest's
+checklists (it was edited, or the question was removed from the
+checklist), or a row with answers has no id (added by hand). Rows are
+matched to questions by this id only, never by position or text.
+",
+        help: "export a fresh questionnaire and copy the answers into it; never edit the hidden ids.",
+    }
+
+    QuestionnaireDuplicateId = "questionnaire-duplicate-id" in Questionnaire {
+        description: r"
+Two rows carry the same question id: a row was copied, or an id edited to
+another question's.
+",
+        help: "keep one row per question.",
+    }
+
+    QuestionnaireEditedRow = "questionnaire-edited-row" in Questionnaire {
+        description: r"
+A row's hidden id names a question whose text is not the row's question
+text, although the checklist's version is unchanged: the id (or the text)
+was edited, so the answer may belong to another question.
+",
+        help: "export a fresh questionnaire and copy the answers into it.",
+    }
+
+    SecretInWorkbook = "secret-in-workbook" in Questionnaire {
+        description: r"
+A cell, on any sheet (hidden ones too), holds what the credential guard
+refuses in a manifest: an API key or secret, a token, a private key, a
+recovery phrase, a password written after its name, a URL carrying one
+(see [`secret-in-manifest`](#secret-in-manifest)). The cell is named and the
+kind of credential given; the text is never shown. Nothing is imported.
+",
+        help: "delete the credential from the workbook, and have its owner rotate it: it was exposed to everyone who handled the file.",
+    }
+
+    CaiqNoHeader = "caiq-no-header" in Questionnaire {
+        description: r"
+`vetted questionnaire import FILE --format caiq` found no CAIQ header row:
+no sheet has, in its first 20 rows, a row naming `Question ID` and `CSP
+CAIQ Answer` (with or without a note in brackets after the name).
+",
+        help: "import the vendor's completed CAIQ v4 workbook as the CSA publishes it.",
+    }
+
     // Command line
 
     Io = "io" in CommandLine {
@@ -1614,6 +1734,7 @@ vendor.yaml:1:1: error[file-changed]: the manifest changed on disk while it was 
 ",
         help: "run `vetted collect` again.",
     }
+
 }
 
 impl fmt::Display for Code {

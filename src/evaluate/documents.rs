@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::level::Level;
-use crate::manifest::{AnswerValue, DocumentKind, Manifest, RELIED_ON_DAYS, VendorDocument};
+use crate::manifest::{
+    AnswerValue, BRIDGE_DAYS, DocumentKind, Manifest, RELIED_ON_YEARS, Validity, VendorDocument,
+};
 
 use super::findings::{Finding, FindingKind};
 use super::scoring::{QuestionResult, Status};
@@ -32,6 +34,9 @@ pub const EXPIRING_WITHIN_DAYS: i64 = 60;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocumentState {
+    /// A newer document of its family counts longer (last year's report
+    /// beside this year's): history, nothing to renew.
+    Superseded,
     /// Past the last day it counts.
     Expired,
     /// Counts for at most [`EXPIRING_WITHIN_DAYS`] more days.
@@ -72,7 +77,13 @@ pub fn statuses(manifest: &Manifest, as_of: Date) -> Vec<DocumentStatus> {
         .map(|d| {
             let valid_until = d.valid_until();
             let days_left = valid_until.map(|u| as_of.days_until(u));
+            let superseded = manifest.documents.iter().any(|other| {
+                other.kind.family() == d.kind.family()
+                    && valid_until.is_some()
+                    && other.valid_until().is_none_or(|u| Some(u) > valid_until)
+            });
             let state = match days_left {
+                _ if superseded => DocumentState::Superseded,
                 None => DocumentState::Open,
                 Some(n) if n < 0 => DocumentState::Expired,
                 Some(n) if n <= EXPIRING_WITHIN_DAYS => DocumentState::Expiring,
@@ -123,6 +134,24 @@ impl Documents<'_> {
     /// The latest date documents of a kind speak for.
     fn latest(&self, kind: DocumentKind) -> Option<Date> {
         self.of(kind).filter_map(VendorDocument::dated).max()
+    }
+
+    /// Whether a current bridge letter carries the latest SOC 2 report: one
+    /// written after that report's period, and only up to a quarter past
+    /// the report's twelve months (a letter cannot stand in for a report
+    /// years old).
+    fn bridged(&self) -> bool {
+        let Some(end) = self.latest_soc2_end() else {
+            return false;
+        };
+        let limit = end.plus_years(RELIED_ON_YEARS).plus_days(BRIDGE_DAYS);
+        self.as_of <= limit
+            && self.of(DocumentKind::BridgeLetter).any(|d| {
+                let after_period = d.issued().is_none_or(|i| i >= end);
+                let covers =
+                    matches!(d.validity, Validity::Until { expires, .. } if expires >= self.as_of);
+                after_period && covers
+            })
     }
 
     /// The end of the latest SOC 2 period, of either type.
@@ -182,7 +211,7 @@ pub(super) fn findings(
             if !credited.iter().any(|c| c == option) {
                 continue;
             }
-            let bridged = kind.is_soc2() && docs.current(DocumentKind::BridgeLetter);
+            let bridged = kind.is_soc2() && docs.bridged();
             if let Some(until) = docs.lapsed(kind).filter(|_| !bridged) {
                 out.extend(finding(
                     ATTESTATION,
@@ -225,7 +254,7 @@ pub(super) fn findings(
 
     match answered(BRIDGE_LETTER) {
         Some(AnswerValue::Choice(c)) if c == "not-needed" => {
-            if let Some(end) = period_end.filter(|e| e.days_until(as_of) > RELIED_ON_DAYS) {
+            if let Some(end) = period_end.filter(|e| e.plus_years(RELIED_ON_YEARS) < as_of) {
                 out.extend(finding(
                     BRIDGE_LETTER,
                     true,

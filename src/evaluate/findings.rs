@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::checklist::Catalog;
 use crate::date::Date;
 use crate::level::Level;
-use crate::manifest::Manifest;
+use crate::manifest::{AnswerValue, Manifest};
 use crate::rules::Policy;
 
 use super::gates::{Gate, GateEffect};
@@ -19,7 +19,8 @@ pub enum FindingKind {
     Rule,
     /// An answer that lost much of its question's weight.
     Question,
-    /// Collected evidence that disagrees with a person's answer.
+    /// Collected evidence, or the vendor's questionnaire, that disagrees
+    /// with a person's answer.
     Contradiction,
     /// A recorded document that disagrees with an answer, or has run out
     /// while an answer still credits it.
@@ -225,10 +226,12 @@ fn key_contradictions(manifest: &Manifest) -> Vec<Finding> {
     out
 }
 
-/// A person's answer that collected evidence disagrees with is flagged,
-/// never silently replaced: the reviewer decides which is right. A claim
-/// better than the evidence matters as much as the question; a claim worse
-/// than the evidence is only out of date.
+/// A person's answer that collected evidence, or the vendor's own
+/// questionnaire, disagrees with is flagged, never silently replaced: the
+/// reviewer decides which is right. A claim better than the evidence
+/// matters as much as the question; a claim worse than the evidence is only
+/// out of date. A question has one contradiction finding, naming every
+/// source that disagrees.
 fn contradictions(
     questions: &[QuestionResult],
     manifest: &Manifest,
@@ -240,23 +243,52 @@ fn contradictions(
             .iter()
             .any(|r| r.id == id && r.status != Status::NotApplicable)
     };
-    crate::evidence::contradictions(manifest, catalog)
+    // (question, the answer kept, the other answer, what says so).
+    let mut found: std::collections::BTreeMap<&str, Vec<(AnswerValue, AnswerValue, String)>> =
+        Default::default();
+    let collected = crate::evidence::contradictions(manifest, catalog);
+    for c in &collected {
+        found.entry(c.question.as_str()).or_default().push((
+            c.answer.clone(),
+            c.collected.clone(),
+            c.describe(),
+        ));
+    }
+    for (id, a) in &manifest.answers {
+        if let Some(c) = a.claim.as_ref().filter(|c| !c.value.same(&a.value))
+            && let Some((_, _, q)) = catalog.question(id)
+        {
+            found.entry(id.as_str()).or_default().push((
+                a.value.clone(),
+                c.value.clone(),
+                crate::questionnaire::describe_claim(q, a, c),
+            ));
+        }
+    }
+    found
         .into_iter()
-        .filter(|c| applies(&c.question))
-        .filter_map(|c| {
-            let (_, _, q) = catalog.question(&c.question)?;
-            let claimed = answer_score(q, &c.answer, as_of);
-            let observed = answer_score(q, &c.collected, as_of);
+        .filter(|(id, _)| applies(id))
+        .filter_map(|(id, items)| {
+            let (_, _, q) = catalog.question(id)?;
+            let worse = items.iter().any(|(kept, other, _)| {
+                answer_score(q, kept, as_of) > answer_score(q, other, as_of)
+            });
+            let by_evidence = collected.iter().any(|c| c.question == id);
+            let title = match (by_evidence, items.len() > usize::from(by_evidence)) {
+                (true, false) => "Collected evidence contradicts the answer to",
+                (false, _) => "The vendor's questionnaire contradicts the answer to",
+                (true, true) => "Collected evidence and the vendor's questionnaire contradict the answer to",
+            };
             Some(Finding {
-                id: c.question.clone(),
+                id: id.to_string(),
                 kind: FindingKind::Contradiction,
-                severity: if claimed <= observed {
-                    Level::Low
-                } else {
-                    q.severity
-                },
-                title: format!("Collected evidence contradicts the answer to: {}", q.text),
-                detail: c.describe(),
+                severity: if worse { q.severity } else { Level::Low },
+                title: format!("{title}: {}", q.text),
+                detail: items
+                    .iter()
+                    .map(|(_, _, d)| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 remediation: Some(
                     "Check which is right; correct the answer, or record why the evidence is wrong in its note."
                         .into(),

@@ -88,6 +88,8 @@ pub fn proven(value: AnswerValue, observed: Date) -> Answer {
             note: None,
         }],
         note: None,
+        questionnaire: None,
+        claim: None,
     }
 }
 

@@ -215,6 +215,8 @@ pub fn apply(manifest: &mut Manifest, catalog: &Catalog, collected: Collected) -
                 source: Provenance::Collected,
                 evidence: vec![evidence],
                 note: None,
+                questionnaire: None,
+                claim: None,
             },
         );
     }

@@ -589,6 +589,10 @@ fn ask(
         source: current.map_or(Provenance::VendorClaim, |a| a.source),
         evidence: current.map(|a| a.evidence.clone()).unwrap_or_default(),
         note: current.and_then(|a| a.note.clone()),
+        // Answered here, it is the person's now, even if it was imported;
+        // a vendor's differing claim stays until the answers agree.
+        questionnaire: None,
+        claim: current.and_then(|a| a.claim.clone()),
     };
     if answer.is_unknown() {
         return Ok(Some(answer));

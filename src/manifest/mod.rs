@@ -183,6 +183,13 @@ fn check_dates(doc: &Document, json: &Json, diags: &mut Vec<Diagnostic>) {
     }
     if let Some(answers) = json.get("answers").and_then(Json::as_object) {
         for (id, answer) in answers {
+            let escaped = || id.replace('~', "~0").replace('/', "~1");
+            check(answer.pointer("/questionnaire/received"), &|| {
+                format!("/answers/{}/questionnaire/received", escaped())
+            });
+            check(answer.pointer("/claim/questionnaire/received"), &|| {
+                format!("/answers/{}/claim/questionnaire/received", escaped())
+            });
             let evidence = answer.get("evidence").and_then(Json::as_array);
             for (j, item) in evidence.into_iter().flatten().enumerate() {
                 for field in ["observed", "expires"] {
@@ -230,7 +237,7 @@ fn check_semantics(
     m: &RawManifest,
     catalog: &Catalog,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Option<AnswerValue>> {
+) -> Vec<Option<Narrowed>> {
     let assessed = m.assessment.date;
     let mut values = Vec::with_capacity(m.answers.len());
 
@@ -524,7 +531,12 @@ fn check_documents(
         };
         let label = d.kind.label();
         match d.validity {
-            Validity::Period { start, end, .. } => {
+            Validity::Period {
+                start,
+                end,
+                issued,
+                expires,
+            } => {
                 if let Some(start) = start.filter(|s| *s > end) {
                     wrong(
                         "period-start",
@@ -539,6 +551,23 @@ fn check_documents(
                         ),
                     );
                 }
+                if let Some(issued) = issued.filter(|i| *i < end) {
+                    wrong(
+                        "issued",
+                        format!(
+                            "the {label} is dated {issued}, before its period ends ({end}); an auditor reports on a period once it is over"
+                        ),
+                    );
+                }
+                let longest = end.plus_years(RELIED_ON_YEARS);
+                if let Some(expires) = expires.filter(|e| *e < end || *e > longest) {
+                    wrong(
+                        "expires",
+                        format!(
+                            "the {label} is said to count until {expires}; a report counts from its period's end ({end}) for at most twelve months ({longest}), and only a bridge letter carries it further"
+                        ),
+                    );
+                }
             }
             Validity::Until { issued, expires } => {
                 if let Some(issued) = issued.filter(|i| *i > expires) {
@@ -546,6 +575,19 @@ fn check_documents(
                         "expires",
                         format!(
                             "the {label} expires on {expires}, before it was issued ({issued})"
+                        ),
+                    );
+                }
+                // A bridge letter is the vendor's statement about the time
+                // since the audited period: it reaches a few months ahead
+                // at most.
+                if d.kind == DocumentKind::BridgeLetter
+                    && let Some(issued) = issued.filter(|i| i.days_until(expires) > BRIDGE_DAYS)
+                {
+                    wrong(
+                        "expires",
+                        format!(
+                            "the bridge letter of {issued} is said to cover until {expires}; a bridge letter speaks for at most {BRIDGE_DAYS} days past its date"
                         ),
                     );
                 }
@@ -568,46 +610,74 @@ fn check_answer(
     answer: &Answer<Json>,
     assessed: Date,
     diags: &mut Vec<Diagnostic>,
-) -> Option<AnswerValue> {
-    let value = match AnswerValue::narrow(q, &answer.value) {
-        Ok(v) => v,
-        Err(Problem { message, help }) => {
-            let mut d = doc.error(Code::InvalidAnswer, &at(), message);
+) -> Option<Narrowed> {
+    let mut report = |at: &str, problems: Vec<(Code, Problem)>| {
+        for (code, Problem { message, help }) in problems {
+            let mut d = doc.error(code, at, message);
             if let Some(h) = help {
                 d = d.with_help(h);
             }
             diags.push(d);
-            return None;
         }
     };
-    if value == AnswerValue::NotApplicable
-        && answer.note.as_deref().is_none_or(|n| n.trim().is_empty())
-    {
-        diags.push(
-            doc.error(
-                Code::NotApplicableWithoutReason,
-                &at(),
-                format!("question `{}` is answered not-applicable without a reason", q.id),
-            )
-            .with_help("say in `note` why the question does not apply (for example: the vendor never receives the key)"),
-        );
+    let (value, problems) = narrow_answer(q, &answer.value, answer.note.as_deref(), assessed);
+    report(&at(), problems);
+    let claim = match &answer.claim {
+        None => None,
+        Some(c) => {
+            let (value, problems) = narrow_answer(q, &c.value, c.note.as_deref(), assessed);
+            report(&at().replace("/value", "/claim/value"), problems);
+            Some(value?)
+        }
+    };
+    Some(Narrowed {
+        value: value?,
+        claim,
+    })
+}
+
+/// Narrows one raw answer to `q` and checks it as loading does (a reason
+/// for `not-applicable` in `note`, a date answer not after the
+/// assessment), without a position: loading places the problems in the
+/// file, `vetted questionnaire import` in the workbook's cells. The value
+/// comes back whenever it narrowed, even with other problems.
+pub fn narrow_answer(
+    q: &crate::checklist::Question,
+    raw: &Json,
+    note: Option<&str>,
+    assessed: Date,
+) -> (Option<AnswerValue>, Vec<(Code, Problem)>) {
+    let value = match AnswerValue::narrow(q, raw) {
+        Ok(v) => v,
+        Err(p) => return (None, vec![(Code::InvalidAnswer, p)]),
+    };
+    let mut problems = Vec::new();
+    if value == AnswerValue::NotApplicable && note.is_none_or(|n| n.trim().is_empty()) {
+        problems.push((
+            Code::NotApplicableWithoutReason,
+            Problem {
+                message: format!("question `{}` is answered not-applicable without a reason", q.id),
+                help: Some("say in `note` why the question does not apply (for example: the vendor never receives the key)".into()),
+            },
+        ));
     }
     if let AnswerValue::Date(d) = value
         && d > assessed
     {
-        diags.push(
-            doc.error(
-                Code::InvalidAnswer,
-                &at(),
-                format!(
+        problems.push((
+            Code::InvalidAnswer,
+            Problem {
+                message: format!(
                     "question `{}` is answered {d}, after the assessment ({assessed})",
                     q.id
                 ),
-            )
-            .with_help("a date answer records something that already happened; check the year"),
-        );
+                help: Some(
+                    "a date answer records something that already happened; check the year".into(),
+                ),
+            },
+        ));
     }
-    Some(value)
+    (Some(value), problems)
 }
 
 fn is_ip_or_cidr(s: &str) -> bool {

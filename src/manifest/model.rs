@@ -496,6 +496,65 @@ pub struct Answer<V = AnswerValue> {
     /// Free note.
     #[serde(default)]
     pub note: Option<String>,
+    /// The questionnaire this answer was imported from (`vetted
+    /// questionnaire import`); an answer without it is a person's, and no
+    /// import replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<Returned>,
+    /// What the vendor's questionnaire says where it differs from this
+    /// answer, which was kept: a contradiction for the reviewer to settle.
+    #[serde(default = "no_claim", skip_serializing_if = "Option::is_none")]
+    pub claim: Option<Claim<V>>,
+}
+
+/// No claim (a plain `default` would make serde ask `V: Default`).
+fn no_claim<V>() -> Option<Claim<V>> {
+    None
+}
+
+/// Where a questionnaire answer came from: the workbook the vendor
+/// returned, the day it was imported, and the cell or question it was in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    /// The workbook's file name.
+    pub file: String,
+    /// The day it was imported.
+    pub received: Date,
+    /// The cell (`Keys!C14`) or the standard questionnaire's question id
+    /// (`CAIQ IAM-02.1`).
+    pub item: String,
+}
+
+/// A vendor's questionnaire answer that differs from the answer kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claim<V = AnswerValue> {
+    /// What the vendor answered.
+    pub value: V,
+    /// Where they said it.
+    pub questionnaire: Returned,
+    /// Their comment, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Answer {
+    /// An answer with nothing but its value and source.
+    pub fn new(value: AnswerValue, source: Provenance) -> Answer {
+        Answer {
+            value,
+            source,
+            evidence: Vec::new(),
+            note: None,
+            questionnaire: None,
+            claim: None,
+        }
+    }
+
+    /// Whether a person gave this answer: not `collect`, not an import.
+    /// Nothing but the person changes it.
+    pub fn is_persons(&self) -> bool {
+        self.source != Provenance::Collected && self.questionnaire.is_none()
+    }
 }
 
 /// A manifest as serde reads it, before loading checks and narrows it.
@@ -524,17 +583,27 @@ impl Answer {
 }
 
 impl RawManifest {
-    /// The checked manifest: each answer's value from `values` (one per
-    /// answer, in the order of the answers, which is by question id; an
-    /// answer without one is dropped), each complete waiver. Loading calls
-    /// it once every check passed, so nothing is dropped then.
-    pub fn into_checked(self, values: Vec<Option<AnswerValue>>) -> Manifest {
+    /// The checked manifest: each answer's value (and its vendor claim's)
+    /// from `values` (one per answer, in the order of the answers, which is
+    /// by question id; an answer without one is dropped), each complete
+    /// waiver. Loading calls it once every check passed, so nothing is
+    /// dropped then.
+    pub fn into_checked(self, values: Vec<Option<Narrowed>>) -> Manifest {
         let mut values = values.into_iter();
         let answers = self
             .answers
             .into_iter()
             .filter_map(|(id, a)| {
-                let value = values.next().flatten()?;
+                let Narrowed { value, claim } = values.next().flatten()?;
+                let claim = match (a.claim, claim) {
+                    (Some(c), Some(value)) => Some(Claim {
+                        value,
+                        questionnaire: c.questionnaire,
+                        note: c.note,
+                    }),
+                    (None, _) => None,
+                    (Some(_), None) => return None,
+                };
                 Some((
                     id,
                     Answer {
@@ -542,6 +611,8 @@ impl RawManifest {
                         source: a.source,
                         evidence: a.evidence,
                         note: a.note,
+                        questionnaire: a.questionnaire,
+                        claim,
                     },
                 ))
             })
@@ -561,6 +632,15 @@ impl RawManifest {
             collected: self.collected,
         }
     }
+}
+
+/// An answer's value, and its vendor claim's, narrowed by loading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Narrowed {
+    /// The answer's value.
+    pub value: AnswerValue,
+    /// The claim's value, when the answer has a claim.
+    pub claim: Option<AnswerValue>,
 }
 
 /// A piece of evidence.
@@ -633,18 +713,23 @@ pub enum Validity {
     },
 }
 
-/// Days an audit report or a dated letter is relied on after its date.
-pub const RELIED_ON_DAYS: i64 = 365;
+/// Years an audit report or a dated letter is relied on after its date.
+pub const RELIED_ON_YEARS: i32 = 1;
+
+/// Days past a SOC 2 report's twelve months that a bridge letter can carry
+/// it: bridge letters cover the gap to the next report, usually at most a
+/// quarter.
+pub const BRIDGE_DAYS: i64 = 92;
 
 impl VendorDocument {
     /// The last day the document counts, if it ends.
     pub fn valid_until(&self) -> Option<Date> {
         match self.validity {
             Validity::Period { end, expires, .. } => {
-                Some(expires.unwrap_or(end.plus_days(RELIED_ON_DAYS)))
+                Some(expires.unwrap_or(end.plus_years(RELIED_ON_YEARS)))
             }
             Validity::Until { expires, .. } => Some(expires),
-            Validity::Dated(d) => Some(d.plus_days(RELIED_ON_DAYS)),
+            Validity::Dated(d) => Some(d.plus_years(RELIED_ON_YEARS)),
             Validity::Open { .. } => None,
         }
     }
@@ -722,6 +807,18 @@ impl DocumentKind {
     /// Whether it is a SOC 2 report.
     pub fn is_soc2(self) -> bool {
         matches!(self, DocumentKind::Soc2Type1 | DocumentKind::Soc2Type2)
+    }
+
+    /// Documents that replace one another: a newer one of the same family
+    /// makes an older one history (SOC 2 reports of either type and their
+    /// bridge letters are one family).
+    pub fn family(self) -> DocumentKind {
+        match self {
+            DocumentKind::Soc2Type1 | DocumentKind::Soc2Type2 | DocumentKind::BridgeLetter => {
+                DocumentKind::Soc2Type2
+            }
+            other => other,
+        }
     }
 }
 

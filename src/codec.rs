@@ -138,16 +138,20 @@ fn kind_code(k: ActionKind) -> u8 {
         ActionKind::RotateKey => 3,
         ActionKind::StaleEvidence => 4,
         ActionKind::Waiver => 5,
+        ActionKind::VerifyKey => 6,
+        ActionKind::KeyDrift => 7,
     }
 }
 
-const KINDS: [ActionKind; 6] = [
+const KINDS: [ActionKind; 8] = [
     ActionKind::ExcessPermissions,
     ActionKind::Review,
     ActionKind::RevokeKey,
     ActionKind::RotateKey,
     ActionKind::StaleEvidence,
     ActionKind::Waiver,
+    ActionKind::VerifyKey,
+    ActionKind::KeyDrift,
 ];
 
 fn severity_code(s: Severity) -> u8 {

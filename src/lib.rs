@@ -16,6 +16,7 @@ pub mod diag;
 pub mod document;
 pub mod evaluate;
 pub mod fsutil;
+pub mod key;
 pub mod level;
 pub mod manifest;
 pub mod report;

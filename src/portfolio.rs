@@ -61,6 +61,8 @@ pub struct Entry {
 pub enum ActionKind {
     /// A key holds permissions beyond what may be granted.
     ExcessPermissions,
+    /// A key changed on the exchange between two verifications.
+    KeyDrift,
     /// The reassessment is due.
     Review,
     /// A live key of a vendor that is not approved.
@@ -69,6 +71,8 @@ pub enum ActionKind {
     RotateKey,
     /// All evidence for an answer is stale or expired.
     StaleEvidence,
+    /// A live key was never verified with the exchange, or too long ago.
+    VerifyKey,
     /// A waiver expires.
     Waiver,
 }
@@ -288,6 +292,44 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
                 Some(due),
             );
         }
+        if let Some(key) = m
+            .integration
+            .keys
+            .iter()
+            .find(|x| x.label == k.label && x.status == crate::manifest::KeyState::Live)
+            .filter(|x| crate::key::Exchange::from_name(&x.exchange).is_some())
+        {
+            let last = key.observed.as_ref().and_then(|o| o.observed_date());
+            let due = last.map_or(as_of, |d| d.plus_days(policy.key_policy.verify_days));
+            if due <= soon {
+                act(
+                    ActionKind::VerifyKey,
+                    match last {
+                        Some(d) => format!(
+                            "verify key {} on {} with the exchange (vetted key verify; last on {d})",
+                            k.label, k.exchange
+                        ),
+                        None => format!(
+                            "verify key {} on {} with the exchange (vetted key verify; never verified)",
+                            k.label, k.exchange
+                        ),
+                    },
+                    Some(due),
+                );
+            }
+            if let Some(d) = crate::key::record::drift(key) {
+                act(
+                    ActionKind::KeyDrift,
+                    format!(
+                        "key {} on {} changed: {}",
+                        k.label,
+                        k.exchange,
+                        d.describe()
+                    ),
+                    None,
+                );
+            }
+        }
         if !k.excess.is_empty() {
             let names: Vec<&str> = k.excess.iter().map(|p: &Permission| p.as_str()).collect();
             act(
@@ -410,7 +452,7 @@ pub fn sort_by_name(paths: &mut [std::path::PathBuf]) {
 /// encoding in `codec.rs`, and what `summarise` puts in it): raised when
 /// either changes. (A rebuilt binary never reads an older one's entries
 /// anyway; this keeps library users with a fixed build id safe too.)
-const CACHED_OUTCOME: &str = "portfolio outcome 1";
+const CACHED_OUTCOME: &str = "portfolio outcome 2";
 
 /// What a cached portfolio outcome depends on besides the manifest: the
 /// checklists (their names and bytes), the policy (as loaded), the as-of

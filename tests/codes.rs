@@ -33,6 +33,12 @@ enum Trigger {
 
 const AS_OF: &str = "2026-11-27";
 
+/// A valid manifest with one Binance key labelled `bot`.
+const KEYED: &str = "vendor: {name: V}\n\
+    integration:\n  purpose: P\n  checklists: [baseline]\n  permissions: [read]\n  \
+    keys: [{exchange: Binance, label: bot, created: 2026-01-01, permissions: [read]}]\n\
+    assessment: {assessor: A, date: 2026-11-20}\n";
+
 /// A manifest that loads and assesses without a problem.
 const VALID: &str = "vendor: {name: V}\n\
     integration: {purpose: P, checklists: [baseline], permissions: [read]}\n\
@@ -341,6 +347,27 @@ fn trigger(code: Code) -> Trigger {
         Code::ProxyResolvesNames => Trigger::Run {
             files: vec![("m.yaml", VALID.into())],
             args: vec!["collect", "m.yaml", "--proxy", "http://127.0.0.1:3128"],
+        },
+        Code::KeyNotFound => Trigger::Run {
+            files: vec![("m.yaml", VALID.into())],
+            args: vec!["key", "verify", "m.yaml", "--key", "bot"],
+        },
+        Code::ExchangeNotSupported => Trigger::Run {
+            files: vec![("m.yaml", KEYED.replace("Binance", "Gemini").into())],
+            args: vec!["key", "verify", "m.yaml", "--key", "bot"],
+        },
+        // stdin is closed: it ends before the key's lines.
+        Code::KeySecretInput => Trigger::Run {
+            files: vec![("m.yaml", KEYED.into())],
+            args: vec!["key", "verify", "m.yaml", "--key", "bot"],
+        },
+        // Nothing listens on port 9 of loopback: the request fails.
+        Code::KeyUnverified => Trigger::Run {
+            files: vec![("m.yaml", KEYED.into()), ("in", Vec::new())],
+            args: vec![
+                "key", "verify", "m.yaml", "--key", "bot", "--key-env", "HOME", "--secret-env",
+                "HOME", "--base-url", "https://127.0.0.1:9", "--allow-private-network",
+            ],
         },
         Code::UnwritableManifest => Trigger::Unreachable(
             "the YAML serializer has no error for the JSON values a loaded manifest holds; \

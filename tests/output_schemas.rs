@@ -197,7 +197,8 @@ fn the_schema_enums_are_the_rust_enums() {
     assert_eq!(
         names(&kinds.as_array().unwrap()[..]),
         names(&every!(ActionKind::{
-            ExcessPermissions, Review, RevokeKey, RotateKey, StaleEvidence, Waiver,
+            ExcessPermissions, Review, RevokeKey, RotateKey, StaleEvidence, Waiver, VerifyKey,
+            KeyDrift,
         }))
     );
     // A candidate's answer names its provenance, or `none` without one.

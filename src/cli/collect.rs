@@ -98,7 +98,7 @@ pub struct Args {
     list_facts: bool,
 }
 
-fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
+pub(super) fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
     let (host, rest) = s
         .split_once(':')
         .ok_or_else(|| format!("`{}` is not HOST:PORT:ADDRESS", vetted::diag::quote(s)))?;

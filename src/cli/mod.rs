@@ -10,6 +10,7 @@ mod compare;
 mod completions;
 mod diff;
 mod fill;
+mod key;
 mod portfolio;
 mod schema;
 mod validate;
@@ -30,6 +31,9 @@ pub const FAILED_GATE: u8 = 1;
 pub const BAD_INPUT: u8 = 2;
 /// Exit code: a file could not be read or written.
 pub const IO_ERROR: u8 = 3;
+/// Exit code: `vetted key verify` could not verify a key (network, a
+/// refused signature, clock skew, a rate limit, maintenance).
+pub const KEY_UNVERIFIED: u8 = 4;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -39,6 +43,7 @@ Examples:
   vetted assess vendor.yaml --format html --template compliance -o review.html
   vetted fill new-vendor.yaml --checklist baseline --checklist exchange-keys
   vetted collect new-vendor.yaml --dry-run              # public evidence, over HTTPS
+  vetted key verify vendor.yaml --key bot-trading       # what the exchange says the key can do
   vetted compare candidate-a.yaml candidate-b.yaml --format html -o compare.html
   vetted portfolio vendors/ --fail-on overdue
   vetted diff vendor-2025.yaml vendor-2026.yaml --fail-on worse
@@ -48,7 +53,8 @@ Examples:
   vetted completions bash > /etc/bash_completion.d/vetted
   vetted man > vetted.1
 
-Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error.";
+Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error,
+4 a key could not be verified (key verify).";
 
 /// Vet a third party before it gets access: above all, whether a trading bot,
 /// portfolio tracker or tax tool may hold your exchange API keys.
@@ -71,6 +77,9 @@ enum Command {
     /// Gather public evidence (security.txt, HTTPS/HSTS, Security Insights,
     /// repository, Scorecard) into a manifest.
     Collect(Box<collect::Args>),
+    /// Ask exchanges what each key can really do (read-only), against the key policy.
+    #[command(subcommand)]
+    Key(key::Command),
     /// Compare candidate vendors side by side.
     Compare(compare::Args),
     /// Review every manifest under a directory: register and due actions.
@@ -105,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Assess(args) => assess::run(args, cli.checklists.as_deref()),
         Command::Fill(args) => fill::run(args, cli.checklists.as_deref()),
         Command::Collect(args) => collect::run(*args, cli.checklists.as_deref()),
+        Command::Key(cmd) => key::run(cmd, cli.checklists.as_deref()),
         Command::Compare(args) => compare::run(args, cli.checklists.as_deref()),
         Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
         Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),

@@ -1516,6 +1516,81 @@ the guard off, and any proxy may be used. Exit code 2.
 ",
     }
 
+    KeyNotFound = "key-not-found" in CommandLine {
+        description: r"
+`vetted key verify --key LABEL` named a key the manifest does not describe
+under `integration.keys`, or `--all` found no key to verify. Nothing was
+asked or written.
+
+```text
+error[key-not-found]: vendor.yaml has no key labelled `bot-main`
+  help: the manifest's keys: bot-trading, bot-read
+```
+",
+        help: r"
+pass the `label` of a key in `integration.keys` (the message lists them),
+or describe the key there first. Exit code 2.
+",
+    }
+
+    ExchangeNotSupported = "exchange-not-supported" in CommandLine {
+        description: r"
+`vetted key verify` was asked about a key on an exchange it cannot ask:
+it knows Binance, OKX, Bybit, Coinbase (Advanced Trade), Kraken and
+KuCoin, each through its documented read-only key endpoint
+(`docs/exchanges.md`).
+
+```text
+error[exchange-not-supported]: key `main` is on `Gemini`, which vetted key verify cannot ask
+```
+",
+        help: r"
+check the key's permissions by hand on the exchange's key page and record
+them in the manifest; or, if the exchange is one of those listed under a
+different name, write that name. Exit code 2.
+",
+    }
+
+    KeySecretInput = "key-secret-input" in CommandLine {
+        description: r"
+The key id, secret or passphrase for `vetted key verify` could not be
+read: standard input ended before every key had its lines, a named
+environment variable is not set, a Coinbase key file is not a CDP key, or
+a secret is not of its exchange's form (a Kraken secret is base64).
+Secrets are never accepted as arguments. Nothing was asked or written.
+
+```text
+error[key-secret-input]: standard input ended before the secret of key `bot` (Binance)
+```
+",
+        help: r"
+pipe one line per value, in the order of the keys: the key id, the
+secret, then the passphrase for OKX and KuCoin (for Coinbase the key
+name and its PEM private key, or `--key-file` with the downloaded JSON);
+or run on a terminal to be asked without echo; or name environment
+variables with `--key-env`, `--secret-env` and `--passphrase-env`.
+Exit code 2.
+",
+    }
+
+    KeyUnverified = "key-unverified" in CommandLine {
+        description: r"
+An exchange gave no answer about a key: the network failed, the key or
+its signature was refused, the request's time was outside the exchange's
+receive window (the message gives the clock offset when the exchange sent
+its time), the exchange is rate limiting or in maintenance. Other keys
+are still verified and recorded; this one is not.
+
+```text
+error[key-unverified]: key `bot` on Binance: the exchange refused the request's timestamp (-1021: Timestamp for this request is outside of the recvWindow.); this machine's clock is 42 s behind the exchange's: set it (NTP) and try again
+```
+",
+        help: r"
+follow the advice in the message (check the pasted key, set the clock,
+wait out the rate limit), then run the command again. Exit code 4.
+",
+    }
+
     UnwritableManifest = "unwritable-manifest" in CommandLine {
         description: r"
 `vetted fill` or `vetted collect` could not turn the updated manifest into

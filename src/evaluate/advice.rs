@@ -247,6 +247,9 @@ fn candidates(
         changed.integration.permissions.retain(|x| *x != p);
         for k in &mut changed.integration.keys {
             k.permissions.retain(|x| *x != p);
+            if let Some(o) = &mut k.observed {
+                o.permissions.retain(|x| *x != p);
+            }
         }
         let level = policy
             .inherent_risk

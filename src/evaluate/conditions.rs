@@ -196,7 +196,7 @@ pub(super) fn key_policy(
         .iter()
         .map(|k| {
             let excess: Vec<Permission> = k
-                .permissions
+                .granted()
                 .iter()
                 .copied()
                 .filter(|p| !allowed.contains(p))
@@ -205,7 +205,7 @@ pub(super) fn key_policy(
                 .collect();
             let rotate_by = grants.then(|| {
                 let by = k.created.plus_days(rotation_days);
-                k.expires.map_or(by, |e| e.min(by))
+                k.expiry().map_or(by, |e| e.min(by))
             });
             let overdue = k.status == KeyState::Live && rotate_by.is_some_and(|r| r < as_of);
             let action = match (grants, k.status) {

@@ -205,7 +205,7 @@ pub(super) fn context_json(
         .iter()
         .map(|k| {
             serde_json::json!({
-                "exchange": k.exchange, "label": k.label, "permissions": k.permissions,
+                "exchange": k.exchange, "label": k.label, "permissions": k.granted(),
                 "ip_restricted": k.bound(), "age_days": k.created.days_until(as_of),
                 "status": k.status,
             })
@@ -242,7 +242,7 @@ pub(super) fn context_json(
             "keys": keys,
             // Every permission any issued key holds, so a rule can ask
             // `'withdraw' in integration.key_permissions`.
-            "key_permissions": m.integration.keys.iter().flat_map(|k| k.permissions.iter().copied()).collect::<BTreeSet<_>>(),
+            "key_permissions": m.integration.keys.iter().flat_map(|k| k.granted().iter().copied()).collect::<BTreeSet<_>>(),
         },
         "vendor": {
             "name": m.vendor.name, "website": m.vendor.website, "docs": m.vendor.docs,
@@ -292,7 +292,7 @@ fn base_values(
             map([
                 ("exchange", plain(&k.exchange)),
                 ("label", plain(&k.label)),
-                ("permissions", plain(&k.permissions)),
+                ("permissions", plain(&k.granted())),
                 ("ip_restricted", Value::from(k.bound())),
                 ("age_days", whole(k.created.days_until(as_of))),
                 ("status", plain(&k.status)),
@@ -357,7 +357,7 @@ fn base_values(
             plain(
                 &i.keys
                     .iter()
-                    .flat_map(|k| k.permissions.iter().copied())
+                    .flat_map(|k| k.granted().iter().copied())
                     .collect::<BTreeSet<_>>(),
             ),
         ),

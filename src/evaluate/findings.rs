@@ -91,6 +91,7 @@ pub(super) fn collect(
     findings.extend(super::documents::findings(
         questions, manifest, catalog, as_of,
     ));
+    findings.extend(key_contradictions(manifest));
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -130,6 +131,98 @@ fn question_finding(r: &QuestionResult, catalog: &Catalog, policy: &Policy) -> O
         points_lost: r.points_lost_answer + r.points_lost_evidence,
         effect: None,
     })
+}
+
+/// What an exchange said about a key (`vetted key verify`) where it
+/// differs from what the manifest typed, or from the key's previous
+/// verification. The evaluation already uses the observed facts; these
+/// findings say that the typed ones are wrong, or that the key changed.
+fn key_contradictions(manifest: &Manifest) -> Vec<Finding> {
+    use crate::rules::Permission;
+    let weight = |extra: &[Permission]| {
+        if extra.iter().any(|p| {
+            matches!(
+                p,
+                Permission::Withdraw | Permission::Transfer | Permission::Admin
+            )
+        }) {
+            Level::Critical
+        } else if extra.iter().any(|p| p.moves_funds()) {
+            Level::High
+        } else {
+            Level::Low
+        }
+    };
+    let names = |ps: &[Permission]| {
+        let v: Vec<&str> = ps.iter().map(|p| p.as_str()).collect();
+        format!("[{}]", v.join(", "))
+    };
+    let mut out = Vec::new();
+    for k in &manifest.integration.keys {
+        let Some(o) = &k.observed else { continue };
+        let date = o.observed.get(..10).unwrap_or(&o.observed);
+        let finding = |id: &str, severity, title: String, detail: String, fix: &str| Finding {
+            id: format!("key.{}.{id}", k.label),
+            kind: FindingKind::Contradiction,
+            severity,
+            title,
+            detail,
+            remediation: Some(fix.to_string()),
+            points_lost: 0.0,
+            effect: None,
+        };
+        if let Some(v) = k.verified() {
+            let extra: Vec<Permission> = v
+                .permissions
+                .iter()
+                .filter(|p| !k.permissions.contains(p))
+                .copied()
+                .collect();
+            let missing: Vec<Permission> = k
+                .permissions
+                .iter()
+                .filter(|p| !v.permissions.contains(p))
+                .copied()
+                .collect();
+            if !extra.is_empty() || !missing.is_empty() {
+                out.push(finding(
+                    "permissions",
+                    weight(&extra),
+                    format!("The exchange contradicts the manifest on key {}'s permissions", k.label),
+                    format!(
+                        "typed {}; {} said {} on {date}",
+                        names(&k.permissions),
+                        k.exchange,
+                        names(&v.permissions)
+                    ),
+                    "Change the key on the exchange to what the policy grants (vetted key verify says what to turn off), then verify it again; correct the typed permissions.",
+                ));
+            }
+            if k.typed_bound() && v.ip_restricted == Some(false) {
+                out.push(finding(
+                    "ip-restricted",
+                    Level::High,
+                    format!("Key {} is not bound to IP addresses, though the manifest says so", k.label),
+                    format!("{} said on {date} that the key has no IP restriction", k.exchange),
+                    "Restrict the key to the vendor's egress addresses on the exchange's key page, then verify it again.",
+                ));
+            }
+            if let Some(d) = crate::key::record::drift(k) {
+                let unbound = if d.unbound { Level::High } else { Level::Low };
+                out.push(finding(
+                    "drift",
+                    weight(&d.added).max(unbound).max(Level::Medium),
+                    format!(
+                        "Key {} changed on the exchange between two verifications",
+                        k.label
+                    ),
+                    d.describe(),
+                    "Find out who changed the key and why; if nobody you know did, revoke it now.",
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// A person's answer that collected evidence disagrees with is flagged,

@@ -169,7 +169,7 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
                 .keys
                 .iter()
                 .filter(|k| k.status != crate::manifest::KeyState::Revoked)
-                .flat_map(|k| k.permissions.iter()),
+                .flat_map(|k| k.granted().iter()),
         )
         .copied()
         .filter(|p| never.contains(p))

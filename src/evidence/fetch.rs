@@ -291,7 +291,34 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), FetchError> {
 #[derive(Clone)]
 pub struct HttpFetcher {
     client: reqwest::Client,
+    /// The same client that never follows a redirect, for signed API calls
+    /// (`vetted key verify`): a redirect would carry the API key header to
+    /// wherever it points.
+    signed: reqwest::Client,
     options: Arc<Options>,
+}
+
+/// The two methods a signed exchange call may use: `vetted key verify`
+/// reads, and Kraken's read-only endpoints are POSTs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST, with a form body.
+    Post,
+}
+
+/// What a server answered to a signed call ([`HttpFetcher::send`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Date` header, to measure clock skew.
+    pub date: Option<String>,
+    /// The `Retry-After` header, for rate limits and maintenance.
+    pub retry_after: Option<String>,
+    /// The body, within the cap.
+    pub body: Vec<u8>,
 }
 
 /// Why the HTTP client could not be built.
@@ -415,62 +442,107 @@ impl HttpFetcher {
                 Err(e) => attempt.error(e),
             }
         });
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .user_agent(USER_AGENT)
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.read_timeout)
-            .timeout(options.total_timeout)
-            .redirect(redirects)
-            .https_only(true)
-            .no_proxy();
-        if !allow {
-            builder = builder.dns_resolver(Arc::new(GuardedResolver));
-        }
-        for (name, addr) in &options.pinned {
-            builder = builder.resolve(name, *addr);
-        }
-        if let Some(proxy) = &options.proxy {
-            let proxy = if allow {
-                proxy.clone()
-            } else {
-                guarded_proxy(proxy)?
-            };
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| bad(format!("bad --proxy {}: {e}", shown_proxy(&proxy))))?;
-            builder = builder.proxy(proxy);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))?;
+        let proxy = match &options.proxy {
+            Some(proxy) if allow => Some(proxy.clone()),
+            Some(proxy) => Some(guarded_proxy(proxy)?),
+            None => None,
+        };
+        let build = |redirects: reqwest::redirect::Policy| {
+            let mut builder = reqwest::Client::builder()
+                .tls_backend_preconfigured(tls.clone())
+                .user_agent(USER_AGENT)
+                .connect_timeout(options.connect_timeout)
+                .read_timeout(options.read_timeout)
+                .timeout(options.total_timeout)
+                .redirect(redirects)
+                .https_only(true)
+                .no_proxy();
+            if !allow {
+                builder = builder.dns_resolver(Arc::new(GuardedResolver));
+            }
+            for (name, addr) in &options.pinned {
+                builder = builder.resolve(name, *addr);
+            }
+            if let Some(proxy) = &proxy {
+                let proxy = reqwest::Proxy::all(proxy.as_str())
+                    .map_err(|e| bad(format!("bad --proxy {}: {e}", shown_proxy(proxy))))?;
+                builder = builder.proxy(proxy);
+            }
+            builder
+                .build()
+                .map_err(|e| bad(format!("cannot build the HTTP client: {e}")))
+        };
+        let client = build(redirects)?;
+        let signed = build(reqwest::redirect::Policy::none())?;
         Ok(HttpFetcher {
             client,
+            signed,
             options: Arc::new(options),
         })
     }
 
     async fn get(&self, url: Url, want_body: bool) -> Result<Response, FetchError> {
+        let request = self.client.get(url.clone());
+        let (response, body) = self.perform(request, &url, want_body).await?;
+        let header = |name| header(&response, name);
+        Ok(Response {
+            final_url: response.url().to_string(),
+            status: response.status().as_u16(),
+            content_type: header(reqwest::header::CONTENT_TYPE),
+            hsts: header(reqwest::header::STRICT_TRANSPORT_SECURITY),
+            body,
+        })
+    }
+
+    /// Sends one signed API call: `headers` are marked sensitive (never in
+    /// reqwest's debug output), no redirect is followed, and everything
+    /// else is as for [`Fetcher::fetch`] (HTTPS, the guard, time-outs, the
+    /// body cap).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        headers: &[(&'static str, &str)],
+        body: Vec<u8>,
+    ) -> Result<Reply, FetchError> {
+        let mut request = match method {
+            Method::Get => self.signed.get(url.clone()),
+            Method::Post => self.signed.post(url.clone()).body(body),
+        };
+        for (name, value) in headers {
+            let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                FetchError::Failed(format!("a {name} header that HTTP cannot carry"))
+            })?;
+            value.set_sensitive(true);
+            request = request.header(*name, value);
+        }
+        let (response, body) = self.perform(request, &url, true).await?;
+        Ok(Reply {
+            status: response.status().as_u16(),
+            date: header(&response, reqwest::header::DATE),
+            retry_after: header(&response, reqwest::header::RETRY_AFTER),
+            body,
+        })
+    }
+
+    /// Checks `url`, sends `request` and reads the body within the cap
+    /// (only if `want_body`).
+    async fn perform(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        want_body: bool,
+    ) -> Result<(reqwest::Response, Vec<u8>), FetchError> {
         let o = &self.options;
-        check_url(&url, o.allow_private_network)?;
+        check_url(url, o.allow_private_network)?;
         let sent = Instant::now();
-        let mut response = self
-            .client
-            .get(url)
+        let mut response = request
             // Ask for the bytes as they are: a compressed body could expand
             // far past the cap, and nothing here decompresses.
             .header(reqwest::header::ACCEPT_ENCODING, "identity")
             .send()
             .await
             .map_err(|e| self.explain(e, sent))?;
-        let header = |name: reqwest::header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header(reqwest::header::CONTENT_TYPE);
-        let hsts = header(reqwest::header::STRICT_TRANSPORT_SECURITY);
         let mut body = Vec::new();
         if want_body {
             if response
@@ -486,13 +558,7 @@ impl HttpFetcher {
                 body.extend_from_slice(&chunk);
             }
         }
-        Ok(Response {
-            final_url: response.url().to_string(),
-            status: response.status().as_u16(),
-            content_type,
-            hsts,
-            body,
-        })
+        Ok((response, body))
     }
 
     /// Turns a reqwest error into the reason a reviewer reads; our own
@@ -531,6 +597,15 @@ impl HttpFetcher {
         let text = format!("{}{causes}", e.without_url());
         FetchError::Failed(text)
     }
+}
+
+/// A response header as text, if sent and readable.
+fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 impl Fetcher for HttpFetcher {

@@ -321,13 +321,126 @@ pub struct ExchangeKey {
     /// Proposed, live or revoked.
     #[serde(default)]
     pub status: KeyState,
+    /// What the exchange said about the key (`vetted key verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<KeyObservation>,
 }
 
 impl ExchangeKey {
-    /// Whether the key is bound to IP addresses.
+    /// Whether the key is bound to IP addresses: as the exchange said when
+    /// it was asked (a refusal from this machine's address says so too),
+    /// else as typed.
     pub fn bound(&self) -> bool {
+        match &self.observed {
+            Some(o) if o.outcome == KeyOutcome::IpRefused => true,
+            Some(o) => o
+                .ip_restricted
+                .unwrap_or(!o.ip_allowlist.is_empty() || self.typed_bound()),
+            None => self.typed_bound(),
+        }
+    }
+
+    /// Whether the manifest's own fields say the key is bound.
+    pub fn typed_bound(&self) -> bool {
         self.ip_restricted || !self.ip_allowlist.is_empty()
     }
+
+    /// What the key is allowed: as the exchange said, else as typed.
+    pub fn granted(&self) -> &[Permission] {
+        match self.verified() {
+            Some(o) => &o.permissions,
+            None => &self.permissions,
+        }
+    }
+
+    /// When the key expires: as the exchange said, else as typed.
+    pub fn expiry(&self) -> Option<Date> {
+        self.verified().and_then(|o| o.expires).or(self.expires)
+    }
+
+    /// The observation, if the exchange described the key.
+    pub fn verified(&self) -> Option<&KeyObservation> {
+        self.observed
+            .as_ref()
+            .filter(|o| o.outcome == KeyOutcome::Verified)
+    }
+}
+
+/// What `vetted key verify` observed about a key, as the manifest keeps
+/// it: never a secret, only a fingerprint of the key id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct KeyObservation {
+    /// When (RFC 3339, UTC).
+    pub observed: String,
+    /// Always `observed`: the exchange said it.
+    #[serde(default = "observed_source")]
+    pub source: Provenance,
+    /// Whether the exchange described the key or refused this address.
+    pub outcome: KeyOutcome,
+    /// `sha256:` and 16 hex digits of the key id's hash.
+    pub fingerprint: String,
+    /// The endpoint asked.
+    pub url: String,
+    /// What it is allowed.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// Whether it is bound to addresses (absent: the exchange does not say).
+    #[serde(default)]
+    pub ip_restricted: Option<bool>,
+    /// The addresses, when the exchange lists them.
+    #[serde(default)]
+    pub ip_allowlist: Vec<String>,
+    /// When the exchange expires it.
+    #[serde(default)]
+    pub expires: Option<Date>,
+    /// The exchange's own words, field by field.
+    #[serde(default)]
+    pub exchange_says: Vec<String>,
+    /// The observation before this one, to see drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousObservation>,
+}
+
+fn observed_source() -> Provenance {
+    Provenance::Observed
+}
+
+impl KeyObservation {
+    /// The day it was observed.
+    pub fn observed_date(&self) -> Option<Date> {
+        self.observed.get(..10)?.parse().ok()
+    }
+}
+
+/// The earlier observation kept beside the latest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PreviousObservation {
+    /// When.
+    pub observed: String,
+    /// Of which key.
+    pub fingerprint: String,
+    /// What the key was allowed then.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// Whether it was bound then.
+    #[serde(default)]
+    pub ip_restricted: Option<bool>,
+    /// Its addresses then.
+    #[serde(default)]
+    pub ip_allowlist: Vec<String>,
+}
+
+/// How a verification ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyOutcome {
+    /// The exchange described the key.
+    Verified,
+    /// The exchange refused this machine's address: the key is bound to
+    /// an allow-list without it.
+    IpRefused,
 }
 
 /// Assessor and date.

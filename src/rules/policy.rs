@@ -243,6 +243,14 @@ pub struct KeyPolicy {
     pub never_grant: Vec<Permission>,
     /// Rotation interval by tier.
     pub rotation_days: PerLevel<i64>,
+    /// Ask the exchange what each live key can do (`vetted key verify`)
+    /// at least this often.
+    #[serde(default = "default_verify_days")]
+    pub verify_days: i64,
+}
+
+fn default_verify_days() -> i64 {
+    90
 }
 
 /// How incidents age.

@@ -157,6 +157,9 @@ pub fn read(file: &str, bytes: Vec<u8>) -> Result<Book, Diagnostic> {
             super::MAX_UNPACKED_BYTES
         )));
     }
+    // The sizes above are what the archive says; what it unpacks to is
+    // counted here, never holding more than a buffer of it.
+    check_unpacked(&bytes).map_err(unreadable)?;
     let mut xlsx: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("the workbook cannot be read ({e})")))?;
     let meta: Vec<(String, bool)> = xlsx
@@ -179,6 +182,33 @@ pub fn read(file: &str, bytes: Vec<u8>) -> Result<Book, Diagnostic> {
         });
     }
     Ok(Book { sheets })
+}
+
+/// Unpacks every part of the archive into nothing, counting bytes, and
+/// stops past [`super::MAX_UNPACKED_BYTES`] in all: an archive that
+/// declares small sizes and inflates to gigabytes is refused here, before
+/// calamine reads any part whole into memory.
+fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let limit = super::MAX_UNPACKED_BYTES;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("the workbook cannot be read ({e})"))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index(i)
+            .map_err(|e| format!("the workbook cannot be read ({e})"))?;
+        let left = limit - total;
+        let read = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
+            .map_err(|e| format!("the workbook cannot be read ({e})"))?;
+        total += read;
+        if total > limit {
+            return Err(format!(
+                "the workbook unpacks to more than the {limit} bytes a questionnaire may hold, though it declares less"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The total size a zip archive's entries declare once unpacked, read from
@@ -249,6 +279,51 @@ mod tests {
             .unwrap();
         assert_eq!(err.code, Code::WorkbookUnreadable);
         assert!(err.message.contains("not a zip"), "{}", err.message);
+    }
+
+    /// A part whose headers declare a few bytes but which inflates past
+    /// the limit: the declared sum passes, the counted unpacking refuses.
+    #[test]
+    fn a_part_that_inflates_past_what_it_declares_is_refused() {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut out);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+            let zeros = vec![0u8; 1 << 20];
+            for _ in 0..(super::super::MAX_UNPACKED_BYTES >> 20) + 2 {
+                w.write_all(&zeros).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        let mut bytes = out.into_inner();
+        assert!(bytes.len() < 1 << 20, "{}", bytes.len());
+        // Forge the declared sizes, in the local header (offset 22) and in
+        // the central directory (offset 24), down to 1,000 bytes.
+        let small = 1000u32.to_le_bytes();
+        bytes[22..26].copy_from_slice(&small);
+        let cd = bytes
+            .windows(4)
+            .rposition(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        bytes[cd + 24..cd + 28].copy_from_slice(&small);
+        assert_eq!(unpacked_size(&bytes), Some(1000));
+        let err = match read("bomb.xlsx", bytes) {
+            Err(e) => e,
+            Ok(_) => panic!("a zip bomb was read"),
+        };
+        assert_eq!(err.code, Code::WorkbookUnreadable);
+        // Refused while counting, before calamine unpacks the part whole:
+        // by the count, or by the zip reader, which stops a part at its
+        // declared size.
+        assert!(
+            err.message.contains("declares less")
+                || err.message.contains("declared uncompressed size"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -1,0 +1,98 @@
+//! A key whose permissions changed on the exchange between two
+//! verifications (issue 17, item 6): a finding in the assessment and an
+//! action in the portfolio; another key under the same label is a
+//! rotation, not drift.
+
+use vetted::rules::Policy;
+
+const AS_OF: &str = "2026-11-28";
+
+/// The SaaS example with its Binance key verified twice: read and trade
+/// on 1 October, read only on 19 November, `fingerprint` the second time.
+fn verified_twice(fingerprint: &str) -> String {
+    let text = std::fs::read_to_string("examples/well-run-saas-bot.yaml").unwrap();
+    let key = "      label: tidewater-spot-grid\n      created: 2026-11-18\n      permissions: [read, trade]\n      ip-restricted: true\n";
+    assert!(text.contains(key), "the example's Binance key");
+    text.replacen(
+        key,
+        &format!(
+            "{key}      observed:
+        observed: 2026-11-19T10:00:00Z
+        source: observed
+        outcome: verified
+        fingerprint: {fingerprint}
+        url: https://api.binance.com/sapi/v1/account/apiRestrictions
+        permissions: [read]
+        ip-restricted: true
+        previous:
+          observed: 2026-10-01T10:00:00Z
+          fingerprint: sha256:0123456789abcdef
+          permissions: [read, trade]
+          ip-restricted: true
+"
+        ),
+        1,
+    )
+}
+
+fn finding_ids(text: &str) -> Vec<String> {
+    let (_, a) = vetted::evaluate_file(
+        "m.yaml",
+        text.as_bytes().to_vec(),
+        &vetted::load_catalog(None).unwrap(),
+        &Policy::default_policy(),
+        AS_OF.parse().unwrap(),
+    )
+    .unwrap_or_else(|d| panic!("{d:#?}"));
+    a.findings.into_iter().map(|f| f.id).collect()
+}
+
+#[test]
+fn permissions_that_changed_between_two_checks_are_drift() {
+    let drifted = verified_twice("sha256:0123456789abcdef");
+    let ids = finding_ids(&drifted);
+    assert!(
+        ids.iter().any(|i| i == "key.tidewater-spot-grid.drift"),
+        "{ids:?}"
+    );
+    // The same change under a new key id is a rotation.
+    let rotated = verified_twice("sha256:fedcba9876543210");
+    let ids = finding_ids(&rotated);
+    assert!(
+        !ids.iter().any(|i| i == "key.tidewater-spot-grid.drift"),
+        "{ids:?}"
+    );
+
+    // The portfolio lists it as an action.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tidewater.yaml"), &drifted).unwrap();
+    let out = assert_cmd::Command::cargo_bin("vetted")
+        .unwrap()
+        .args([
+            "portfolio",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--no-cache",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let drift: Vec<&serde_json::Value> = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "key-drift")
+        .collect();
+    assert_eq!(drift.len(), 1, "{:#}", json["actions"]);
+    assert!(
+        drift[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("tidewater-spot-grid"),
+        "{:#}",
+        drift[0]
+    );
+}

@@ -250,12 +250,31 @@ fn the_injection_case_renders_without_markup_from_the_manifest() {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut texts = String::new();
+    // The only links: the evidence addresses that pass the check (https, a
+    // host), as the url crate writes them, each shown as itself; never the
+    // `http` one, the one with a backslash, or any name or note.
+    let evidence = [
+        "https://evil.example/a_(b)_*c*",
+        "https://evil.example/q?x=%22%3E%3Cb%3Ey%3C/b%3E)",
+    ];
+    let mut links = Vec::new();
+    let mut link: Option<(String, String)> = None;
     for event in Parser::new_ext(&md, options) {
+        if let (Event::Text(t), Some((_, text))) = (&event, &mut link) {
+            text.push_str(t);
+        }
         match event {
             // The template's own chart marker is the only HTML allowed.
             Event::Html(h) if h.trim() == vetted::report::html::CHART_MARKER => {}
             Event::Html(h) | Event::InlineHtml(h) => panic!("HTML in the report: {h}"),
-            Event::Start(Tag::Link { dest_url, .. }) => panic!("link in the report: {dest_url}"),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                assert!(
+                    evidence.contains(&&*dest_url),
+                    "link in the report: {dest_url}"
+                );
+                link = Some((dest_url.to_string(), String::new()));
+            }
+            Event::End(pulldown_cmark::TagEnd::Link) => links.extend(link.take()),
             Event::Start(Tag::Image { .. }) => panic!("image in the report"),
             // The template's own emphasis is bold (`**`); the manifest's
             // `*Corp*` would come out as emphasis.
@@ -264,6 +283,21 @@ fn the_injection_case_renders_without_markup_from_the_manifest() {
             Event::End(_) => texts.push('\n'),
             _ => {}
         }
+    }
+    // Each checked address is a link (in the evidence table), whose text
+    // is its address; the others are literal text.
+    for url in evidence {
+        assert!(
+            links.contains(&(url.to_string(), url.to_string())),
+            "{links:?}"
+        );
+    }
+    for text in [
+        "https://evil.example/back\\slash)",
+        "http://plain.example/x",
+        "<https://evil.example/auto> [y](https://evil.example/y)",
+    ] {
+        assert!(texts.contains(text), "{text} not literal in {texts}");
     }
     // The heading holds the name, as literal text, whole.
     assert!(

@@ -234,6 +234,22 @@ fn html_reports_render_safely_in_chromium() {
                 dom.contains(&format!("<h1>Vendor assessment: {literal}</h1>")),
                 "injected name not literal:\n{dom}"
             );
+            // The checked evidence addresses are the page's only links.
+            let hrefs: Vec<&str> = dom
+                .split("<a ")
+                .skip(1)
+                .map(|tag| &tag[..tag.find('>').unwrap()])
+                .collect();
+            assert!(!hrefs.is_empty(), "no evidence link:\n{dom}");
+            for tag in hrefs {
+                assert!(
+                    tag.contains("href=\"https://evil.example/a_(b)_*c*\"")
+                        || tag
+                            .contains("href=\"https://evil.example/q?x=%22%3E%3Cb%3Ey%3C/b%3E)\""),
+                    "a link to something else: {tag}"
+                );
+                assert!(tag.contains("rel=\"noopener noreferrer\""), "{tag}");
+            }
         }
     }
 

@@ -67,6 +67,24 @@ fn hostile() -> impl Strategy<Value = String> {
         1..16,
     )
     .prop_map(|v| format!("V{}", v.into_iter().collect::<String>()))
+    .prop_flat_map(|s| {
+        // Text dressed as a link: it must stay text.
+        prop::sample::select(vec![
+            "",
+            "[x](https://evil.example/)",
+            "<https://evil.example/>",
+            "javascript:alert(1)",
+            " https://evil.example/bare",
+        ])
+        .prop_map(move |lure| format!("{s}{lure}"))
+    })
+}
+
+/// The end of an evidence address made to break out of its link: the
+/// characters that end an autolink, an inline link, an attribute or a
+/// table cell, and escapes.
+fn address_tail() -> impl Strategy<Value = String> {
+    r#"[a-z0-9)(<>"'\\|\[\]*_`{}&;#?=%/.]{0,16}"#
 }
 
 /// `s` as a YAML double-quoted scalar: everything but printable ASCII
@@ -110,6 +128,11 @@ fn hostile_manifest(t: &Texts) -> String {
         "note: Early statement blaming phishing}",
         &format!("note: {}}}", yaml(&t.evidence_note)),
     );
+    let text = replace_once(
+        &text,
+        "url: https://archive.example/harborline.example/blog/2025-03-phishing-warning,",
+        &format!("url: {},", yaml(&t.address)),
+    );
     let start = text.find("    summary: >-\n").expect("an incident summary");
     let end = start + text[start..].find("    acknowledged-after-days").unwrap();
     let text = format!(
@@ -146,21 +169,30 @@ struct Texts {
     name: String,
     note: String,
     evidence_note: String,
+    /// An evidence address.
+    address: String,
     fetched: String,
     file: String,
 }
 
 fn texts() -> impl Strategy<Value = Texts> {
-    (hostile(), hostile(), hostile(), hostile(), hostile()).prop_map(
-        |(name, note, evidence_note, fetched, file)| Texts {
+    (
+        hostile(),
+        hostile(),
+        hostile(),
+        hostile(),
+        hostile(),
+        address_tail(),
+    )
+        .prop_map(|(name, note, evidence_note, fetched, file, tail)| Texts {
             name,
             note,
             evidence_note,
+            address: format!("https://breakout.example/{tail}"),
             fetched,
             // A file name holds neither `/` nor NUL.
             file: file.replace(['/', '\0'], "_"),
-        },
-    )
+        })
 }
 
 fn formats<D: Render>(what: &str, doc: &D) -> Result<(), TestCaseError> {
@@ -169,8 +201,118 @@ fn formats<D: Render>(what: &str, doc: &D) -> Result<(), TestCaseError> {
     for format in [Format::Markdown, Format::Html, Format::Json] {
         let out = render(doc, format, &templates, &policy).unwrap();
         clean(&format!("{what} as {format:?}"), &out)?;
+        let links = match format {
+            Format::Markdown => markdown_links(&out),
+            Format::Html => html_links(&out)?,
+            Format::Json => continue,
+        };
+        for (href, text) in links {
+            // A link is an evidence address, checked, and shows where it
+            // goes; never one made of a name or a note.
+            let checked = vetted::report::escape::link_target(&href);
+            prop_assert_eq!(
+                checked.as_deref(),
+                Some(href.as_str()),
+                "{} as {:?}: a link to an unchecked address",
+                what,
+                format
+            );
+            prop_assert_eq!(&text, &href, "{} as {:?}", what, format);
+            prop_assert!(
+                EVIDENCE.with(|e| e.borrow().contains(&href)),
+                "{what} as {format:?}: {href} is no evidence address"
+            );
+        }
     }
     Ok(())
+}
+
+thread_local! {
+    /// The checked evidence addresses of the manifests of the case.
+    static EVIDENCE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Every address a manifest gives for evidence or a document, as a link
+/// would carry it.
+fn evidence_links(m: &vetted::manifest::Manifest) -> Vec<String> {
+    let answers = m
+        .answers
+        .values()
+        .flat_map(|a| a.evidence.iter().map(|e| &e.url));
+    let documents = m.documents.iter().map(|d| &d.url);
+    let facts = m
+        .collected
+        .iter()
+        .flat_map(|c| c.facts.values().map(|f| &f.url));
+    answers
+        .chain(documents)
+        .chain(facts)
+        .filter_map(|u| vetted::report::escape::link_target(u))
+        .collect()
+}
+
+/// The links of a Markdown document: address and text.
+fn markdown_links(md: &str) -> Vec<(String, String)> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut links = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    for e in Parser::new_ext(
+        md,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES,
+    ) {
+        match e {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                open = Some((dest_url.to_string(), String::new()))
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = &mut open {
+                    text.push_str(&t)
+                }
+            }
+            Event::End(TagEnd::Link) => links.extend(open.take()),
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                links.push((dest_url.to_string(), "an image".into()))
+            }
+            _ => {}
+        }
+    }
+    links
+}
+
+/// The links of an HTML page: address and text; fails on a link without
+/// `rel="noopener noreferrer"` or any other element with an address.
+fn html_links(html: &str) -> Result<Vec<(String, String)>, TestCaseError> {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let mut links = Vec::new();
+    for attr in [" src=", " action=", " formaction=", " xlink:href="] {
+        prop_assert!(!html.contains(attr), "{attr} in the page");
+    }
+    let mut rest = html;
+    while let Some(i) = rest.find("<a ") {
+        rest = &rest[i..];
+        let end = rest.find('>').unwrap();
+        let tag = &rest[..end];
+        prop_assert!(tag.contains(" rel=\"noopener noreferrer\""), "{tag}");
+        let href = tag
+            .split(" href=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next());
+        let href =
+            href.ok_or_else(|| TestCaseError::fail(format!("a link without an address: {tag}")))?;
+        let close = rest.find("</a>").unwrap();
+        // Long texts are cut with `<wbr>`, which shows nothing.
+        let text = rest[end + 1..close].replace("<wbr>", "");
+        links.push((unescape(href), unescape(&text)));
+        rest = &rest[close..];
+    }
+    // Every `href` is a link's.
+    prop_assert_eq!(html.matches(" href=").count(), links.len());
+    Ok(links)
 }
 
 proptest! {
@@ -184,9 +326,19 @@ proptest! {
         let as_of = AS_OF.parse().unwrap();
         let hostile = hostile_manifest(&t);
         let file = format!("{}.yaml", t.file);
+        let ours = vetted::evaluate_file(&file, hostile.clone().into_bytes(), &catalog, &policy, as_of).unwrap();
+        let other = vetted::evaluate_file(OTHER, std::fs::read(OTHER).unwrap(), &catalog, &policy, as_of).unwrap();
+        let base = vetted::evaluate_file(BASE, std::fs::read(BASE).unwrap(), &catalog, &policy, as_of).unwrap();
+        EVIDENCE.with(|e| *e.borrow_mut() = [&ours.0, &other.0, &base.0].into_iter().flat_map(evidence_links).collect());
         match vetted::assess(&file, hostile.clone().into_bytes(), &catalog, &policy, as_of) {
             Ok((report, warnings)) => {
                 formats("assess", &report)?;
+                // The address made to break out is a link exactly when it
+                // passes the check (and then its link holds it whole:
+                // `formats`).
+                let md = render(&report, Format::Markdown, &Renderer::new(Default::default()), &policy).unwrap();
+                let linked = markdown_links(&md).iter().any(|(h, _)| h.starts_with("https://breakout.example/"));
+                prop_assert_eq!(linked, vetted::report::escape::link_target(&t.address).is_some(), "{}", t.address);
                 formats("compliance", &Compliance(&report))?;
                 for w in warnings {
                     clean("a warning's JSON", &vetted::report::render::json(&w))?;
@@ -194,9 +346,6 @@ proptest! {
             }
             Err(e) => return Err(TestCaseError::fail(format!("the hostile manifest loads: {e:?}"))),
         }
-        let ours = vetted::evaluate_file(&file, hostile.into_bytes(), &catalog, &policy, as_of).unwrap();
-        let other = vetted::evaluate_file(OTHER, std::fs::read(OTHER).unwrap(), &catalog, &policy, as_of).unwrap();
-        let base = vetted::evaluate_file(BASE, std::fs::read(BASE).unwrap(), &catalog, &policy, as_of).unwrap();
         let candidates = [(&file, &ours), (&OTHER.to_string(), &other)]
             .into_iter()
             .map(|(f, (m, a))| (f.clone(), m.clone(), a.clone()))

@@ -130,6 +130,70 @@ proptest! {
     }
 }
 
+/// Evidence addresses, most of them https with hostile characters after
+/// the host, and any text.
+fn address_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => text_strategy().prop_map(|s| format!("https://a.example/{s}")),
+        1 => text_strategy().prop_map(|s| format!("https://{s}")),
+        1 => text_strategy(),
+        1 => prop::sample::select(vec![
+            "javascript:alert(1)".to_string(),
+            "http://a.example/".into(),
+            "https://u:p@a.example/".into(),
+            "[x](https://a.example/)".into(),
+            "<https://a.example/>".into(),
+        ]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The `link` filter in a table cell of a template: one autolink
+    /// showing its own checked address, or no link and the text as
+    /// itself; in HTML, one `<a>` to that address with `rel` set, or none.
+    #[test]
+    fn only_a_checked_address_becomes_a_link(s in address_strategy()) {
+        let template = "| a | b |\n|---|---|\n| SENTINELC {{ s | link }} SENTINELD | x |\n";
+        let renderer = vetted::report::Renderer::new([("report.md.j2".to_string(), template.to_string())].into());
+        let md = renderer.render("report.md.j2", &serde_json::json!({ "s": s })).unwrap();
+        let target = vetted::report::escape::link_target(&s);
+        let mut links = Vec::new();
+        let mut cell = String::new();
+        for e in Parser::new_ext(&md, options()) {
+            match e {
+                Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+                Event::Text(t) => cell.push_str(&t),
+                _ => {}
+            }
+        }
+        match &target {
+            Some(url) => {
+                prop_assert_eq!(&links, std::slice::from_ref(url));
+                prop_assert_eq!(cell, format!("abSENTINELC {url} SENTINELDx"));
+            }
+            None => {
+                prop_assert!(links.is_empty(), "{:?} from {:?}", links, s);
+                prop_assert_eq!(cell, format!("abSENTINELC {} SENTINELDx", shown(&s)));
+            }
+        }
+        let page = vetted::report::html::page("t", &md, &[]);
+        let anchors: Vec<&str> = page.split("<a ").skip(1).collect();
+        match &target {
+            Some(url) => {
+                prop_assert_eq!(anchors.len(), 1);
+                let html_url = url.replace('&', "&amp;");
+                prop_assert!(
+                    anchors[0].starts_with(&format!("href=\"{html_url}\" rel=\"noopener noreferrer\">{html_url}</a>")),
+                    "{}", anchors[0]
+                );
+            }
+            None => prop_assert!(anchors.is_empty() && !page.contains(" href="), "{}", page),
+        }
+    }
+}
+
 /// The arithmetic fixture (`tests/fixtures/arith.yaml`) beside the bundled
 /// checklists, loaded the way `--checklists tests/fixtures` loads it.
 fn catalog() -> Catalog {

@@ -80,6 +80,37 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The address a piece of evidence links to, when `text` is one a reader
+/// may safely be offered to click: an `https` URL with a host and no user
+/// name or password, free of control, hidden and whitespace characters,
+/// no longer than [`super::MAX_SHOWN_CHARS`]. It is the URL as the `url`
+/// crate writes it (so the link shows exactly where it goes: a host in
+/// punycode, `"` or a space percent-encoded), and only if that is made of
+/// characters that cannot end or reshape a Markdown autolink or a table
+/// cell (no `<`, `>`, `|`, backslash, backtick, brackets or braces); otherwise
+/// none, and the text is printed escaped like any other.
+pub fn link_target(text: &str) -> Option<String> {
+    const SAFE: &[u8] = b"-._~:/?#@!$&'()*+,;=%";
+    if text.chars().nth(super::MAX_SHOWN_CHARS).is_some()
+        || text.chars().any(|c| {
+            c.is_control() || c.is_whitespace() || c == '\\' || crate::visible::is_hidden(c)
+        })
+    {
+        return None;
+    }
+    let url = url::Url::parse(text).ok()?;
+    let plain = url.scheme() == "https"
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none();
+    let s = url.as_str();
+    (plain
+        && s.len() <= super::MAX_SHOWN_CHARS
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || SAFE.contains(&b)))
+    .then(|| s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +227,85 @@ mod tests {
         ] {
             assert_eq!(plain_text(&escape(s)), shown, "{s:?} -> {:?}", escape(s));
             assert!(!escape(s).chars().any(crate::visible::is_hidden));
+        }
+    }
+
+    #[test]
+    fn only_plain_https_addresses_become_links() {
+        for (text, target) in [
+            (
+                "https://trust.vendor.example/soc2-type2-2026",
+                Some("https://trust.vendor.example/soc2-type2-2026"),
+            ),
+            // Written as the url crate writes it: what the link opens.
+            ("https://Vendor.Example", Some("https://vendor.example/")),
+            (
+                "https://a.example/x\"><script>",
+                Some("https://a.example/x%22%3E%3Cscript%3E"),
+            ),
+            (
+                "https://a.example/(x)*_y_*",
+                Some("https://a.example/(x)*_y_*"),
+            ),
+            (
+                "https://bücher.example/",
+                Some("https://xn--bcher-kva.example/"),
+            ),
+            ("http://a.example/", None),
+            ("javascript:alert(1)", None),
+            ("data:text/html,x", None),
+            ("mailto:a@b.example", None),
+            ("https://user:pass@a.example/", None),
+            ("https://user@a.example/", None),
+            ("https://a.example/back\\slash", None),
+            ("https://a.example/a b", None),
+            (" https://a.example/", None),
+            ("https://a.example/\u{202E}x", None),
+            ("https://a.example/\u{7}", None),
+            ("https://a.example/x|y", None),
+            ("https://a.example/[x]", None),
+            ("https://a.example/`x`", Some("https://a.example/%60x%60")),
+            ("<https://a.example/>", None),
+            ("[x](https://a.example/)", None),
+        ] {
+            assert_eq!(link_target(text).as_deref(), target, "{text:?}");
+        }
+        let long = format!(
+            "https://a.example/{}",
+            "x".repeat(super::super::MAX_SHOWN_CHARS)
+        );
+        assert_eq!(link_target(&long), None);
+    }
+
+    #[test]
+    fn a_link_target_is_one_autolink_that_shows_itself() {
+        for text in [
+            "https://a.example/x\")><y",
+            "https://a.example/_*x*_~$&amp;!",
+            "https://a.example/q?a=(b)&c='d'#e",
+        ] {
+            let url = link_target(text).unwrap();
+            // In a table cell, as the templates write it.
+            let md = format!("| a |\n|---|\n| <{url}> |\n");
+            let mut links = Vec::new();
+            let mut shown = String::new();
+            for event in Parser::new_ext(&md, options()) {
+                match event {
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        ..
+                    }) => links.push((link_type, dest_url.to_string())),
+                    Event::Text(t) if !links.is_empty() => shown.push_str(&t),
+                    _ => {}
+                }
+            }
+            assert_eq!(
+                links,
+                [(pulldown_cmark::LinkType::Autolink, url.clone())],
+                "{md}"
+            );
+            assert_eq!(shown, url);
         }
     }
 

@@ -134,7 +134,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
@@ -219,7 +219,16 @@ pub struct FrameworkRow {
     /// Evidence state.
     pub evidence: EvidenceState,
     /// Evidence locations with the date each was observed.
-    pub observed: Vec<String>,
+    pub observed: Vec<Located>,
+}
+
+/// Where a piece of evidence is, and when it was seen there.
+#[derive(Clone, Debug, Serialize)]
+pub struct Located {
+    /// Its address.
+    pub url: String,
+    /// When it was observed.
+    pub observed: Date,
 }
 
 /// Frameworks in the order a compliance document lists them, with titles.
@@ -257,7 +266,10 @@ fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<Fra
                         .map(|ans| {
                             ans.evidence
                                 .iter()
-                                .map(|e| format!("{} ({})", e.url, e.observed))
+                                .map(|e| Located {
+                                    url: e.url.clone(),
+                                    observed: e.observed,
+                                })
                                 .collect()
                         })
                         .unwrap_or_default(),
@@ -746,6 +758,17 @@ impl Renderer {
         });
         env.add_filter("md", |s: String| -> Value {
             Value::from_safe_string(printed(&s))
+        });
+        // Evidence addresses only: a Markdown autolink when the address
+        // passes [`escape::link_target`], the escaped text otherwise. The
+        // link goes into the page's Markdown as it is (not as a token), so
+        // that HTML turns it into `<a href>`; it holds no character that
+        // could end it early.
+        env.add_filter("link", |s: String| -> Value {
+            Value::from_safe_string(match escape::link_target(&s) {
+                Some(url) => format!("<{url}>"),
+                None => printed(&s),
+            })
         });
         let mut templates: BTreeMap<String, String> = TEMPLATES
             .iter()

@@ -348,3 +348,45 @@ fn last_year_s_report_beside_this_year_s_is_history() {
         DocumentState::Current
     )));
 }
+
+#[test]
+fn an_answer_resting_on_a_lapsed_document_has_stale_evidence() {
+    use vetted::evaluate::EvidenceState;
+    let assess = |text: &str| {
+        vetted::evaluate_file(
+            "m.yaml",
+            text.as_bytes().to_vec(),
+            &vetted::load_catalog(None).unwrap(),
+            &Policy::default_policy(),
+            "2026-11-28".parse().unwrap(),
+        )
+        .unwrap()
+        .1
+    };
+    let evidence = |a: &vetted::evaluate::Assessment, id: &str| {
+        a.questions.iter().find(|q| q.id == id).unwrap().evidence
+    };
+    let current = assess(&with(AGREEING));
+    let lapsed = assess(&with(&AGREEING.replace(
+        "issued: 2025-03-31, expires: 2028-03-31",
+        "issued: 2023-03-31, expires: 2026-03-31",
+    )));
+    // The evidence was looked at a fortnight ago, but what it shows (a
+    // certificate in force) no longer holds.
+    assert_eq!(
+        evidence(&current, "compliance.attestation"),
+        EvidenceState::Current
+    );
+    assert_eq!(
+        evidence(&lapsed, "compliance.attestation"),
+        EvidenceState::Stale
+    );
+    assert!(lapsed.confidence < current.confidence);
+    assert!(lapsed.score < current.score);
+    // Nothing else moved.
+    for (a, b) in current.questions.iter().zip(&lapsed.questions) {
+        if a.id != "compliance.attestation" {
+            assert_eq!(a.evidence, b.evidence, "{}", a.id);
+        }
+    }
+}

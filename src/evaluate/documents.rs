@@ -163,6 +163,92 @@ impl Documents<'_> {
     }
 }
 
+/// An answer that credits a document which has run out.
+struct Lapse {
+    question: &'static str,
+    detail: String,
+    remediation: &'static str,
+}
+
+/// The answers that credit a document the records say has run out: an
+/// attestation whose report or certificate lapsed (a SOC 2 report carried
+/// by a current bridge letter has not), a bridge letter past its end, a
+/// DPA that ended.
+fn lapses<'a>(
+    docs: &Documents<'_>,
+    answered: &dyn Fn(&str) -> Option<&'a AnswerValue>,
+) -> Vec<Lapse> {
+    let mut out = Vec::new();
+    if let Some(AnswerValue::Multi(credited)) = answered(ATTESTATION) {
+        for (option, kind) in [
+            ("soc2-type-2", DocumentKind::Soc2Type2),
+            ("soc2-type-1", DocumentKind::Soc2Type1),
+            ("iso27001", DocumentKind::Iso27001),
+        ] {
+            if !credited.iter().any(|c| c == option) {
+                continue;
+            }
+            let bridged = kind.is_soc2() && docs.bridged();
+            if let Some(until) = docs.lapsed(kind).filter(|_| !bridged) {
+                out.push(Lapse {
+                    question: ATTESTATION,
+                    detail: format!(
+                        "the answer credits the {}, but the one recorded counted only until {until}{}",
+                        kind.label(),
+                        if kind.is_soc2() { " and no current bridge letter is recorded" } else { "" },
+                    ),
+                    remediation: "Ask for the current report or certificate (or a bridge letter); until it arrives, answer without it.",
+                });
+            }
+        }
+    }
+    if let Some(AnswerValue::Choice(c)) = answered(BRIDGE_LETTER)
+        && c == "provided"
+        && let Some(until) = docs.lapsed(DocumentKind::BridgeLetter)
+    {
+        out.push(Lapse {
+            question: BRIDGE_LETTER,
+            detail: format!(
+                "answered: provided; but the bridge letter recorded covers only until {until}"
+            ),
+            remediation: "Ask for a new bridge letter up to today, or the next report.",
+        });
+    }
+    if let Some(AnswerValue::Choice(c)) = answered(DPA)
+        && (c == "signed" || c == "standard-terms")
+        && let Some(until) = docs.lapsed(DocumentKind::Dpa)
+    {
+        out.push(Lapse {
+            question: DPA,
+            detail: format!(
+                "answered: {c}; but the data processing agreement recorded ended on {until}"
+            ),
+            remediation: "Ask for the agreement now in force before sending personal data.",
+        });
+    }
+    out
+}
+
+/// The questions whose answers credit a document that has run out: their
+/// evidence counts as stale, however recently it was looked at, since what
+/// it shows no longer holds (an approval must not rest on a lapsed report).
+pub(super) fn lapsed_questions(m: &Manifest, as_of: Date) -> Vec<&'static str> {
+    if m.documents.is_empty() {
+        return Vec::new();
+    }
+    let docs = Documents {
+        all: &m.documents,
+        as_of,
+    };
+    let answered = |id: &str| m.answers.get(id).map(|a| &a.value);
+    let mut out: Vec<&'static str> = lapses(&docs, &answered)
+        .into_iter()
+        .map(|l| l.question)
+        .collect();
+    out.dedup();
+    out
+}
+
 /// Findings where the recorded documents disagree with the answers, for
 /// the questions that apply.
 pub(super) fn findings(
@@ -202,29 +288,10 @@ pub(super) fn findings(
     };
     let mut out = Vec::new();
 
+    for l in lapses(&docs, &answered) {
+        out.extend(finding(l.question, true, l.detail, l.remediation));
+    }
     if let Some(AnswerValue::Multi(credited)) = answered(ATTESTATION) {
-        for (option, kind) in [
-            ("soc2-type-2", DocumentKind::Soc2Type2),
-            ("soc2-type-1", DocumentKind::Soc2Type1),
-            ("iso27001", DocumentKind::Iso27001),
-        ] {
-            if !credited.iter().any(|c| c == option) {
-                continue;
-            }
-            let bridged = kind.is_soc2() && docs.bridged();
-            if let Some(until) = docs.lapsed(kind).filter(|_| !bridged) {
-                out.extend(finding(
-                    ATTESTATION,
-                    true,
-                    format!(
-                        "the answer credits the {}, but the one recorded counted only until {until}{}",
-                        kind.label(),
-                        if kind.is_soc2() { " and no current bridge letter is recorded" } else { "" },
-                    ),
-                    "Ask for the current report or certificate (or a bridge letter); until it arrives, answer without it.",
-                ));
-            }
-        }
         let type1_only = docs.of(DocumentKind::Soc2Type1).next().is_some()
             && docs.of(DocumentKind::Soc2Type2).next().is_none();
         if type1_only && credited.iter().any(|c| c == "soc2-type-2") {
@@ -266,29 +333,7 @@ pub(super) fn findings(
                 ));
             }
         }
-        Some(AnswerValue::Choice(c)) if c == "provided" => {
-            if let Some(until) = docs.lapsed(DocumentKind::BridgeLetter) {
-                out.extend(finding(
-                    BRIDGE_LETTER,
-                    true,
-                    format!("answered: provided; but the bridge letter recorded covers only until {until}"),
-                    "Ask for a new bridge letter up to today, or the next report.",
-                ));
-            }
-        }
         _ => {}
-    }
-
-    if let Some(AnswerValue::Choice(c)) = answered(DPA)
-        && (c == "signed" || c == "standard-terms")
-        && let Some(until) = docs.lapsed(DocumentKind::Dpa)
-    {
-        out.extend(finding(
-            DPA,
-            true,
-            format!("answered: {c}; but the data processing agreement recorded ended on {until}"),
-            "Ask for the agreement now in force before sending personal data.",
-        ));
     }
 
     if let Some(AnswerValue::Date(claimed)) = answered(LAST_PENTEST)

@@ -193,6 +193,8 @@ struct Fixed<'m, 'c> {
     contexts: context::Contexts,
     /// Condition results known before evaluating.
     preset: context::Memo,
+    /// Questions whose answers credit a document that has run out.
+    lapsed: Vec<&'static str>,
 }
 
 impl<'m, 'c> Fixed<'m, 'c> {
@@ -205,6 +207,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
         let waivers = waivers::statuses(&m.waivers, as_of);
         let (inherent_risk, inherent_reasons) = decision::inherent_risk(m, &holding, policy);
         let preset = context::Memo::preset(catalog, m);
+        let lapsed = documents::lapsed_questions(m, as_of);
         Fixed {
             as_of,
             holding,
@@ -216,6 +219,7 @@ impl<'m, 'c> Fixed<'m, 'c> {
             answers,
             contexts,
             preset,
+            lapsed,
         }
     }
 
@@ -313,7 +317,7 @@ fn judge(
         None => (&f.preset, None),
     };
     let applicable = applicability::resolve(&f.scope, catalog, contexts, seed)?;
-    let (questions, tally) = score(answers, &f.scope, &applicable, &f.waivers, policy, f.as_of);
+    let (questions, tally) = score(answers, f, &applicable, policy);
     let (ctx, masked) = rule_context(catalog, contexts, &applicable);
     // Rules whose condition text a question shares were evaluated in the
     // last applicability pass, which differs from the rules' context in
@@ -339,12 +343,11 @@ fn judge(
 /// question lost by its answer and by its evidence.
 fn score(
     answers: &[Option<&Answer>],
-    scope: &[scope::InScope<'_>],
+    f: &Fixed<'_, '_>,
     applicable: &applicability::Applicability,
-    waivers: &[WaiverStatus],
     policy: &Policy,
-    as_of: Date,
 ) -> (Vec<QuestionResult>, scoring::Tally) {
+    let (scope, waivers) = (&f.scope, &f.waivers);
     let mut questions: Vec<QuestionResult> = scope
         .iter()
         .map(|s| {
@@ -357,7 +360,8 @@ fn score(
             } else {
                 scoring::status_of(q, answer)
             };
-            scoring::score_question(s, answer, status, policy, as_of)
+            let lapsed = f.lapsed.contains(&q.id.as_str());
+            scoring::score_question(s, answer, status, lapsed, policy, f.as_of)
         })
         .collect();
     let t = tally(&questions.iter().collect::<Vec<_>>(), &|id| {

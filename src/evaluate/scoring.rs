@@ -163,11 +163,13 @@ pub(super) fn status_of(q: &Question, answer: Option<&Answer>) -> Status {
     }
 }
 
-/// Scores one question.
+/// Scores one question. `lapsed`: the answer credits a recorded document
+/// that has run out, so its evidence is stale however recently it was seen.
 pub(super) fn score_question(
     s: &super::scope::InScope<'_>,
     answer: Option<&Answer>,
     status: Status,
+    lapsed: bool,
     policy: &Policy,
     as_of: Date,
 ) -> QuestionResult {
@@ -184,9 +186,10 @@ pub(super) fn score_question(
         _ if q.evidence == EvidenceNeed::None => EvidenceState::NotNeeded,
         Some(a) if a.evidence.is_empty() => EvidenceState::Missing,
         Some(a) => {
-            if a.evidence
-                .iter()
-                .any(|e| freshness(e, policy, as_of) == Freshness::Current)
+            if !lapsed
+                && a.evidence
+                    .iter()
+                    .any(|e| freshness(e, policy, as_of) == Freshness::Current)
             {
                 EvidenceState::Current
             } else {

@@ -392,7 +392,12 @@ async fn every_exchange_every_scenario() {
                 (S::Withdrawal, Ok(Observation::Verified(o))) => {
                     assert!(o.permissions.contains(&Permission::Withdraw), "{what}")
                 }
-                (S::IpRefused, Ok(Observation::IpRefused { .. })) => {}
+                // Binance and Kraken give the same refusal for a wrong key:
+                // an error, never proof of an allow-list.
+                (S::IpRefused, Err(KeyError::Ambiguous { .. }))
+                    if matches!(exchange, Exchange::Binance | Exchange::Kraken) => {}
+                (S::IpRefused, Ok(Observation::IpRefused { .. }))
+                    if !matches!(exchange, Exchange::Binance | Exchange::Kraken) => {}
                 (S::IpRefused | S::BadSignature, Err(KeyError::Rejected { .. }))
                     if exchange == Exchange::Coinbase || scenario == S::BadSignature => {}
                 (S::ClockSkew, Err(KeyError::ClockSkew { offset_secs, .. })) => {
@@ -603,7 +608,10 @@ async fn the_secret_appears_nowhere() {
             let failed = matches!(
                 scenario,
                 Scenario::ClockSkew | Scenario::RateLimited | Scenario::BadSignature
-            ) || (exchange == Exchange::Coinbase && scenario == Scenario::IpRefused);
+            ) || (matches!(
+                exchange,
+                Exchange::Coinbase | Exchange::Binance | Exchange::Kraken
+            ) && scenario == Scenario::IpRefused);
             if failed {
                 assert_eq!(r.code, 4, "{exchange:?} {scenario:?}: {}", r.stderr);
                 assert!(r.stderr.contains("error[key-unverified]"), "{}", r.stderr);
@@ -676,4 +684,38 @@ fn an_internal_base_url_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("loopback"), "{err}");
+}
+
+/// The key id and a signature go only to a bare host: a path, query,
+/// fragment or user name in --base-url is refused before anything is read.
+#[test]
+fn a_base_url_with_more_than_a_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.yaml");
+    std::fs::write(&m, manifest("Binance")).unwrap();
+    for base in [
+        "https://api.binance.us/sapi/v1/other",
+        "https://api.binance.us/?x=1",
+        "https://user@api.binance.us/",
+        "https://api.binance.us/#f",
+    ] {
+        let out = assert_cmd::Command::cargo_bin("vetted")
+            .unwrap()
+            .args([
+                "key",
+                "verify",
+                m.to_str().unwrap(),
+                "--key",
+                "bot",
+                "--base-url",
+                base,
+            ])
+            .write_stdin(format!("{KEY}\n{SECRET}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{base}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("bare host"), "{base}: {err}");
+        assert!(!err.contains(KEY) && !err.contains(SECRET));
+    }
 }

@@ -346,6 +346,33 @@ fn verify(args: &VerifyArgs, checklists: Option<&Path>) -> Result<u8, vetted::Er
                 "give an https URL of the exchange's API host",
             )
         })?;
+        // The key id and a fresh signature go to this host: only a host,
+        // never a path (the exchanges sign the endpoint's path alone, and a
+        // path could steer the request), credentials, a query or a fragment.
+        if (base.path() != "/" && !base.path().is_empty())
+            || base.query().is_some()
+            || base.fragment().is_some()
+            || !base.username().is_empty()
+            || base.password().is_some()
+        {
+            return Err(usage(
+                Code::CollectSetup,
+                "--base-url must be a bare host, such as https://api.binance.us".to_string(),
+                "drop the path, query, fragment and user name; vetted adds the endpoint's path itself",
+            ));
+        }
+        let host = base.host_str().unwrap_or_default();
+        if exchanges.iter().any(|e| {
+            url::Url::parse(e.base())
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .as_deref()
+                != Some(host)
+        }) {
+            eprintln!(
+                "warning: --base-url sends the key id and a fresh signature to {host}, not the exchange's own API host; use it only for a regional host of the exchange or a test server you run"
+            );
+        }
     }
 
     let mut source = if args.key_env.is_some() {
@@ -459,12 +486,16 @@ fn verify(args: &VerifyArgs, checklists: Option<&Path>) -> Result<u8, vetted::Er
             ));
         }
         let endpoint = format!("{}{}", exchange.base(), exchange.endpoint().1);
+        // The URL asked, without a query (where a signature would be).
         let url = match &args.base_url {
-            Some(b) => format!(
-                "{}{}",
-                b.as_str().trim_end_matches('/'),
-                exchange.endpoint().1
-            ),
+            Some(b) => {
+                format!(
+                    "{}://{}{}",
+                    b.scheme(),
+                    b.host_str().unwrap_or_default(),
+                    b.port().map(|p| format!(":{p}")).unwrap_or_default()
+                ) + exchange.endpoint().1
+            }
             None => endpoint,
         };
         let record =

@@ -67,6 +67,17 @@ pub enum KeyError {
         /// The exchange's words.
         words: String,
     },
+    /// A refusal the exchange gives both for a key bound to other
+    /// addresses and for a wrong key (Binance -2015, Kraken's permission
+    /// denial): never read as proof of an allow-list, since a made-up key
+    /// gets the same answer.
+    #[error(
+        "the exchange refused the key without saying why ({words}): the key id may be wrong, or the key is bound to addresses that do not include this machine; check the key id, then verify it from the vendor's address or before binding it"
+    )]
+    Ambiguous {
+        /// The exchange's words.
+        words: String,
+    },
     /// The request's time was outside the exchange's receive window.
     #[error("the exchange refused the request's timestamp ({words}); {}", skew(*.offset_secs))]
     ClockSkew {
@@ -132,6 +143,7 @@ impl KeyError {
         let s = |w: String| creds.scrub(&w);
         match self {
             KeyError::Rejected { words } => KeyError::Rejected { words: s(words) },
+            KeyError::Ambiguous { words } => KeyError::Ambiguous { words: s(words) },
             KeyError::ClockSkew { words, offset_secs } => KeyError::ClockSkew {
                 words: s(words),
                 offset_secs,

@@ -68,9 +68,9 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
         let words = said(&code.to_string(), msg);
         return Err(match code {
             // "Invalid API-key, IP, or permissions for action": the same
-            // code for a key bound elsewhere and for a wrong key, which
-            // the advice says.
-            -2015 => return Ok(Observation::IpRefused { words }),
+            // code for a key bound elsewhere and for a wrong key, so it
+            // proves no allow-list.
+            -2015 => KeyError::Ambiguous { words },
             -1021 => KeyError::ClockSkew {
                 words,
                 offset_secs: super::clock_offset(reply, now),
@@ -94,6 +94,24 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
         return Err(KeyError::Unexpected {
             words: format!("HTTP {}", reply.status),
         });
+    }
+    // The fields that say whether the key can move funds or is bound must
+    // be there: a missing one is never read as "not allowed".
+    for name in [
+        "enableReading",
+        "enableSpotAndMarginTrading",
+        "enableWithdrawals",
+        "enableInternalTransfer",
+        "permitsUniversalTransfer",
+        "enableMargin",
+        "enableFutures",
+        "ipRestrict",
+    ] {
+        if v.get(name).and_then(serde_json::Value::as_bool).is_none() {
+            return Err(KeyError::Malformed(format!(
+                "Binance's answer has no `{name}` flag; the key's rights cannot be read safely without it"
+            )));
+        }
     }
     let flag = |name: &str| v.get(name).and_then(serde_json::Value::as_bool) == Some(true);
     let mut permissions = Vec::new();
@@ -188,7 +206,7 @@ mod tests {
                 &now(),
             )
         };
-        assert!(matches!(e(-2015), Ok(Observation::IpRefused { .. })));
+        assert!(matches!(e(-2015), Err(KeyError::Ambiguous { .. })));
         assert!(matches!(e(-1021), Err(KeyError::ClockSkew { .. })));
         assert!(matches!(e(-1022), Err(KeyError::Rejected { .. })));
         assert!(matches!(e(-1003), Err(KeyError::RateLimited { .. })));

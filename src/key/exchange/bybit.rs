@@ -94,7 +94,13 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
         .get("result")
         .ok_or_else(|| KeyError::Malformed("Bybit answered without `result`".into()))?;
     let mut permissions = vec![Permission::Read];
-    if let Some(by_product) = r.get("permissions").and_then(|p| p.as_object()) {
+    let by_product = r.get("permissions").and_then(|p| p.as_object()).ok_or_else(|| {
+        KeyError::Malformed(
+            "Bybit's answer has no `permissions`; the key's rights cannot be read safely without them"
+                .into(),
+        )
+    })?;
+    {
         for (product, granted) in by_product {
             for g in granted
                 .as_array()
@@ -108,7 +114,10 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
                     ("ContractTrade" | "Derivatives", _) => Permission::Futures,
                     ("Options", _) => Permission::Options,
                     ("Affiliate", _) => Permission::Read,
-                    _ => Permission::Trade,
+                    ("Spot" | "Exchange" | "CopyTrading" | "BlockTrade", _) => Permission::Trade,
+                    // Anything else (fiat payments, P2P, a product added
+                    // since) is read as the worst it could be.
+                    _ => Permission::Withdraw,
                 };
                 permissions.push(p);
             }

@@ -165,6 +165,13 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
         500.. => return Err(KeyError::Unavailable { words: message() }),
         _ => return Err(KeyError::Unexpected { words: message() }),
     }
+    for name in ["can_view", "can_trade", "can_transfer"] {
+        if v.get(name).and_then(serde_json::Value::as_bool).is_none() {
+            return Err(KeyError::Malformed(format!(
+                "Coinbase's answer has no `{name}` flag; the key's rights cannot be read safely without it"
+            )));
+        }
+    }
     let flag = |n: &str| v.get(n).and_then(serde_json::Value::as_bool) == Some(true);
     let mut permissions = Vec::new();
     if flag("can_view") {

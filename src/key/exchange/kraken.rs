@@ -75,9 +75,10 @@ pub fn parse(reply: &Reply, _now: &Now) -> Result<Observation, KeyError> {
     if let Some(first) = errors.first() {
         let words = errors.join(", ");
         return Err(match *first {
-            // The endpoint needs no permission, so a refusal is about
-            // where the request came from.
-            "EGeneral:Permission denied" => return Ok(Observation::IpRefused { words }),
+            // The endpoint needs no permission, so this is likely the
+            // address; but that is an inference, not a documented code,
+            // and proves no allow-list.
+            "EGeneral:Permission denied" => KeyError::Ambiguous { words },
             "EAPI:Invalid nonce" => KeyError::ClockSkew {
                 words,
                 offset_secs: None,
@@ -99,18 +100,28 @@ pub fn parse(reply: &Reply, _now: &Now) -> Result<Observation, KeyError> {
         .get("result")
         .ok_or_else(|| KeyError::Malformed("Kraken answered without `result`".into()))?;
     let mut permissions = Vec::new();
-    for p in r
-        .get("permissions")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.as_str())
-    {
+    let listed = r.get("permissions").and_then(|p| p.as_array()).ok_or_else(|| {
+        KeyError::Malformed(
+            "Kraken's answer has no `permissions`; the key's rights cannot be read safely without them"
+                .into(),
+        )
+    })?;
+    for p in listed.iter().filter_map(|p| p.as_str()) {
         permissions.push(match p {
             "withdraw-funds" => Permission::Withdraw,
             "earn-funds" => Permission::Transfer,
             "modify-trades" | "close-trades" | "cancel-trades" => Permission::Trade,
-            _ => Permission::Read,
+            // Queries, exports, deposit addresses and the WebSocket token
+            // (Kraken's guide to key permissions) read only.
+            p if p.starts_with("query-")
+                || p.starts_with("export")
+                || p.starts_with("deposit")
+                || p.contains("websocket") =>
+            {
+                Permission::Read
+            }
+            // A permission added since is read as the worst it could be.
+            _ => Permission::Withdraw,
         });
     }
     let ips: Vec<String> = r

@@ -98,18 +98,24 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
     let granted = d
         .get("permission")
         .and_then(|p| p.as_str())
-        .unwrap_or_default();
+        .ok_or_else(|| {
+            KeyError::Malformed(
+            "KuCoin's answer has no `permission`; the key's rights cannot be read safely without it"
+                .into(),
+        )
+        })?;
     for p in granted.split(',').map(str::trim) {
-        permissions.push(match p {
-            "General" => Permission::Read,
-            "Spot" => Permission::Trade,
-            "Margin" | "LeverageToken" => Permission::Margin,
-            "Futures" => Permission::Futures,
-            "Options" => Permission::Options,
-            "InnerTransfer" | "Earn" => Permission::Transfer,
-            "Transfer" => Permission::Withdraw,
+        permissions.push(match p.to_ascii_lowercase().as_str() {
+            "general" => Permission::Read,
+            "spot" => Permission::Trade,
+            "margin" | "leveragetoken" => Permission::Margin,
+            "futures" => Permission::Futures,
+            "options" => Permission::Options,
+            "innertransfer" | "earn" => Permission::Transfer,
+            "transfer" => Permission::Withdraw,
             "" => continue,
-            _ => Permission::Trade,
+            // A permission added since is read as the worst it could be.
+            _ => Permission::Withdraw,
         });
     }
     let ips = super::address_list(

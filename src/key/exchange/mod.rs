@@ -446,6 +446,93 @@ fn address_list(s: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A read answer as each exchange documents it, with `withdraw_field`
+    /// taken out, or with an unknown permission added.
+    fn reply(body: serde_json::Value) -> Reply {
+        Reply {
+            status: 200,
+            date: None,
+            retry_after: None,
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    fn now() -> Now {
+        Now {
+            unix_ms: 1_700_000_000_000,
+            nonce: String::new(),
+        }
+    }
+
+    /// What decides whether a key can move funds is never guessed: an
+    /// answer without it cannot be read, and a permission the code does not
+    /// know is read as the worst it could be.
+    #[test]
+    fn a_missing_or_unknown_permission_is_never_read_as_safe() {
+        use serde_json::json;
+        let malformed = |exchange: Exchange, body: serde_json::Value| {
+            assert!(
+                matches!(
+                    exchange.parse(&reply(body), &now()),
+                    Err(KeyError::Malformed(_))
+                ),
+                "{exchange:?}"
+            );
+        };
+        malformed(
+            Exchange::Binance,
+            json!({"ipRestrict": true, "enableReading": true, "enableSpotAndMarginTrading": true, "enableInternalTransfer": false, "permitsUniversalTransfer": false, "enableMargin": false, "enableFutures": false}),
+        );
+        malformed(
+            Exchange::Coinbase,
+            json!({"can_view": true, "can_trade": true, "portfolio_type": "DEFAULT"}),
+        );
+        malformed(
+            Exchange::Bybit,
+            json!({"retCode": 0, "retMsg": "OK", "result": {"readOnly": 0, "ips": ["*"]}}),
+        );
+        malformed(
+            Exchange::Kucoin,
+            json!({"code": "200000", "data": {"ipWhitelist": ""}}),
+        );
+        malformed(
+            Exchange::Kraken,
+            json!({"error": [], "result": {"ipAllowlist": []}}),
+        );
+        let worst = |exchange: Exchange, body: serde_json::Value| match exchange
+            .parse(&reply(body), &now())
+        {
+            Ok(Observation::Verified(o)) => {
+                assert!(
+                    o.permissions.contains(&Permission::Withdraw),
+                    "{exchange:?}: {:?}",
+                    o.permissions
+                )
+            }
+            other => panic!("{exchange:?}: {other:?}"),
+        };
+        worst(
+            Exchange::Okx,
+            json!({"code": "0", "msg": "", "data": [{"perm": "read_only,trade,new_power", "ip": ""}]}),
+        );
+        worst(
+            Exchange::Kucoin,
+            json!({"code": "200000", "data": {"permission": "General,SomethingNew", "ipWhitelist": ""}}),
+        );
+        worst(
+            Exchange::Kucoin,
+            json!({"code": "200000", "data": {"permission": "general,transfer", "ipWhitelist": ""}}),
+        );
+        worst(
+            Exchange::Bybit,
+            json!({"retCode": 0, "retMsg": "OK", "result": {"readOnly": 0, "permissions": {"FiatP2P": ["FiatP2POrder"]}, "ips": ["*"]}}),
+        );
+        worst(
+            Exchange::Kraken,
+            json!({"error": [], "result": {"permissions": ["query-funds", "move-everything"], "ipAllowlist": []}}),
+        );
+    }
+
     #[test]
     fn names_are_read_loosely() {
         assert_eq!(Exchange::from_name("Binance"), Some(Exchange::Binance));

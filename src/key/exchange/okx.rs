@@ -98,9 +98,11 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
     let mut permissions = vec![Permission::Read];
     for p in perm.split(',').map(str::trim) {
         match p {
+            "read_only" | "" => {}
             "trade" => permissions.push(Permission::Trade),
             "withdraw" => permissions.push(Permission::Withdraw),
-            _ => {}
+            // A permission added since is read as the worst it could be.
+            _ => permissions.push(Permission::Withdraw),
         }
     }
     let ips = super::address_list(data.get("ip").and_then(|p| p.as_str()).unwrap_or_default());

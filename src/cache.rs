@@ -159,6 +159,10 @@ impl Cache {
             ASSESSED.as_bytes(),
             &catalog.fingerprint(),
             &policy_fingerprint(policy),
+            // The report's integrity block names the policy's file and
+            // digest, which its values alone do not give.
+            policy.source.file.as_bytes(),
+            policy.source.sha256.as_bytes(),
             &templates.fingerprint(),
             as_of.to_string().as_bytes(),
             document.as_bytes(),

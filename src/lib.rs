@@ -173,8 +173,9 @@ pub fn assess(
     policy: &rules::Policy,
     as_of: date::Date,
 ) -> Result<(report::Report, Vec<diag::Diagnostic>), Error> {
+    let source = report::integrity::Input::new("manifest", file, &bytes);
     let (loaded, assessment) = evaluate_loaded(file, bytes, catalog, policy, as_of)?;
-    let mut report = report::Report::build(&loaded.manifest, catalog, policy, &assessment);
+    let mut report = report::Report::build(&loaded.manifest, source, catalog, policy, &assessment);
     report.advice = Some(evaluate::advise(
         &loaded.manifest,
         catalog,

@@ -49,7 +49,16 @@ fn output_file_is_written_and_stdin_is_read() {
         .stdout("")
         .stderr("");
     let text = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(text, stdout(&["assess", GOOD, "--as-of", "2026-11-27"]));
+    // The same report but for the manifest's name in the integrity block.
+    let named = stdout(&["assess", GOOD, "--as-of", "2026-11-27"]);
+    assert_eq!(
+        text,
+        named.replace(
+            "| manifest | examples/well-run-saas-bot.yaml |",
+            "| manifest | \\<stdin\\> |"
+        )
+    );
+    assert_ne!(text, named);
 }
 
 /// The case `fill-no-terminal` pins the message and exit code; a case can
@@ -156,16 +165,18 @@ fn the_man_page_and_every_page_it_refers_to_exist() {
     let referred: Vec<String> = main
         .lines()
         .filter_map(|l| {
+            // roff writes every `-` of a name as `\-` (`verify\-report`).
             l.strip_prefix("vetted\\-")?
                 .strip_suffix("(1)")
-                .map(str::to_string)
+                .map(|n| n.replace("\\-", "-"))
         })
         .collect();
     assert!(referred.len() >= 10, "{referred:?}");
     for name in referred {
         let page = stdout(&["man", &name]);
+        let roff = name.replace('-', "\\-");
         assert!(
-            page.contains(&format!(".TH vetted\\-{name} 1"))
+            page.contains(&format!(".TH vetted\\-{roff} 1"))
                 || page.contains(&format!(".TH vetted-{name} 1")),
             "{name}: {page}"
         );

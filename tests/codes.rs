@@ -360,6 +360,17 @@ fn trigger(code: Code) -> Trigger {
             files: vec![("m.yaml", VALID.into())],
             args: vec!["compare", "--as-of", AS_OF, "--format", "sarif", "m.yaml", "m.yaml"],
         },
+        Code::ReportNotJson => Trigger::Run {
+            files: vec![("r.md", b"# Vendor assessment\n".to_vec())],
+            args: vec!["verify-report", "r.md"],
+        },
+        Code::ReportUnverifiable => Trigger::Run {
+            files: vec![(
+                "r.json",
+                b"{\"tool\": {\"name\": \"vetted\"}, \"format_version\": 3}\n".to_vec(),
+            )],
+            args: vec!["verify-report", "r.json"],
+        },
         Code::Template => Trigger::Run {
             files: vec![
                 ("t/report.md.j2", b"{{ vendor.nmae }}\n".to_vec()),

@@ -44,7 +44,8 @@ fn reports(
         assert!(report.advice.is_some());
         out.push((format!("{name} on {as_of}"), report));
         let (m, a) = vetted::evaluate_file(name, text.to_vec(), catalog, policy, as_of).unwrap();
-        let bare = Report::build(&m, catalog, policy, &a);
+        let source = vetted::report::integrity::Input::new("manifest", name, text);
+        let bare = Report::build(&m, source, catalog, policy, &a);
         assert!(bare.advice.is_none());
         out.push((format!("{name} on {as_of}, no advice"), bare));
     }

@@ -40,6 +40,8 @@ pub struct Loaded {
     pub doc: Document,
     /// Whether it is one of the bundled ones.
     pub bundled: bool,
+    /// Its file and digest, for a report's integrity block.
+    pub source: crate::report::integrity::Input,
 }
 
 /// A question of one catalog, by its position among the catalog's question
@@ -188,6 +190,7 @@ impl Catalog {
                 source.file.as_bytes(),
                 &source.bytes,
             ]));
+            let sha256 = crate::report::integrity::sha256(&source.bytes);
             let doc = match Document::load(
                 Format::Checklist,
                 &source.file,
@@ -226,6 +229,11 @@ impl Catalog {
             checklists.insert(
                 checklist.id.clone(),
                 Loaded {
+                    source: crate::report::integrity::Input {
+                        id: checklist.id.clone(),
+                        file: doc.file.clone(),
+                        sha256,
+                    },
                     checklist,
                     doc,
                     bundled: is_bundled,

@@ -153,7 +153,8 @@ fn assess(
             tier: a.tier,
         });
     };
-    let (report, warnings) = vetted::assess(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+    let (mut report, warnings) = vetted::assess(file, bytes, &setup.catalog, &setup.policy, as_of)?;
+    report.integrity.templates = setup.renderer.overridden().to_vec();
     let document = match args.template {
         Template::Report => {
             vetted::report::render(&report, format, &setup.renderer, &setup.policy)?

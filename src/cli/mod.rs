@@ -15,6 +15,7 @@ mod portfolio;
 mod questionnaire;
 mod schema;
 mod validate;
+mod verify_report;
 
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
@@ -51,13 +52,14 @@ Examples:
   vetted portfolio vendors/ --fail-on overdue
   vetted diff vendor-2025.yaml vendor-2026.yaml --fail-on worse
   vetted validate vendors/*.yaml
+  vetted verify-report report.json                      # still what its inputs make?
   vetted checklist show exchange-keys
   vetted schema manifest > manifest.schema.json
   vetted completions bash > /etc/bash_completion.d/vetted
   vetted man > vetted.1
 
-Exit codes: 0 done, 1 fails --fail-on, 2 bad usage or input, 3 I/O error,
-4 a key could not be verified (key verify).";
+Exit codes: 0 done, 1 fails --fail-on (verify-report: does not match),
+2 bad usage or input, 3 I/O error, 4 a key could not be verified (key verify).";
 
 /// Vet a third party before it gets access: above all, whether a trading bot,
 /// portfolio tracker or tax tool may hold your exchange API keys.
@@ -91,6 +93,9 @@ enum Command {
     Diff(diff::Args),
     /// Check manifests or checklists and report every problem.
     Validate(validate::Args),
+    /// Whether a filed JSON report is exactly what its inputs make today
+    /// (exit 1 naming each changed input if not).
+    VerifyReport(verify_report::Args),
     /// Send a vendor a questionnaire workbook and import it back (or their CSA CAIQ).
     #[command(subcommand)]
     Questionnaire(questionnaire::Command),
@@ -125,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Portfolio(args) => portfolio::run(args, cli.checklists.as_deref()),
         Command::Diff(args) => diff::run(args, cli.checklists.as_deref()),
         Command::Validate(args) => validate::run(args, cli.checklists.as_deref()),
+        Command::VerifyReport(args) => verify_report::run(args, cli.checklists.as_deref()),
         Command::Questionnaire(cmd) => questionnaire::run(cmd, cli.checklists.as_deref()),
         Command::Checklist(cmd) => checklist::run(cmd, cli.checklists.as_deref()),
         Command::Schema(args) => schema::run(args),

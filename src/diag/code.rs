@@ -1557,6 +1557,44 @@ FILE --format sarif` (one manifest) or `vetted portfolio DIR --format sarif`
 ",
     }
 
+    ReportNotJson = "report-not-json" in CommandLine {
+        description: r"
+`vetted verify-report` was given a file that is not a JSON report of
+`vetted`: not JSON at all (a Markdown or HTML report, a truncated file), or
+JSON that is not an object naming `vetted` as its tool.
+
+```text
+error[report-not-json]: report.md:1:1: this is not JSON (expected value at line 1 column 1)
+  help: give the JSON report: vetted assess FILE --format json -o report.json
+```
+",
+        help: r"
+verify the JSON form of the report (`vetted assess FILE --format json`,
+with or without `--template compliance`): the Markdown and HTML show the
+same integrity block but are not checked. Exit code 2.
+",
+    }
+
+    ReportUnverifiable = "report-unverifiable" in CommandLine {
+        description: r"
+`vetted verify-report` was given a JSON report it cannot recompute: one of
+another `format_version` (written by an older or newer `vetted`), or one
+without a well-formed `integrity` block, or one made from stdin with no
+manifest named.
+
+```text
+error[report-unverifiable]: old.json: the report is format 3; this vetted writes format 5
+  help: verify it with the version of vetted that wrote it, or assess the manifest again
+```
+",
+        help: r"
+verify a report with the build of `vetted` that wrote it (its
+`tool.version`), or assess the manifest again to file a new report; for a
+report made from stdin, name the manifest: `vetted verify-report
+REPORT.json MANIFEST`. Exit code 2.
+",
+    }
+
     NoTerminal = "no-terminal" in CommandLine {
         description: r"
 `vetted fill` asks questions and was started without a terminal (in a

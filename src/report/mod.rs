@@ -10,6 +10,7 @@
 pub mod chart;
 pub mod escape;
 pub mod html;
+pub mod integrity;
 pub mod render;
 pub mod sarif;
 
@@ -134,7 +135,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
@@ -188,6 +189,9 @@ pub struct Report {
     pub frameworks: Vec<FrameworkSection>,
     /// What `vetted collect` observed, if it ran.
     pub collected: Option<crate::manifest::Collected>,
+    /// The digests of the inputs, the build and the date: what `vetted
+    /// verify-report` checks.
+    pub integrity: integrity::Integrity,
 }
 
 /// The questions that reference one framework.
@@ -491,9 +495,11 @@ fn round_question(mut q: QuestionResult) -> QuestionResult {
 }
 
 impl Report {
-    /// Assembles the report of an assessment.
+    /// Assembles the report of an assessment of `manifest`, read from the
+    /// file and bytes `source` names.
     pub fn build(
         manifest: &Manifest,
+        source: integrity::Input,
         catalog: &Catalog,
         policy: &Policy,
         assessment: &Assessment,
@@ -662,6 +668,13 @@ impl Report {
             waivers: a.waivers.clone(),
             frameworks: frameworks(manifest, catalog, a),
             collected: manifest.collected.clone(),
+            integrity: integrity::Integrity::new(
+                source,
+                &manifest.integration.checklists,
+                catalog,
+                policy,
+                a.as_of,
+            ),
         }
     }
 
@@ -715,6 +728,8 @@ pub struct RenderError {
 /// Renders templates, embedded or overridden from a directory.
 pub struct Renderer {
     env: Environment<'static>,
+    /// The templates that replace bundled ones, with their digests.
+    overridden: Vec<integrity::Input>,
     /// SHA-256 of every template's name and text, embedded or overridden.
     fingerprint: [u8; 32],
 }
@@ -770,6 +785,10 @@ impl Renderer {
                 None => printed(&s),
             })
         });
+        let overridden = overrides
+            .iter()
+            .map(|(n, t)| integrity::Input::new(n, n, t.as_bytes()))
+            .collect();
         let mut templates: BTreeMap<String, String> = TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
@@ -781,7 +800,16 @@ impl Renderer {
             .collect();
         let fingerprint = crate::cache::digest(&parts);
         env.set_loader(move |name| Ok(templates.get(name).cloned()));
-        Renderer { env, fingerprint }
+        Renderer {
+            env,
+            overridden,
+            fingerprint,
+        }
+    }
+
+    /// The templates that replace bundled ones, by name, with digests.
+    pub fn overridden(&self) -> &[integrity::Input] {
+        &self.overridden
     }
 
     /// SHA-256 of the templates (names and texts) this renderer uses: two

@@ -317,13 +317,23 @@ pub struct Policy {
     pub key_policy: KeyPolicy,
     /// Review interval by tier.
     pub review_days: PerLevel<i64>,
+    /// The file it was read from and its digest (not part of the policy's
+    /// values).
+    #[serde(skip)]
+    pub source: crate::report::integrity::Input,
 }
 
 impl Policy {
     /// Loads a policy file.
     pub fn load(file: &str, bytes: Vec<u8>) -> Result<Policy, Vec<Diagnostic>> {
+        let sha256 = crate::report::integrity::sha256(&bytes);
         let doc = Document::load(Format::Policy, file, bytes, &Limits::default())?;
         let mut policy: Policy = doc.typed().map_err(|d| vec![d])?;
+        policy.source = crate::report::integrity::Input {
+            id: policy.id.clone(),
+            file: file.to_string(),
+            sha256,
+        };
         // Policies written before margin, futures and options existed
         // leave them out; they take the bundled levels, as documented.
         for (p, level) in [

@@ -64,11 +64,29 @@ impl Credentials {
         let mut parts: Vec<&str> = vec![self.key.expose(), self.secret.expose()];
         parts.extend(self.passphrase.iter().map(Secret::expose));
         parts.extend(self.secret.expose().lines().map(str::trim));
+        // As the exchange may echo them: whole, or percent-encoded (a
+        // query string, a form body).
+        let encoded: Vec<String> = parts
+            .iter()
+            .map(|p| url::form_urlencoded::byte_serialize(p.as_bytes()).collect::<String>())
+            .flat_map(|e| [e.replace('+', "%20"), e])
+            .collect();
+        parts.extend(encoded.iter().map(String::as_str));
         parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for part in parts {
-            // Short fragments (a PEM's `-----`) would redact ordinary text.
-            if part.len() >= 8 && !part.starts_with("-----") {
-                out = out.replace(part, "<redacted>");
+        // Short fragments (a PEM's `-----`) would redact ordinary text.
+        parts.retain(|p| p.len() >= 8 && !p.starts_with("-----"));
+        for part in &parts {
+            out = out.replace(part, "<redacted>");
+        }
+        // An exchange's words are cut to a length before they are shown: a
+        // credential cut there ends the text as a prefix of itself.
+        for part in &parts {
+            let cut = (4..part.len())
+                .rev()
+                .find(|&n| part.is_char_boundary(n) && out.ends_with(&part[..n]));
+            if let Some(n) = cut {
+                out.truncate(out.len() - n);
+                out.push_str("<redacted>");
             }
         }
         out
@@ -135,6 +153,22 @@ mod tests {
         let clean = c.scrub(text);
         assert!(!c.leaks_into(&clean), "{clean}");
         assert_eq!(clean.matches("<redacted>").count(), 3);
+    }
+
+    #[test]
+    fn a_credential_cut_short_or_percent_encoded_is_removed_too() {
+        let c = creds();
+        // Cut where the exchange's words are cut to a length.
+        let cut = "the exchange said: invalid key AKIDkeyid01";
+        assert_eq!(c.scrub(cut), "the exchange said: invalid key <redacted>");
+        let encoded = "rejected: passphrase=my%20passphrase&x=1";
+        assert!(
+            !c.scrub(encoded).contains("my%20passphrase"),
+            "{}",
+            c.scrub(encoded)
+        );
+        // Ordinary words that merely end like a short prefix stay.
+        assert_eq!(c.scrub("ends with AK"), "ends with AK");
     }
 
     #[test]

@@ -385,11 +385,7 @@ fn verify(args: &VerifyArgs, checklists: Option<&Path>) -> Result<u8, vetted::Er
     } else if chosen.len() == 1 && exchanges[0] == Exchange::Coinbase && args.key_file.is_some() {
         Source::Lines(Vec::new())
     } else {
-        let all = Zeroizing::new(vetted::read_stream(
-            "<stdin>",
-            Path::new("-"),
-            std::io::stdin().lock(),
-        )?);
+        let all = read_secrets(std::io::stdin().lock())?;
         let text = Zeroizing::new(String::from_utf8_lossy(&all).into_owned());
         Source::Lines(
             text.lines()
@@ -544,5 +540,54 @@ fn advice(e: &KeyError, exchange: Exchange) -> String {
             "{e} (Coinbase answers the same for a key whose IP allow-list excludes this machine)"
         ),
         _ => e.to_string(),
+    }
+}
+
+/// The most a piped set of credentials may hold: key lines and a CDP
+/// private key are a few hundred bytes.
+const SECRETS_LIMIT: usize = 64 * 1024;
+
+/// Reads piped credentials into one buffer of fixed size that is wiped on
+/// drop: a growing buffer would leave copies of the secret behind in the
+/// memory it gave back.
+fn read_secrets(mut input: impl std::io::Read) -> Result<Zeroizing<Vec<u8>>, vetted::Error> {
+    let mut all = Zeroizing::new(vec![0u8; SECRETS_LIMIT + 1]);
+    let mut n = 0;
+    loop {
+        match input.read(&mut all[n..]) {
+            Ok(0) => break,
+            Ok(read) => {
+                n += read;
+                if n > SECRETS_LIMIT {
+                    return Err(usage(
+                        Code::KeySecretInput,
+                        "standard input holds more than a key's credentials".to_string(),
+                        "pipe only the key id and secret (and passphrase), one per line",
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(vetted::Error::Io {
+                    path: std::path::PathBuf::from("<stdin>"),
+                    source: e,
+                });
+            }
+        }
+    }
+    all.truncate(n);
+    Ok(all)
+}
+
+#[cfg(test)]
+mod secret_input_tests {
+    use super::*;
+
+    #[test]
+    fn piped_credentials_are_read_whole_and_bounded() {
+        let got = read_secrets(&b"key-id\nsecret\n"[..]).unwrap();
+        assert_eq!(&got[..], b"key-id\nsecret\n");
+        let endless = std::io::repeat(b'k');
+        assert!(read_secrets(endless).is_err());
     }
 }

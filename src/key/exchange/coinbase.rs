@@ -35,18 +35,29 @@ fn key_pair(pem: &str) -> Result<ring::signature::EcdsaKeyPair, KeyError> {
             "the Coinbase key's privateKey {why}; pass the key file CDP downloaded (an ECDSA P-256 key)"
         ))
     };
+    use zeroize::Zeroize;
     let rng = ring::rand::SystemRandom::new();
-    let pem = pem.replace("\\n", "\n");
-    if let Ok(der) = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()) {
-        return EcdsaKeyPair::from_pkcs8(&ALG, der.secret_pkcs8_der(), &rng)
+    // Copies of the key are wiped when dropped: the PEM with its escaped
+    // line breaks undone, and the DER decoded from it (pki-types can wipe
+    // it but does not on drop).
+    let pem = zeroize::Zeroizing::new(pem.replace("\\n", "\n"));
+    if let Ok(mut der) = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()) {
+        let pair = EcdsaKeyPair::from_pkcs8(&ALG, der.secret_pkcs8_der(), &rng)
             .map_err(|_| bad("is not a P-256 key"));
+        der.zeroize();
+        return pair;
     }
-    let der = PrivateSec1KeyDer::from_pem_slice(pem.as_bytes())
+    let mut der = PrivateSec1KeyDer::from_pem_slice(pem.as_bytes())
         .map_err(|_| bad("is not a PEM private key"))?;
-    let (private, public) =
-        sec1_parts(der.secret_sec1_der()).ok_or_else(|| bad("cannot be read"))?;
-    EcdsaKeyPair::from_private_key_and_public_key(&ALG, private, public, &rng)
-        .map_err(|_| bad("is not a P-256 key"))
+    let pair = match sec1_parts(der.secret_sec1_der()) {
+        Some((private, public)) => {
+            EcdsaKeyPair::from_private_key_and_public_key(&ALG, private, public, &rng)
+                .map_err(|_| bad("is not a P-256 key"))
+        }
+        None => Err(bad("cannot be read")),
+    };
+    der.zeroize();
+    pair
 }
 
 /// The private scalar and public point of a SEC1 `ECPrivateKey` (RFC

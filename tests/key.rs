@@ -178,7 +178,9 @@ fn answer(exchange: Exchange, s: Scenario) -> ResponseTemplate {
     match exchange {
         Exchange::Binance => match s {
             S::IpRefused => json(401, serde_json::json!({"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."})),
-            S::BadSignature => json(400, serde_json::json!({"code": -1022, "msg": "Signature for this request is not valid."})),
+            // Exchanges echo what they were sent now and then: the key id
+            // whole, and cut where vetted cuts the exchange's words.
+            S::BadSignature => json(400, serde_json::json!({"code": -1022, "msg": format!("Signature for this request is not valid for {KEY}. {}{KEY}", "x".repeat(260))})),
             S::ClockSkew => json(400, serde_json::json!({"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}))
                 .insert_header("Date", "Sun, 06 Nov 1994 08:49:37 GMT"),
             S::RateLimited => json(429, serde_json::json!({"code": -1003, "msg": "Too many requests."})).insert_header("Retry-After", "30"),
@@ -189,7 +191,7 @@ fn answer(exchange: Exchange, s: Scenario) -> ResponseTemplate {
         },
         Exchange::Okx => match s {
             S::IpRefused => json(401, serde_json::json!({"code": "50110", "msg": "Your IP 192.0.2.1 is not included in your API key's IP whitelist.", "data": []})),
-            S::BadSignature => json(401, serde_json::json!({"code": "50113", "msg": "Invalid Sign", "data": []})),
+            S::BadSignature => json(401, serde_json::json!({"code": "50113", "msg": format!("Invalid Sign for {KEY} with passphrase {PASSPHRASE}"), "data": []})),
             S::ClockSkew => json(401, serde_json::json!({"code": "50102", "msg": "Timestamp request expired", "data": []})),
             S::RateLimited => json(429, serde_json::json!({"code": "50011", "msg": "Too Many Requests", "data": []})),
             _ => json(200, serde_json::json!({"code": "0", "msg": "", "data": [{"uid": "44705892343619584", "acctLv": "2",
@@ -198,7 +200,7 @@ fn answer(exchange: Exchange, s: Scenario) -> ResponseTemplate {
         },
         Exchange::Bybit => match s {
             S::IpRefused => json(200, serde_json::json!({"retCode": 10010, "retMsg": "Unmatched IP, please check your API key's bound IP addresses.", "result": {}})),
-            S::BadSignature => json(200, serde_json::json!({"retCode": 10004, "retMsg": "error sign!", "result": {}})),
+            S::BadSignature => json(200, serde_json::json!({"retCode": 10004, "retMsg": format!("error sign! origin_string[{KEY}5000]"), "result": {}})),
             S::ClockSkew => json(200, serde_json::json!({"retCode": 10002, "retMsg": "invalid request, please check your server timestamp or recv_window param", "result": {}})),
             S::RateLimited => json(200, serde_json::json!({"retCode": 10006, "retMsg": "Too many visits!", "result": {}})),
             _ => json(200, serde_json::json!({"retCode": 0, "retMsg": "", "result": {"id": "13770661", "note": "bot", "apiKey": KEY,
@@ -212,7 +214,7 @@ fn answer(exchange: Exchange, s: Scenario) -> ResponseTemplate {
         },
         Exchange::Kucoin => match s {
             S::IpRefused => json(400, serde_json::json!({"code": "400006", "msg": "The IP address is not in the API whitelist"})),
-            S::BadSignature => json(401, serde_json::json!({"code": "400005", "msg": "Invalid KC-API-SIGN"})),
+            S::BadSignature => json(401, serde_json::json!({"code": "400005", "msg": format!("Invalid KC-API-SIGN for key {KEY}")})),
             S::ClockSkew => json(401, serde_json::json!({"code": "400002", "msg": "KC-API-TIMESTAMP Invalid"})),
             S::RateLimited => json(429, serde_json::json!({"code": "429000", "msg": "Too Many Requests"})),
             _ => json(200, serde_json::json!({"code": "200000", "data": {"remark": "bot", "apiKey": KEY, "apiVersion": 3,
@@ -221,7 +223,7 @@ fn answer(exchange: Exchange, s: Scenario) -> ResponseTemplate {
         },
         Exchange::Kraken => match s {
             S::IpRefused => json(200, serde_json::json!({"error": ["EGeneral:Permission denied"]})),
-            S::BadSignature => json(200, serde_json::json!({"error": ["EAPI:Invalid signature"]})),
+            S::BadSignature => json(200, serde_json::json!({"error": ["EAPI:Invalid signature", format!("EGeneral:Invalid arguments:API-Key {KEY}")]})),
             S::ClockSkew => json(200, serde_json::json!({"error": ["EAPI:Invalid nonce"]})),
             S::RateLimited => json(200, serde_json::json!({"error": ["EAPI:Rate limit exceeded"]})),
             _ => {

@@ -105,7 +105,7 @@ impl Credentials {
 /// (the older file) or `{"id": ..., "privateKey": ...}`.
 pub fn from_cdp_json(bytes: &[u8]) -> Result<Credentials, String> {
     let value: Zeroizing<Vec<u8>> = Zeroizing::new(bytes.to_vec());
-    let json: serde_json::Value = serde_json::from_slice(&value).map_err(|e| {
+    let mut json: serde_json::Value = serde_json::from_slice(&value).map_err(|e| {
         format!(
             "the key file is not JSON (line {}, column {})",
             e.line(),
@@ -116,7 +116,17 @@ pub fn from_cdp_json(bytes: &[u8]) -> Result<Credentials, String> {
     let name = field("name")
         .or_else(|| field("id"))
         .ok_or("the key file has no `name` (the key's id)")?;
-    let private = field("privateKey").ok_or("the key file has no `privateKey`")?;
+    let private = field("privateKey").ok_or("the key file has no `privateKey`");
+    // The parsed file holds the key too: its strings are wiped before it
+    // is dropped, and only the `Secret`s keep a copy.
+    if let serde_json::Value::Object(map) = &mut json {
+        for v in map.values_mut() {
+            if let serde_json::Value::String(text) = v {
+                zeroize::Zeroize::zeroize(text);
+            }
+        }
+    }
+    let private = private?;
     Ok(Credentials {
         key: Secret::new(name),
         secret: Secret::new(private),

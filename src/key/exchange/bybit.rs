@@ -23,7 +23,8 @@ pub const RECV_WINDOW: &str = "5000";
 
 /// `X-BAPI-SIGN`: hex(HMAC-SHA256(secret, timestamp + key + recv_window + query)).
 pub fn sign(secret: &str, timestamp: &str, key: &str, recv_window: &str, query: &str) -> String {
-    let prehash = format!("{timestamp}{key}{recv_window}{query}");
+    // The string signed holds the key id: wiped when dropped.
+    let prehash = zeroize::Zeroizing::new(format!("{timestamp}{key}{recv_window}{query}"));
     hex(&hmac_sha256(secret.as_bytes(), prehash.as_bytes()))
 }
 

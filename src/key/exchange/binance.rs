@@ -164,21 +164,7 @@ mod tests {
         );
     }
 
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            date: None,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    fn now() -> Now {
-        Now {
-            unix_ms: 1_700_000_000_000,
-            nonce: String::new(),
-        }
-    }
+    use super::super::fixture::{now, reply};
 
     #[test]
     fn reads_the_documented_answer() {

@@ -170,16 +170,8 @@ mod tests {
     #[test]
     fn reads_the_documented_answer() {
         let body = r#"{"retCode":0,"retMsg":"","result":{"id":"13770661","note":"xxxxx","apiKey":"XXXXXX","readOnly":0,"secret":"","permissions":{"ContractTrade":["Order","Position"],"Spot":["SpotTrade"],"Wallet":["AccountTransfer","SubMemberTransfer"],"Options":[],"Derivatives":[],"Exchange":[],"Earn":[],"BlockTrade":[]},"ips":["*"],"type":1,"deadlineDay":66,"expiredAt":"2023-12-22T07:20:25Z","createdAt":"2022-10-16T02:24:40Z"}}"#;
-        let reply = Reply {
-            status: 200,
-            date: None,
-            retry_after: None,
-            body: body.into(),
-        };
-        let now = Now {
-            unix_ms: 0,
-            nonce: String::new(),
-        };
+        let reply = super::super::fixture::reply(200, body);
+        let now = super::super::fixture::now();
         let Observation::Verified(o) = parse(&reply, &now).unwrap() else {
             panic!()
         };

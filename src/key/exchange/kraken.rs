@@ -191,16 +191,8 @@ mod tests {
     #[test]
     fn reads_the_documented_answer() {
         let body = r#"{"error":[],"result":{"apiKeyName":"my-api-key","apiKey":"4/SDrDBcOOPnm3nPlNfEMMJDeRcIVqPz+QhRxIodyZbI9po/aVRiHsgX","nonce":"1772627060997","nonceWindow":0,"permissions":["query-funds","withdraw-funds","query-open-trades","modify-trades"],"iban":"AA88 N84G WOAK NMOI","validUntil":"0","queryFrom":"0","queryTo":"0","createdTime":"1772542900","modifiedTime":"1772543095","ipAllowlist":[],"lastUsed":"1772627061"}}"#;
-        let reply = Reply {
-            status: 200,
-            date: None,
-            retry_after: None,
-            body: body.into(),
-        };
-        let now = Now {
-            unix_ms: 0,
-            nonce: String::new(),
-        };
+        let reply = super::super::fixture::reply(200, body);
+        let now = super::super::fixture::now();
         let Observation::Verified(o) = parse(&reply, &now).unwrap() else {
             panic!()
         };

@@ -148,16 +148,8 @@ mod tests {
     #[test]
     fn reads_permission_and_whitelist() {
         let body = r#"{"code":"200000","data":{"remark":"account1","apiKey":"6705f5c311545b000157d3eb","apiVersion":3,"permission":"General,Futures,Spot,Earn,InnerTransfer,Transfer,Margin","ipWhitelist":"203.0.113.7,203.0.113.8","isMaster":true,"createdAt":1728443843000}}"#;
-        let reply = Reply {
-            status: 200,
-            date: None,
-            retry_after: None,
-            body: body.into(),
-        };
-        let now = Now {
-            unix_ms: 0,
-            nonce: String::new(),
-        };
+        let reply = super::super::fixture::reply(200, body);
+        let now = super::super::fixture::now();
         let Observation::Verified(o) = parse(&reply, &now).unwrap() else {
             panic!()
         };

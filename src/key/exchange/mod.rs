@@ -442,26 +442,38 @@ fn address_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Answers and clocks for the exchanges' parsing tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(super) mod fixture {
+    use super::{Now, Reply};
 
-    /// A read answer as each exchange documents it, with `withdraw_field`
-    /// taken out, or with an unknown permission added.
-    fn reply(body: serde_json::Value) -> Reply {
+    /// An answer with `status` and `body`, no headers.
+    pub fn reply(status: u16, body: &str) -> Reply {
         Reply {
-            status: 200,
+            status,
             date: None,
             retry_after: None,
-            body: body.to_string().into_bytes(),
+            body: body.as_bytes().to_vec(),
         }
     }
 
-    fn now() -> Now {
+    /// A fixed clock, no nonce.
+    pub fn now() -> Now {
         Now {
             unix_ms: 1_700_000_000_000,
             nonce: String::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::fixture::now;
+
+    fn reply(body: serde_json::Value) -> Reply {
+        super::fixture::reply(200, &body.to_string())
     }
 
     /// What decides whether a key can move funds is never guessed: an

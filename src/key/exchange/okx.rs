@@ -141,20 +141,12 @@ mod tests {
     }
 
     fn reply(body: &str) -> Reply {
-        Reply {
-            status: 200,
-            date: None,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
-        }
+        super::super::fixture::reply(200, body)
     }
 
     #[test]
     fn reads_perm_and_ip() {
-        let now = Now {
-            unix_ms: 0,
-            nonce: String::new(),
-        };
+        let now = super::super::fixture::now();
         let body = r#"{"code":"0","msg":"","data":[{"acctLv":"2","perm":"read_only,withdraw,trade","ip":"117.37.203.58,117.37.203.57","label":"v5 test","uid":"44705892343619584"}]}"#;
         let Observation::Verified(o) = parse(&reply(body), &now).unwrap() else {
             panic!()

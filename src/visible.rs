@@ -197,8 +197,15 @@ impl<'a> Sweeping<'a> {
     }
 }
 
+/// The most a [`Sweeping`] takes in one write.
+const SWEPT_AT_ONCE: usize = 64 * 1024;
+
 impl io::Write for Sweeping<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // At most this much at a time (`write_all` comes back for the
+        // rest): what is held and its swept copy stay small however much
+        // is written at once.
+        let buf = &buf[..buf.len().min(SWEPT_AT_ONCE)];
         self.held.extend_from_slice(buf);
         let text = whole_chars(&self.held)?;
         let valid = text.len();
@@ -342,6 +349,23 @@ mod tests {
         let mut out = Vec::new();
         let mut w = Sweeping::new(&mut out, name);
         assert!(io::Write::write_all(&mut w, b"a\xff").is_err());
+    }
+
+    /// A large write is taken a bounded piece at a time (what is held and
+    /// its swept copy stay small: a table's HTML can be tens of
+    /// megabytes), and the pieces' edges, even inside a character or after
+    /// a CR, change nothing.
+    #[test]
+    fn a_large_write_is_swept_in_bounded_pieces() {
+        let unit = "ab\u{202e}é\r\n\r中";
+        let text = unit.repeat(3 * SWEPT_AT_ONCE / unit.len());
+        let mut out = Vec::new();
+        let mut w = Sweeping::new(&mut out, name);
+        let taken = io::Write::write(&mut w, text.as_bytes()).unwrap();
+        assert!(taken <= SWEPT_AT_ONCE, "{taken}");
+        io::Write::write_all(&mut w, &text.as_bytes()[taken..]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), sweep(text, name));
     }
 
     #[test]

@@ -104,25 +104,48 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
         )
         .key(&file, &bytes)
     });
-    let hit = match (&cache, &key) {
-        (Some(c), Some(k)) => c
-            .get(k)
-            .ok()
-            .flatten()
-            .and_then(|v| vetted::codec::from_bytes::<Assessed>(&v).ok())
-            .filter(|a| std::str::from_utf8(&a.document).is_ok()),
-        _ => None,
+    let Some((cache, key)) = cache.as_ref().zip(key) else {
+        // No cache: the document goes to its destination as it is made,
+        // never whole in memory (the HTML of the worst manifest is 40 MB;
+        // held, then copied as it grew, it cost more than everything
+        // else, issue 16).
+        let prepared = prepare(args, &setup, &file, bytes, as_of)?;
+        print_diagnostics(&prepared.warnings);
+        super::write_output_with(args.common.output.as_deref(), |out| {
+            write_document(args, &setup, &prepared.subject, out)
+        })?;
+        return Ok(gate(args, prepared.verdict, prepared.tier));
     };
+    let hit = cache
+        .get(&key)
+        .ok()
+        .flatten()
+        .and_then(|v| vetted::codec::from_bytes::<Assessed>(&v).ok())
+        .filter(|a| std::str::from_utf8(&a.document).is_ok());
     let assessed = match hit {
         Some(a) => a,
         None => {
-            let a = assess(args, &setup, &file, bytes, as_of)?;
+            let prepared = prepare(args, &setup, &file, bytes, as_of)?;
+            let mut document = Vec::new();
+            write_document(args, &setup, &prepared.subject, &mut document).map_err(
+                |e| match e {
+                    vetted::report::WriteError::Render(e) => vetted::Error::Render(e),
+                    // Only a portfolio's temporary files can fail to be read back.
+                    vetted::report::WriteError::Io(e) => {
+                        unreachable!("a document in memory could not be written: {e}")
+                    }
+                },
+            )?;
+            let a = Assessed {
+                document,
+                warnings: prepared.warnings,
+                verdict: prepared.verdict,
+                tier: prepared.tier,
+            };
             // Only a manifest that loaded gets here, so the credential
             // guard has passed it. A failed write only costs the next run
             // the work again.
-            if let (Some(c), Some(k)) = (&cache, &key) {
-                let _ = c.put(k, &vetted::codec::to_bytes(&a));
-            }
+            let _ = cache.put(&key, &vetted::codec::to_bytes(&a));
             a
         }
     };
@@ -132,46 +155,81 @@ fn execute(args: &Args, checklists: Option<&Path>) -> Result<u8, vetted::Error> 
     Ok(gate(args, assessed.verdict, assessed.tier))
 }
 
-/// The document in the chosen format (the report, the compliance document,
-/// or the findings as SARIF located in the manifest), with the loader's
-/// warnings and the verdict and tier `--fail-on` reads.
-fn assess(
+/// What a document is made from: the report, or the SARIF log of the
+/// findings located in the manifest.
+enum Subject {
+    Report(Box<vetted::report::Report>),
+    Sarif(Box<vetted::report::sarif::Log>),
+}
+
+/// An assessment made, its document not yet written: the loader's warnings
+/// and the verdict and tier `--fail-on` reads.
+struct Prepared {
+    subject: Subject,
+    warnings: Vec<vetted::diag::Diagnostic>,
+    verdict: Verdict,
+    tier: Level,
+}
+
+/// Loads, evaluates and reports the manifest, for the chosen format.
+fn prepare(
     args: &Args,
     setup: &super::Setup,
     file: &str,
     bytes: Vec<u8>,
     as_of: vetted::date::Date,
-) -> Result<Assessed, vetted::Error> {
-    let Some(format) = args.common.format.document() else {
+) -> Result<Prepared, vetted::Error> {
+    if args.common.format.document().is_none() {
         let (loaded, a) =
             vetted::evaluate_loaded(file, bytes, &setup.catalog, &setup.policy, as_of)?;
         let log = vetted::report::sarif::log(&loaded.doc, &setup.catalog, &a);
-        return Ok(Assessed {
-            document: vetted::report::render::json(&log).into_bytes(),
+        return Ok(Prepared {
+            subject: Subject::Sarif(Box::new(log)),
             warnings: loaded.warnings,
             verdict: a.verdict,
             tier: a.tier,
         });
-    };
+    }
     let (mut report, warnings) = vetted::assess(file, bytes, &setup.catalog, &setup.policy, as_of)?;
     report.integrity.templates = setup.renderer.overridden().to_vec();
-    let document = match args.template {
-        Template::Report => {
-            vetted::report::render(&report, format, &setup.renderer, &setup.policy)?
+    Ok(Prepared {
+        verdict: report.summary.verdict,
+        tier: report.summary.tier,
+        subject: Subject::Report(Box::new(report)),
+        warnings,
+    })
+}
+
+/// Writes the document in the chosen format (the report, the compliance
+/// document, or the SARIF log) to `out`.
+fn write_document(
+    args: &Args,
+    setup: &super::Setup,
+    subject: &Subject,
+    out: &mut dyn std::io::Write,
+) -> Result<(), vetted::report::WriteError> {
+    use vetted::report::render::render_to;
+    let report = match subject {
+        Subject::Sarif(log) => {
+            return Ok(out.write_all(vetted::report::render::json(log).as_bytes())?);
         }
-        Template::Compliance => vetted::report::render(
-            &vetted::report::Compliance(&report),
+        Subject::Report(report) => report.as_ref(),
+    };
+    let format = args
+        .common
+        .format
+        .document()
+        .expect("a report is prepared for a document format");
+    match args.template {
+        Template::Report => render_to(report, format, &setup.renderer, &setup.policy, out),
+        Template::Compliance => render_to(
+            &vetted::report::Compliance(report),
             format,
             &setup.renderer,
             &setup.policy,
-        )?,
-    };
-    Ok(Assessed {
-        document: document.into_bytes(),
-        warnings,
-        verdict: report.summary.verdict,
-        tier: report.summary.tier,
-    })
+            out,
+        ),
+    }
 }
 
 /// The exit code `--fail-on` gives this verdict and tier.

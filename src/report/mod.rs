@@ -775,12 +775,13 @@ impl Renderer {
             Value::from_safe_string(printed(&s))
         });
         // Evidence addresses only: a Markdown autolink when the address
-        // passes [`escape::link_target`], the escaped text otherwise. The
-        // link goes into the page's Markdown as it is (not as a token), so
-        // that HTML turns it into `<a href>`; it holds no character that
-        // could end it early.
+        // passes [`escape::link_target`], the escaped text otherwise. It
+        // holds no character that could end the autolink early. For HTML
+        // the page puts the link itself in after sanitising
+        // ([`html::link_token`]).
         env.add_filter("link", |s: String| -> Value {
             Value::from_safe_string(match escape::link_target(&s) {
+                Some(url) if FOR_HTML.get() => html::link_token(&url),
                 Some(url) => format!("<{url}>"),
                 None => printed(&s),
             })

@@ -537,7 +537,14 @@ fn chart(areas: &[AreaRow], columns: &[Column]) -> String {
     let bars: Vec<Vec<f64>> = (0..columns.len())
         .map(|k| areas.iter().map(|a| a.scores[k].unwrap_or(0.0)).collect())
         .collect();
-    crate::report::chart::mermaid_bars("Area scores (series in rank order)", &titles, &bars, &[])
+    // Vertical, as the comparison's chart has been from the start.
+    crate::report::chart::mermaid_bars(
+        "Area scores (series in rank order)",
+        crate::report::chart::Bars::Vertical,
+        &titles,
+        &bars,
+        &[],
+    )
 }
 
 #[cfg(test)]

@@ -302,7 +302,13 @@ fn mermaid_holds(what: &str, md: &str) -> Result<(), TestCaseError> {
     };
     for chart in charts {
         let mut lines = chart.lines();
-        prop_assert_eq!(lines.next(), Some("xychart-beta"), "{}: {}", what, chart);
+        let head = lines.next();
+        prop_assert!(
+            matches!(head, Some("xychart-beta" | "xychart-beta horizontal")),
+            "{}: {}",
+            what,
+            chart
+        );
         for line in lines {
             let ok = if let Some(title) = line.strip_prefix("    title ") {
                 let title = quoted(title);

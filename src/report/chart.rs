@@ -274,19 +274,33 @@ pub fn mermaid_text(text: &str, max: usize) -> String {
 /// and a long one crowds out the bars.
 const MERMAID_LABEL: usize = 40;
 
+/// Which way a Mermaid chart's bars run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bars {
+    /// Up from the category axis at the foot (series side by side).
+    Vertical,
+    /// Right from the category axis on the left: long names stay legible.
+    Horizontal,
+}
+
 /// A Mermaid `xychart-beta` chart (what code hosts render in Markdown) of
 /// bars on a 0 to 100 axis, one series per entry of `bars` (a value per
-/// category), with a horizontal line at each of `lines`. Every label goes
-/// through [`mermaid_text`].
+/// category), with a line across the bars at each of `lines`. Every label
+/// goes through [`mermaid_text`].
 pub fn mermaid_bars(
     title: &str,
+    direction: Bars,
     categories: &[String],
     bars: &[Vec<f64>],
     lines: &[f64],
 ) -> String {
     let mut out = format!(
-        "xychart-beta\n    title \"{}\"\n    x-axis [",
-        mermaid_text(title, 2 * MERMAID_LABEL)
+        "xychart-beta{}\n    title \"{}\"\n    x-axis [",
+        match direction {
+            Bars::Vertical => "",
+            Bars::Horizontal => " horizontal",
+        },
+        mermaid_text(title, 3 * MERMAID_LABEL)
     );
     let labels: Vec<String> = categories
         .iter()
@@ -313,9 +327,10 @@ pub fn mermaid_bars(
     out
 }
 
-/// The Mermaid chart of one assessment: the score of each area that has
-/// one, against lines at the tier thresholds; empty when no area has a
-/// score (a chart of nothing does not parse).
+/// The Mermaid chart of one assessment, as the SVG one draws it: a
+/// horizontal bar for the score of each area that has one, against lines
+/// at the tier thresholds; empty when no area has a score (a chart of
+/// nothing does not parse).
 pub fn assessment_mermaid(
     vendor: &str,
     areas: &[crate::evaluate::AreaResult],
@@ -338,6 +353,7 @@ pub fn assessment_mermaid(
             t.medium,
             t.low
         ),
+        Bars::Horizontal,
         &titles,
         &[scores],
         &[t.high, t.medium, t.low],
@@ -447,13 +463,14 @@ mod tests {
     fn a_mermaid_chart_has_a_bar_per_area_and_a_line_per_threshold() {
         let chart = mermaid_bars(
             "T \"x\"",
+            Bars::Horizontal,
             &["A".into(), "B\"]".into()],
             &[vec![10.0, 120.0]],
             &[45.0, 80.0],
         );
         assert_eq!(
             chart,
-            "xychart-beta\n    title \"T 'x'\"\n    x-axis [\"A\", \"B'\"]\n    y-axis \"Score\" 0 --> 100\n    bar [10.0, 100.0]\n    line [45.0, 45.0]\n    line [80.0, 80.0]\n"
+            "xychart-beta horizontal\n    title \"T 'x'\"\n    x-axis [\"A\", \"B'\"]\n    y-axis \"Score\" 0 --> 100\n    bar [10.0, 100.0]\n    line [45.0, 45.0]\n    line [80.0, 80.0]\n"
         );
     }
 

@@ -531,33 +531,20 @@ fn decisive(
 }
 
 /// A Mermaid `xychart-beta` block of area scores, one bar series per
-/// candidate in rank order. Titles are reduced to characters Mermaid reads
-/// literally.
+/// candidate in rank order ([`crate::report::chart::mermaid_bars`]).
 fn chart(areas: &[AreaRow], columns: &[Column]) -> String {
-    let label = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
-            .collect::<String>()
-    };
-    let mut out = String::from(
-        "xychart-beta\n    title \"Area scores (series in rank order)\"\n    x-axis [",
-    );
-    out.push_str(
-        &areas
-            .iter()
-            .map(|a| format!("\"{}\"", label(&a.title)))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    out.push_str("]\n    y-axis \"Score\" 0 --> 100\n");
-    for k in 0..columns.len() {
-        let values: Vec<String> = areas
-            .iter()
-            .map(|a| format!("{:.1}", a.scores[k].unwrap_or(0.0)))
-            .collect();
-        out.push_str(&format!("    bar [{}]\n", values.join(", ")));
-    }
-    out
+    let titles: Vec<String> = areas.iter().map(|a| a.title.clone()).collect();
+    let bars: Vec<Vec<f64>> = (0..columns.len())
+        .map(|k| areas.iter().map(|a| a.scores[k].unwrap_or(0.0)).collect())
+        .collect();
+    // Vertical, as the comparison's chart has been from the start.
+    crate::report::chart::mermaid_bars(
+        "Area scores (series in rank order)",
+        crate::report::chart::Bars::Vertical,
+        &titles,
+        &bars,
+        &[],
+    )
 }
 
 #[cfg(test)]

@@ -264,8 +264,8 @@ fn the_injection_case_renders_without_markup_from_the_manifest() {
             text.push_str(t);
         }
         match event {
-            // The template's own chart marker is the only HTML allowed.
-            Event::Html(h) if h.trim() == vetted::report::html::CHART_MARKER => {}
+            // The template's own markers are the only HTML allowed.
+            Event::Html(h) if vetted::report::html::MARKERS.contains(&h.trim()) => {}
             Event::Html(h) | Event::InlineHtml(h) => panic!("HTML in the report: {h}"),
             Event::Start(Tag::Link { dest_url, .. }) => {
                 assert!(

@@ -29,6 +29,17 @@ fn chromium() -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// Says that `test` was skipped for want of `needs`; under CI, fails
+/// instead (`.ci/run` installs what the tests need): a skipped test must
+/// never pass as a green run.
+fn skipped(test: &str, needs: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: CI must have {needs}; .ci/run installs it"
+    );
+    eprintln!("SKIPPED: {test}: needs {needs}");
+}
+
 fn browser(bin: &Path, profile: &Path, args: &[&str], page: &Path) -> std::process::Output {
     let child = Command::new(bin)
         .args([
@@ -174,14 +185,10 @@ fn check_page(bin: &Path, dir: &Path, name: &str, html: &Path) -> String {
 #[test]
 fn html_reports_render_safely_in_chromium() {
     let Some(bin) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Chromium: .ci/run installs the chromium package"
+        return skipped(
+            "html_reports_render_safely_in_chromium",
+            "Chromium (Debian's `chromium`, or set CHROMIUM)",
         );
-        eprintln!(
-            "SKIPPED: html_reports_render_safely_in_chromium: no Chromium found (install Debian's `chromium`, or set CHROMIUM)"
-        );
-        return;
     };
     let dir = tempfile::tempdir().unwrap();
 
@@ -287,5 +294,248 @@ fn html_reports_render_safely_in_chromium() {
         assert!(status.success(), "{name}: failed");
         let dom = check_page(&bin, dir.path(), name, &html);
         assert!(dom.contains("<svg"), "{name}: no chart");
+    }
+}
+
+/// Poppler's `pdftotext` and `pdfinfo` (Debian's `poppler-utils`, which
+/// `.ci/run` installs), if installed.
+fn poppler() -> bool {
+    ["pdftotext", "pdfinfo"].iter().all(|tool| {
+        Command::new(tool)
+            .arg("-v")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// The text of each page of `pdf`, in the order it was drawn (`-raw`):
+/// Chromium draws a table cell by cell, so a cell's lines come together.
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    assert!(info.status.success(), "pdfinfo failed on {}", pdf.display());
+    let info = String::from_utf8(info.stdout).unwrap();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .expect("pdfinfo gives a page count")
+        .trim()
+        .parse()
+        .unwrap();
+    (1..=pages)
+        .map(|n| {
+            let out = Command::new("pdftotext")
+                .args([
+                    "-raw",
+                    "-enc",
+                    "UTF-8",
+                    "-f",
+                    &n.to_string(),
+                    "-l",
+                    &n.to_string(),
+                ])
+                .arg(pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "pdftotext failed on page {n}");
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect()
+}
+
+/// `text` without white space: a line wrapped anywhere reads the same.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// An evidence address as a link carries it (the url crate's form: a
+/// trailing `/` after a bare host).
+fn printed(url: &serde_json::Value) -> String {
+    let url = url.as_str().unwrap();
+    vetted::report::escape::link_target(url).unwrap_or_else(|| url.to_string())
+}
+
+/// The checks every printing of the compliance document must pass; `pdf`
+/// is the file, `report` the same assessment's JSON.
+fn check_pdf(what: &str, pdf: &Path, report: &serde_json::Value) {
+    let pages = pdf_pages(pdf);
+    let count = pages.len();
+    // Twenty-odd pages at A4: far fewer means content was lost, far more
+    // that something forces page breaks.
+    assert!((8..=40).contains(&count), "{what}: {count} pages");
+    let title = "Third-party security review: Tidewater Quant";
+    for (i, page) in pages.iter().enumerate() {
+        // The running head names the vendor, the foot numbers the page.
+        assert_eq!(
+            page.lines().next(),
+            Some(title),
+            "{what}: page {} has no running head:\n{page}",
+            i + 1
+        );
+        let foot = format!("Page {} of {count}", i + 1);
+        assert!(
+            page.lines().any(|l| l == foot),
+            "{what}: page {} has no \"{foot}\":\n{page}",
+            i + 1
+        );
+        // No page is blank: it holds more than its head and foot.
+        let body =
+            squeezed(page)
+                .replacen(&squeezed(title), "", 1)
+                .replacen(&squeezed(&foot), "", 1);
+        assert!(
+            body.chars().count() >= 20,
+            "{what}: page {} is blank but for {body:?}",
+            i + 1
+        );
+    }
+    let squeezed_pages: Vec<String> = pages.iter().map(|p| squeezed(p)).collect();
+    let on = |text: &str| -> Vec<usize> {
+        let text = squeezed(text);
+        (0..count)
+            .filter(|&i| squeezed_pages[i].contains(&text))
+            .collect()
+    };
+
+    // The decision, on the first page.
+    assert_eq!(
+        on("Decision: APPROVE WITH CONDITIONS").first(),
+        Some(&0),
+        "{what}: the decision is not on the first page"
+    );
+
+    // The sign-off, whole on one page.
+    let sign_off = on("7. Sign-off");
+    assert_eq!(sign_off.len(), 1, "{what}: sign-off on pages {sign_off:?}");
+    let page = &squeezed_pages[sign_off[0]];
+    for part in [
+        "Role Name Date Signature",
+        "Assessor R. Okafor 2026-11-20",
+        "Approver M. Lindqvist",
+        "Next review due 2027-11-20.",
+    ] {
+        assert!(
+            page.contains(&squeezed(part)),
+            "{what}: the sign-off's page {} lacks {part:?}:\n{}",
+            sign_off[0] + 1,
+            pages[sign_off[0]]
+        );
+    }
+
+    // Every row of the controls tables whole on one page, under the
+    // table's header (repeated on every page the table runs over), with
+    // its evidence printed as its address.
+    let header = squeezed("Control Question Answer Provenance Evidence (observed)");
+    let mut rows = 0;
+    for fw in report["frameworks"].as_array().unwrap() {
+        for row in fw["rows"].as_array().unwrap() {
+            let s = |k: &str| row[k].as_str().unwrap_or_default().to_string();
+            let start = format!("{} {}: {}", s("reference"), s("question"), s("text"));
+            let evidence: Vec<String> = row["observed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} ({})",
+                        printed(&o["url"]),
+                        o["observed"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            let whole = on(&start).into_iter().any(|i| {
+                squeezed_pages[i].contains(&header)
+                    && evidence
+                        .iter()
+                        .all(|e| squeezed_pages[i].contains(&squeezed(e)))
+            });
+            assert!(
+                whole,
+                "{what}: the row {start:?} is not whole on a page under the header"
+            );
+            rows += 1;
+        }
+    }
+    assert!(rows > 50, "{what}: only {rows} rows checked");
+
+    // Every evidence address printed in full, and a live link in the PDF.
+    let raw = std::fs::read(pdf).unwrap();
+    let raw = String::from_utf8_lossy(&raw);
+    for e in report["evidence"].as_array().unwrap() {
+        let url = printed(&e["url"]);
+        assert!(!on(&url).is_empty(), "{what}: {url} is not printed");
+        let literal = url
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
+        assert!(
+            raw.contains(&format!("/URI ({literal})")),
+            "{what}: {url} is no link in the PDF"
+        );
+    }
+}
+
+#[test]
+fn compliance_document_prints_to_a_clean_pdf() {
+    let (Some(bin), true) = (chromium(), poppler()) else {
+        return skipped(
+            "compliance_document_prints_to_a_clean_pdf",
+            "Chromium (Debian's `chromium`, or set CHROMIUM) and poppler's pdftotext and pdfinfo (Debian's `poppler-utils`)",
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "examples/well-run-saas-bot.yaml";
+    let run = |format: &str, out: &Path| {
+        let status = Command::cargo_bin("vetted")
+            .unwrap()
+            .args(["assess", manifest, "--template", "compliance"])
+            .args(["--as-of", "2026-11-27", "--format", format, "-o"])
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "assess --format {format} failed");
+    };
+    let html = dir.path().join("compliance.html");
+    let json = dir.path().join("compliance.json");
+    run("html", &html);
+    run("json", &json);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let page = std::fs::read_to_string(&html).unwrap();
+
+    // As printed, and with the page's top margin grown step by step, which
+    // moves every page break: the sign-off and every row stay whole
+    // wherever the breaks fall. (With 64 mm more, the sign-off falls across
+    // a page break: without `.keep-together` in the print style it splits
+    // there, and without `break-inside: avoid` on rows, rows split.)
+    for extra in [0, 16, 32, 48, 64] {
+        let name = format!("margin-{extra}");
+        let variant = dir.path().join(format!("{name}.html"));
+        let style = format!(
+            "<style>@page {{ margin-top: {}mm; }}</style>\n</head>",
+            18 + extra
+        );
+        let shifted = if extra == 0 {
+            page.clone()
+        } else {
+            page.replacen("</head>", &style, 1)
+        };
+        std::fs::write(&variant, shifted).unwrap();
+        let pdf = dir.path().join(format!("{name}.pdf"));
+        let out = browser(
+            &bin,
+            &dir.path().join(format!("profile-{name}")),
+            &[
+                "--no-pdf-header-footer",
+                &format!("--print-to-pdf={}", pdf.display()),
+            ],
+            &variant,
+        );
+        assert!(
+            pdf.is_file(),
+            "{name}: no PDF\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        check_pdf(&name, &pdf, &report);
     }
 }

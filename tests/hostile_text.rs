@@ -202,7 +202,10 @@ fn formats<D: Render>(what: &str, doc: &D) -> Result<(), TestCaseError> {
         let out = render(doc, format, &templates, &policy).unwrap();
         clean(&format!("{what} as {format:?}"), &out)?;
         let links = match format {
-            Format::Markdown => markdown_links(&out),
+            Format::Markdown => {
+                mermaid_holds(what, &out)?;
+                markdown_links(&out)
+            }
             Format::Html => html_links(&out)?,
             Format::Json => continue,
         };
@@ -249,6 +252,102 @@ fn evidence_links(m: &vetted::manifest::Manifest) -> Vec<String> {
         .chain(facts)
         .filter_map(|u| vetted::report::escape::link_target(u))
         .collect()
+}
+
+/// Whether a Mermaid label holds only what the chart reads literally: no
+/// quote to end its string, no `%` (a `%%{...}%%` directive acts anywhere
+/// in a chart), no `#` (entities), `;` (a statement's end), backtick
+/// (the fence), brackets, braces or angle brackets.
+fn plain_label(label: &str) -> bool {
+    !label.is_empty()
+        && !label
+            .chars()
+            .any(|c| forbidden(c) || c == '\n' || c == '\t' || "\"%#;`[]{}<>&*_|\\".contains(c))
+}
+
+/// Fails unless every Mermaid chart of a Markdown document is the chart
+/// the document writes: in one fenced block, each line a statement of the
+/// expected form whose labels are plain ([`plain_label`]). Manifest text
+/// reaches the charts (the vendor's name titles a report's chart); it must
+/// not end a label, a line or the block.
+fn mermaid_holds(what: &str, md: &str) -> Result<(), TestCaseError> {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+    let mut charts = Vec::new();
+    let mut open: Option<String> = None;
+    for e in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match e {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if &*lang == "mermaid" => {
+                open = Some(String::new())
+            }
+            Event::Text(t) => {
+                if let Some(chart) = &mut open {
+                    chart.push_str(&t)
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => charts.extend(open.take()),
+            _ => {}
+        }
+    }
+    let expected = match what {
+        "assess" | "compliance" | "compare" => 1,
+        _ => 0,
+    };
+    prop_assert_eq!(charts.len(), expected, "{}: Mermaid charts", what);
+    let quoted =
+        |s: &str| -> Option<String> { s.strip_prefix('"')?.strip_suffix('"').map(str::to_string) };
+    let numbers = |s: &str| {
+        s.strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .is_some_and(|s| s.split(", ").all(|n| n.parse::<f64>().is_ok()))
+    };
+    for chart in charts {
+        let mut lines = chart.lines();
+        let head = lines.next();
+        prop_assert!(
+            matches!(head, Some("xychart-beta" | "xychart-beta horizontal")),
+            "{}: {}",
+            what,
+            chart
+        );
+        for line in lines {
+            let ok = if let Some(title) = line.strip_prefix("    title ") {
+                let title = quoted(title);
+                // The vendor's name reaches a report's chart: its first
+                // letter at least survives (names start with `V`).
+                title.as_deref().is_some_and(plain_label)
+                    && (what == "compare" || title.as_deref().is_some_and(|t| t.starts_with('V')))
+            } else if let Some(axis) = line.strip_prefix("    x-axis [") {
+                // `"label", "label"`: quotes at the odd splits, labels
+                // between them, `, ` between labels.
+                axis.strip_suffix(']').is_some_and(|labels| {
+                    let parts: Vec<&str> = labels.split('"').collect();
+                    parts.len() % 2 == 1
+                        && parts.len() >= 3
+                        && parts.iter().enumerate().all(|(i, p)| match i {
+                            0 => p.is_empty(),
+                            i if i == parts.len() - 1 => p.is_empty(),
+                            i if i % 2 == 1 => plain_label(p),
+                            _ => *p == ", ",
+                        })
+                })
+            } else if let Some(values) = line
+                .strip_prefix("    bar ")
+                .or_else(|| line.strip_prefix("    line "))
+            {
+                numbers(values)
+            } else {
+                line == "    y-axis \"Score\" 0 --> 100"
+            };
+            prop_assert!(
+                ok,
+                "{}: a chart line out of form: {:?}\n{}",
+                what,
+                line,
+                chart
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The links of a Markdown document: address and text.

@@ -44,7 +44,8 @@ const SERIES: [&str; 6] = [
     "#111827", "#4b5563", "#9ca3af", "#e5e7eb", "#1e3a8a", "#93c5fd",
 ];
 
-fn shorten(s: &str, max: usize) -> String {
+/// `s`, cut to `max` characters with an ellipsis.
+pub(super) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -240,6 +241,125 @@ pub fn tier_counts(title: &str, counts: &[(Level, usize)]) -> String {
     s
 }
 
+/// `text` as a label Mermaid shows literally, at most `max` characters.
+///
+/// Mermaid's chart grammar has no escapes: a string ends at the next `"`,
+/// and some characters act wherever they are (`%%{...}%%` is a
+/// configuration directive anywhere in the chart, `#name;` an entity, a
+/// backtick line ends the Markdown fence, a line break ends the
+/// statement). So a label keeps only letters, digits, spaces and
+/// punctuation that means nothing there; a `"` becomes `'`, anything else
+/// a space (spaces collapsed), and a label left empty says so.
+pub fn mermaid_text(text: &str, max: usize) -> String {
+    let mut kept = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            '"' => '\'',
+            '-' | '.' | ',' | '(' | ')' | '/' | '\'' | '+' | ':' | '?' | '!' => c,
+            c if c.is_alphanumeric() && !crate::visible::is_hidden(c) => c,
+            _ => ' ',
+        };
+        if c != ' ' || !(kept.is_empty() || kept.ends_with(' ')) {
+            kept.push(c);
+        }
+    }
+    let kept = kept.trim_end();
+    if kept.is_empty() {
+        return "(no name)".to_string();
+    }
+    shorten(kept, max)
+}
+
+/// The longest label a Mermaid chart shows: it draws every label in full,
+/// and a long one crowds out the bars.
+const MERMAID_LABEL: usize = 40;
+
+/// Which way a Mermaid chart's bars run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bars {
+    /// Up from the category axis at the foot (series side by side).
+    Vertical,
+    /// Right from the category axis on the left: long names stay legible.
+    Horizontal,
+}
+
+/// A Mermaid `xychart-beta` chart (what code hosts render in Markdown) of
+/// bars on a 0 to 100 axis, one series per entry of `bars` (a value per
+/// category), with a line across the bars at each of `lines`. Every label
+/// goes through [`mermaid_text`].
+pub fn mermaid_bars(
+    title: &str,
+    direction: Bars,
+    categories: &[String],
+    bars: &[Vec<f64>],
+    lines: &[f64],
+) -> String {
+    let mut out = format!(
+        "xychart-beta{}\n    title \"{}\"\n    x-axis [",
+        match direction {
+            Bars::Vertical => "",
+            Bars::Horizontal => " horizontal",
+        },
+        mermaid_text(title, 3 * MERMAID_LABEL)
+    );
+    let labels: Vec<String> = categories
+        .iter()
+        .map(|c| format!("\"{}\"", mermaid_text(c, MERMAID_LABEL)))
+        .collect();
+    out.push_str(&labels.join(", "));
+    out.push_str("]\n    y-axis \"Score\" 0 --> 100\n");
+    let series = |values: &mut dyn Iterator<Item = f64>| {
+        values
+            .map(|v| format!("{:.1}", v.clamp(0.0, 100.0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for values in bars {
+        let _ = writeln!(out, "    bar [{}]", series(&mut values.iter().copied()));
+    }
+    for at in lines {
+        let _ = writeln!(
+            out,
+            "    line [{}]",
+            series(&mut std::iter::repeat_n(*at, categories.len()))
+        );
+    }
+    out
+}
+
+/// The Mermaid chart of one assessment, as the SVG one draws it: a
+/// horizontal bar for the score of each area that has one, against lines
+/// at the tier thresholds; empty when no area has a score (a chart of
+/// nothing does not parse).
+pub fn assessment_mermaid(
+    vendor: &str,
+    areas: &[crate::evaluate::AreaResult],
+    policy: &crate::rules::Policy,
+) -> String {
+    let scored: Vec<(String, f64)> = areas
+        .iter()
+        .filter_map(|a| Some((a.title.clone(), a.score?)))
+        .collect();
+    if scored.is_empty() {
+        return String::new();
+    }
+    let t = &policy.tiers;
+    let (titles, scores): (Vec<String>, Vec<f64>) = scored.into_iter().unzip();
+    mermaid_bars(
+        &format!(
+            "{}: area scores, lines at the tier thresholds {}, {}, {}",
+            shorten(vendor, MERMAID_LABEL),
+            t.high,
+            t.medium,
+            t.low
+        ),
+        Bars::Horizontal,
+        &titles,
+        &[scores],
+        &[t.high, t.medium, t.low],
+    )
+}
+
 /// The area chart of one assessment.
 pub fn assessment(report: &super::Report, policy: &crate::rules::Policy) -> String {
     let rows: Vec<(String, Option<f64>)> = report
@@ -306,6 +426,52 @@ mod tests {
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
         assert!(svg.contains(">50.0<"), "numbers on the bars");
+    }
+
+    #[test]
+    fn mermaid_labels_cannot_leave_their_string() {
+        for hostile in [
+            "a\" ] \n    bar [1",
+            "%%{init: {'theme': 'dark'}}%%",
+            "```\n# heading",
+            "#quot; &amp; <b>x</b> ; `x`",
+            "line\rbreak\u{2028}and\u{202e}bidi\u{1b}[31m",
+            "",
+            "   ",
+        ] {
+            let label = mermaid_text(hostile, 40);
+            assert!(!label.is_empty());
+            for c in label.chars() {
+                assert!(
+                    c.is_alphanumeric() || " -.,()/'+:?!…".contains(c),
+                    "{hostile:?} gave {label:?}"
+                );
+            }
+            assert!(!label.contains("  "), "{label:?}");
+        }
+        assert_eq!(
+            mermaid_text("Key storage, encryption", 40),
+            "Key storage, encryption"
+        );
+        assert_eq!(mermaid_text("Say \"hi\" & go", 40), "Say 'hi' go");
+        assert_eq!(mermaid_text("", 40), "(no name)");
+        assert_eq!(mermaid_text("abcdef", 4), "abc…");
+        assert_eq!(mermaid_text("Zürich 東京", 40), "Zürich 東京");
+    }
+
+    #[test]
+    fn a_mermaid_chart_has_a_bar_per_area_and_a_line_per_threshold() {
+        let chart = mermaid_bars(
+            "T \"x\"",
+            Bars::Horizontal,
+            &["A".into(), "B\"]".into()],
+            &[vec![10.0, 120.0]],
+            &[45.0, 80.0],
+        );
+        assert_eq!(
+            chart,
+            "xychart-beta horizontal\n    title \"T 'x'\"\n    x-axis [\"A\", \"B'\"]\n    y-axis \"Score\" 0 --> 100\n    bar [10.0, 100.0]\n    line [45.0, 45.0]\n    line [80.0, 80.0]\n"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod escape;
 pub mod html;
 pub mod integrity;
+pub mod order;
 pub mod render;
 pub mod sarif;
 
@@ -135,7 +136,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]
@@ -163,6 +164,10 @@ pub struct Report {
     pub key_policy: KeyPolicy,
     /// Per area.
     pub areas: Vec<AreaResult>,
+    /// A Mermaid chart of the area scores against the tier thresholds, as
+    /// the Markdown shows it ([`chart::assessment_mermaid`]); empty when
+    /// no area has a score.
+    pub chart: String,
     /// Findings, worst first.
     pub findings: Vec<Finding>,
     /// Every question that cost points, costliest first.
@@ -181,7 +186,9 @@ pub struct Report {
     pub unanswered: Vec<QuestionResult>,
     /// Questions the vendor declined to answer.
     pub declined: Vec<QuestionResult>,
-    /// Questions answered as not applicable, with the reason.
+    /// Questions that do not apply, with the reason: answered
+    /// `not-applicable` (the answer's reason), or left out by their
+    /// checklist's condition (the condition).
     pub not_applicable: Vec<QuestionResult>,
     /// Waivers.
     pub waivers: Vec<WaiverStatus>,
@@ -201,8 +208,12 @@ pub struct FrameworkSection {
     pub id: String,
     /// Full name.
     pub title: &'static str,
-    /// One row per question, by reference.
+    /// One row per question that applies, by control in natural order
+    /// (`A.8.2` before `A.8.10`).
     pub rows: Vec<FrameworkRow>,
+    /// The questions that do not apply, each with the reason, in the same
+    /// order: listed apart, since they have no answer or evidence to show.
+    pub not_applicable: Vec<FrameworkRow>,
 }
 
 /// One question under a framework control.
@@ -218,6 +229,9 @@ pub struct FrameworkRow {
     pub status: Status,
     /// The answer.
     pub answer: Option<String>,
+    /// Why it does not apply ([`not_applicable_reason`]); none for a
+    /// question that applies.
+    pub reason: Option<String>,
     /// Where it came from.
     pub source: Option<Provenance>,
     /// Evidence state.
@@ -247,6 +261,44 @@ pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
     ("scorecard", "OpenSSF Scorecard"),
 ];
 
+/// Why a question does not apply, for a reader: the reason its
+/// `not-applicable` answer gives, or the checklist's condition for asking
+/// it, which does not hold. None for a question that applies.
+pub fn not_applicable_reason(catalog: &Catalog, r: &QuestionResult) -> Option<String> {
+    match r.status {
+        Status::DeclaredNotApplicable => r.reason.clone(),
+        Status::NotApplicable => {
+            let (_, _, q) = catalog.at(r.question);
+            Some(match &q.when {
+                Some(when) => format!("asked only when {when}, which does not hold here"),
+                // Every question the evaluation leaves out has a condition;
+                // said plainly should a later stage ever differ.
+                None => "left out by the checklist's conditions".to_string(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Whether a question with this status does not apply, by its condition
+/// or by its answer.
+fn is_not_applicable(status: Status) -> bool {
+    matches!(
+        status,
+        Status::NotApplicable | Status::DeclaredNotApplicable
+    )
+}
+
+/// A question as a report shows it: rounded, and with the reason it does
+/// not apply where it does not.
+fn shown_question(catalog: &Catalog, q: &QuestionResult) -> QuestionResult {
+    let mut q = round_question(q.clone());
+    if q.status == Status::NotApplicable {
+        q.reason = not_applicable_reason(catalog, &q);
+    }
+    q
+}
+
 fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<FrameworkSection> {
     let mut out = Vec::new();
     for (id, title) in FRAMEWORK_TITLES {
@@ -262,6 +314,7 @@ fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<Fra
                     text: r.text.clone(),
                     status: r.status,
                     answer: r.answer.clone(),
+                    reason: not_applicable_reason(catalog, r),
                     source: r.source,
                     evidence: r.evidence,
                     observed: manifest
@@ -284,14 +337,14 @@ fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<Fra
             continue;
         }
         rows.sort_by(|x, y| {
-            x.reference
-                .cmp(&y.reference)
-                .then_with(|| x.question.cmp(&y.question))
+            order::natural(&x.reference, &y.reference).then_with(|| x.question.cmp(&y.question))
         });
+        let (not_applicable, rows) = rows.into_iter().partition(|r| is_not_applicable(r.status));
         out.push(FrameworkSection {
             id: id.to_string(),
             title,
             rows,
+            not_applicable,
         });
     }
     out
@@ -528,6 +581,17 @@ impl Report {
                 .total_cmp(&(x.points_lost_answer + x.points_lost_evidence))
                 .then_with(|| x.id.cmp(&y.id))
         });
+        let areas: Vec<AreaResult> = a
+            .areas
+            .iter()
+            .cloned()
+            .map(|mut x| {
+                x.score = x.score.map(|s| round(s, 1));
+                x.confidence = x.confidence.map(|s| round(s, 1));
+                x.points_lost = round(x.points_lost, 2);
+                x
+            })
+            .collect();
         let mut evidence = Vec::new();
         for (id, answer) in &manifest.answers {
             for e in &answer.evidence {
@@ -597,17 +661,8 @@ impl Report {
             conditions: a.conditions.clone(),
             advice: None,
             key_policy: a.key_policy.clone(),
-            areas: a
-                .areas
-                .iter()
-                .cloned()
-                .map(|mut x| {
-                    x.score = x.score.map(|s| round(s, 1));
-                    x.confidence = x.confidence.map(|s| round(s, 1));
-                    x.points_lost = round(x.points_lost, 2);
-                    x
-                })
-                .collect(),
+            chart: chart::assessment_mermaid(&manifest.vendor.name, &areas, policy),
+            areas,
             findings: a
                 .findings
                 .iter()
@@ -618,7 +673,11 @@ impl Report {
                 })
                 .collect(),
             trace,
-            questions: a.questions.iter().cloned().map(round_question).collect(),
+            questions: a
+                .questions
+                .iter()
+                .map(|q| shown_question(catalog, q))
+                .collect(),
             gates: a.gates.clone(),
             incidents: manifest
                 .incidents
@@ -661,9 +720,8 @@ impl Report {
             not_applicable: a
                 .questions
                 .iter()
-                .filter(|q| q.status == Status::DeclaredNotApplicable)
-                .cloned()
-                .map(round_question)
+                .filter(|q| is_not_applicable(q.status))
+                .map(|q| shown_question(catalog, q))
                 .collect(),
             waivers: a.waivers.clone(),
             frameworks: frameworks(manifest, catalog, a),
@@ -784,6 +842,18 @@ impl Renderer {
                 Some(url) if FOR_HTML.get() => html::link_token(&url),
                 Some(url) => format!("<{url}>"),
                 None => printed(&s),
+            })
+        });
+        // A Mermaid chart (a report's or comparison's `chart`) as a fenced
+        // block. Not in HTML, which draws the SVG at the chart marker: the
+        // chart's `[`s are the only ones outside escaped text, and the page
+        // converts everything after such a `[` in one piece (`html::Page`,
+        // for link definitions), which for a large report cost 200 MB.
+        env.add_filter("mermaid", |chart: String| -> Value {
+            Value::from_safe_string(if chart.is_empty() || FOR_HTML.get() {
+                String::new()
+            } else {
+                format!("```mermaid\n{chart}```")
             })
         });
         let overridden = overrides
@@ -915,4 +985,34 @@ pub fn override_paths(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
         .map(|n| (n.to_string(), dir.join(n)))
         .filter(|(_, p)| p.is_file())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mermaid_chart_is_in_markdown_only() {
+        let renderer = Renderer::new(BTreeMap::new());
+        let chart = "xychart-beta\n    bar [1.0]\n";
+        let doc = minijinja::context! { chart => chart };
+        let md = renderer
+            .env
+            .render_str("<!-- chart -->\n\n{{ chart | mermaid }}\n", &doc)
+            .unwrap();
+        assert_eq!(md, format!("<!-- chart -->\n\n```mermaid\n{chart}```\n"));
+        let for_html = ForHtml::start();
+        let html = renderer
+            .env
+            .render_str("<!-- chart -->\n\n{{ chart | mermaid }}\n", &doc)
+            .unwrap();
+        drop(for_html);
+        assert_eq!(html, "<!-- chart -->\n\n\n");
+        let none = minijinja::context! { chart => "" };
+        let md = renderer
+            .env
+            .render_str("{{ chart | mermaid }}", &none)
+            .unwrap();
+        assert_eq!(md, "");
+    }
 }

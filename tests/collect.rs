@@ -257,6 +257,7 @@ fn vendor(front: &TlsFront, repository: bool) -> Vendor {
         repository: repository.then(|| "https://github.com/acme/bot".to_string()),
         egress_ips: vec![],
         providers: vec![],
+        packages: vec![],
     }
 }
 
@@ -265,6 +266,11 @@ fn sources(front: &TlsFront) -> Sources {
         github_api: Url::parse(&front.url("/api/")).unwrap(),
         raw_content: Url::parse(&front.url("/raw/")).unwrap(),
         scorecard_api: Url::parse(&front.url("/scorecard/")).unwrap(),
+        // Asked for only by the tests of those collectors (tests/outside_in.rs).
+        rdap_bootstrap: None,
+        rdap_cache: None,
+        breaches_api: None,
+        osv_api: None,
     }
 }
 

@@ -1,0 +1,570 @@
+//! RDAP, the breach list and OSV against wiremock behind the loopback TLS
+//! front, with answers shaped as their documentation shows, and every way
+//! they can fail: an error status, malformed JSON, an oversized answer, a
+//! time-out, a bootstrap file naming an http:// or internal server. A
+//! source that fails is a recorded failure, never a fact.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value as Json, json};
+use support::{TlsFront, VENDOR, tls_front};
+use url::Url;
+use vetted::date::Date;
+use vetted::evidence::collect::{Quiet, Sources};
+use vetted::evidence::fetch::{HttpFetcher, Options};
+use vetted::manifest::{Collected, Ecosystem, Package, Vendor};
+use wiremock::matchers::{body_json, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const OBSERVED: &str = "2026-11-27T10:00:00Z";
+
+fn as_of() -> Date {
+    "2026-11-27".parse().unwrap()
+}
+
+async fn setup() -> (MockServer, TlsFront) {
+    let server = MockServer::start().await;
+    let front = tls_front(*server.address()).await;
+    (server, front)
+}
+
+fn sources(front: &TlsFront) -> Sources {
+    let url = |p: &str| Url::parse(&front.url(p)).unwrap();
+    Sources {
+        github_api: url("/api/"),
+        raw_content: url("/raw/"),
+        scorecard_api: url("/scorecard/"),
+        rdap_bootstrap: Some(url("/iana/dns.json")),
+        rdap_cache: None,
+        breaches_api: Some(url("/hibp/")),
+        osv_api: Some(url("/osv/")),
+    }
+}
+
+fn vendor(front: &TlsFront, packages: Vec<Package>) -> Vendor {
+    Vendor {
+        name: "Test".into(),
+        website: Some(front.url("/")),
+        docs: None,
+        repository: None,
+        egress_ips: vec![],
+        providers: vec![],
+        packages,
+    }
+}
+
+async fn gather_with(vendor: &Vendor, sources: &Sources, o: Options) -> Collected {
+    vetted::evidence::gather(
+        vendor,
+        &HttpFetcher::new(o).unwrap(),
+        sources,
+        8,
+        as_of(),
+        OBSERVED,
+        &mut Quiet,
+    )
+    .await
+}
+
+async fn gather(front: &TlsFront, vendor: &Vendor) -> Collected {
+    gather_with(vendor, &sources(front), front.options()).await
+}
+
+async fn serve(server: &MockServer, at: &str, status: u16, body: Json) {
+    Mock::given(path(at))
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
+/// The IANA file (RFC 9224 section 3's shape) naming `base` for `.test`.
+fn bootstrap(base: &str) -> Json {
+    json!({
+        "description": "RDAP bootstrap file for Domain Name System registrations",
+        "publication": "2026-11-01T00:00:00Z",
+        "version": "1.0",
+        "services": [
+            [["com", "net"], ["https://rdap.verisign.com/com/v1/"]],
+            [["test"], [base]]
+        ]
+    })
+}
+
+/// A registry's domain answer (RFC 9083 section 5.3), trimmed.
+fn domain_answer(name: &str, registered: &str) -> Json {
+    json!({
+        "objectClassName": "domain",
+        "rdapConformance": ["rdap_level_0"],
+        "handle": "D1-TEST",
+        "ldhName": name,
+        "status": ["active"],
+        "events": [
+            {"eventAction": "registration", "eventDate": registered},
+            {"eventAction": "expiration", "eventDate": "2030-01-01T00:00:00Z"},
+            {"eventAction": "last update of RDAP database", "eventDate": "2026-11-26T00:00:00Z"}
+        ]
+    })
+}
+
+/// A breach as `GET /api/v3/breaches` lists it.
+fn breach(name: &str, domain: &str) -> Json {
+    json!({
+        "Name": name, "Title": format!("{name} forum"), "Domain": domain,
+        "BreachDate": "2021-06-01", "AddedDate": "2021-09-10T12:00:00Z",
+        "ModifiedDate": "2021-09-10T12:00:00Z", "PwnCount": 12345,
+        "Description": "In June 2021, <a href=\"https://x.example\">a forum</a> leaked.",
+        "LogoPath": "https://haveibeenpwned.com/Content/Images/PwnedLogos/List.png",
+        "DataClasses": ["Email addresses", "Passwords"],
+        "IsVerified": true, "IsFabricated": false, "IsSensitive": false,
+        "IsRetired": false, "IsSpamList": false, "IsMalware": false,
+        "IsSubscriptionFree": false, "IsStealerLog": false
+    })
+}
+
+/// The bootstrap at /iana/dns.json and a registry at /rdap/ that dates
+/// vendor.test (named `name` in its answer) 2019-03-04.
+async fn registry(server: &MockServer, front: &TlsFront, name: &str) {
+    serve(
+        server,
+        "/iana/dns.json",
+        200,
+        bootstrap(&front.url("/rdap/")),
+    )
+    .await;
+    serve(
+        server,
+        "/rdap/domain/vendor.test",
+        200,
+        domain_answer(name, "2019-03-04T12:00:00Z"),
+    )
+    .await;
+}
+
+fn value(c: &Collected, fact: &str) -> Json {
+    c.facts
+        .get(fact)
+        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
+        .value
+        .clone()
+}
+
+fn failures(c: &Collected, collector: &str) -> Vec<String> {
+    c.failures
+        .iter()
+        .filter(|f| f.collector == collector)
+        .map(|f| f.reason.clone())
+        .collect()
+}
+
+fn no_facts(c: &Collected, prefix: &str) {
+    let found: Vec<&String> = c.facts.keys().filter(|k| k.starts_with(prefix)).collect();
+    assert!(
+        found.is_empty(),
+        "no {prefix} fact from a failed source: {found:?}"
+    );
+}
+
+fn freqtrade() -> Vec<Package> {
+    vec![
+        Package {
+            ecosystem: Ecosystem::PyPI,
+            name: "freqtrade".into(),
+            version: Some("2024.1".into()),
+        },
+        Package {
+            ecosystem: Ecosystem::Npm,
+            name: "freqtrade-ui".into(),
+            version: None,
+        },
+    ]
+}
+
+/// The documented answers fill every new fact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
+    let (server, front) = setup().await;
+    registry(&server, &front, "VENDOR.TEST").await;
+    Mock::given(method("GET"))
+        .and(path("/hibp/api/v3/breaches"))
+        .and(query_param("domain", "vendor.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            breach("VendorForum", VENDOR),
+            breach("Unrelated", "other.example")
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/osv/v1/querybatch"))
+        .and(body_json(json!({"queries": [
+            {"package": {"name": "freqtrade", "ecosystem": "PyPI"}, "version": "2024.1"},
+            {"package": {"name": "freqtrade-ui", "ecosystem": "npm"}}
+        ]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"vulns": [
+                {"id": "GHSA-aaaa-bbbb-cccc", "modified": "2024-03-14T05:47:39.989396Z"},
+                {"id": "PYSEC-2024-1", "modified": "2024-03-02T06:39:30Z"}
+            ]},
+            {"vulns": [{"id": "GHSA-dddd-eeee-ffff", "modified": "2023-01-01T00:00:00Z"}]}
+        ]})))
+        .mount(&server)
+        .await;
+    let c = gather(&front, &vendor(&front, freqtrade())).await;
+    assert!(
+        failures(&c, "rdap").is_empty() && failures(&c, "breaches").is_empty(),
+        "{c:#?}"
+    );
+    assert_eq!(value(&c, "rdap.domain"), json!("vendor.test"));
+    assert_eq!(value(&c, "rdap.registered"), json!("2019-03-04"));
+    let days = Date::from_ymd(2019, 3, 4).unwrap().days_until(as_of());
+    assert_eq!(value(&c, "rdap.age-days"), json!(days));
+    assert_eq!(
+        value(&c, "breaches.count"),
+        json!(1),
+        "other.example is not this vendor"
+    );
+    let candidates = value(&c, "breaches.candidates");
+    assert_eq!(candidates[0]["name"], "VendorForum");
+    assert_eq!(candidates[0]["breach-date"], "2021-06-01");
+    assert_eq!(candidates[0]["added-date"], "2021-09-10");
+    assert_eq!(
+        candidates[0]["data-classes"],
+        json!(["Email addresses", "Passwords"])
+    );
+    assert_eq!(
+        candidates[0]["page"],
+        "https://haveibeenpwned.com/Breach/VendorForum"
+    );
+    assert!(
+        c.facts["breaches.candidates"]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("incidents:")
+    );
+    // The versioned package's ids are "affects this version"; the
+    // unversioned one's are history, in a fact of their own.
+    assert_eq!(value(&c, "osv.vulnerabilities"), json!(2));
+    assert_eq!(value(&c, "osv.past-vulnerabilities"), json!(1));
+    let packages = value(&c, "osv.packages");
+    assert_eq!(packages[0]["scope"], "this-version");
+    assert_eq!(
+        packages[0]["ids"],
+        json!(["GHSA-aaaa-bbbb-cccc", "PYSEC-2024-1"])
+    );
+    assert_eq!(packages[1]["scope"], "any-version");
+    assert!(
+        c.facts["osv.past-vulnerabilities"]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("not proof"),
+    );
+}
+
+/// `www.vendor.test` is not registered: the registry's 404 sends the
+/// search to `vendor.test`, whose answer the breach list is asked about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subdomain_is_stripped_until_the_registry_answers() {
+    let (server, front) = setup().await;
+    serve(
+        &server,
+        "/iana/dns.json",
+        200,
+        bootstrap(&front.url("/rdap")),
+    )
+    .await;
+    serve(
+        &server,
+        "/rdap/domain/www.vendor.test",
+        404,
+        json!({"errorCode": 404}),
+    )
+    .await;
+    serve(
+        &server,
+        "/rdap/domain/vendor.test",
+        200,
+        domain_answer("vendor.test", "2025-11-27T00:00:00Z"),
+    )
+    .await;
+    Mock::given(path("/hibp/api/v3/breaches"))
+        .and(query_param("domain", "vendor.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let mut v = vendor(&front, vec![]);
+    v.website = Some(format!("https://www.{VENDOR}:{}/", front.addr.port()));
+    let mut options = front.options();
+    options.pinned.push((format!("www.{VENDOR}"), front.addr));
+    let c = gather_with(&v, &sources(&front), options).await;
+    assert_eq!(value(&c, "rdap.domain"), json!("vendor.test"), "{c:#?}");
+    assert_eq!(value(&c, "rdap.age-days"), json!(365));
+    assert_eq!(value(&c, "breaches.count"), json!(0));
+    assert!(!c.facts.contains_key("breaches.candidates"));
+    assert!(
+        !c.facts.contains_key("osv.packages"),
+        "no packages, no query"
+    );
+}
+
+/// Each way a source can fail is a recorded failure and yields no fact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failing_source_is_a_failure_never_a_fact() {
+    let (server, front) = setup().await;
+    let big = "x".repeat(64 * 1024);
+    let cases: Vec<(&str, ResponseTemplate, &str)> = vec![
+        (
+            "status",
+            ResponseTemplate::new(503).set_body_string("down"),
+            "HTTP 503",
+        ),
+        (
+            "rate",
+            ResponseTemplate::new(429).insert_header("retry-after", "2"),
+            "HTTP 429",
+        ),
+        (
+            "malformed",
+            ResponseTemplate::new(200).set_body_raw("{\"results\": [", "application/json"),
+            "not JSON",
+        ),
+        (
+            "oversized",
+            ResponseTemplate::new(200).set_body_raw(big.clone(), "application/json"),
+            "cap",
+        ),
+        (
+            "slow",
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(Duration::from_secs(5)),
+            "timed out",
+        ),
+    ];
+    for (name, answer, says) in cases {
+        for at in [
+            format!("/{name}/iana/dns.json"),
+            format!("/{name}/osv/v1/querybatch"),
+        ] {
+            Mock::given(path(at.as_str()))
+                .respond_with(answer.clone())
+                .mount(&server)
+                .await;
+        }
+        // The bootstrap fails, so RDAP has no domain and the breach list
+        // is not asked (its own failures are tested below).
+        let url = |p: &str| Some(Url::parse(&front.url(&format!("/{name}{p}"))).unwrap());
+        let s = Sources {
+            rdap_bootstrap: url("/iana/dns.json"),
+            osv_api: url("/osv/"),
+            ..sources(&front)
+        };
+        let o = Options {
+            max_body: 16 * 1024,
+            total_timeout: Duration::from_secs(2),
+            read_timeout: Duration::from_secs(2),
+            ..front.options()
+        };
+        let c = gather_with(&vendor(&front, freqtrade()), &s, o).await;
+        for collector in ["rdap", "osv"] {
+            let f = failures(&c, collector);
+            let said = if says == "not JSON" && collector == "osv" {
+                "other than JSON"
+            } else {
+                says
+            };
+            assert!(
+                f.len() == 1 && f[0].contains(said),
+                "{name}: {collector} fails saying {said}: {f:?}"
+            );
+            no_facts(&c, &format!("{collector}."));
+        }
+        assert_eq!(failures(&c, "breaches").len(), 1, "{name}");
+        no_facts(&c, "breaches.");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_breach_list_or_registry_answer_is_a_failure() {
+    let (server, front) = setup().await;
+    registry(&server, &front, "vendor.test").await;
+    for (at, answer) in [
+        ("/e500/api/v3/breaches", ResponseTemplate::new(500)),
+        (
+            "/html/api/v3/breaches",
+            ResponseTemplate::new(200).set_body_raw("<html>", "text/html"),
+        ),
+        (
+            "/object/api/v3/breaches",
+            ResponseTemplate::new(200).set_body_json(json!({"Name": "x"})),
+        ),
+    ] {
+        Mock::given(path(at))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        let prefix = at.split('/').nth(1).unwrap();
+        let s = Sources {
+            breaches_api: Some(Url::parse(&front.url(&format!("/{prefix}/"))).unwrap()),
+            ..sources(&front)
+        };
+        let c = gather_with(&vendor(&front, vec![]), &s, front.options()).await;
+        assert_eq!(failures(&c, "breaches").len(), 1, "{at}: {c:#?}");
+        no_facts(&c, "breaches.");
+        assert_eq!(value(&c, "rdap.registered"), json!("2019-03-04"));
+    }
+
+    // A registry answer about another domain, or without a registration
+    // event, gives no date.
+    for (i, answer) in [
+        domain_answer("other.test", "2019-03-04T12:00:00Z"),
+        json!({"objectClassName": "domain", "ldhName": "vendor.test", "events": []}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let base = format!("/r{i}/");
+        serve(
+            &server,
+            &format!("/b{i}.json"),
+            200,
+            bootstrap(&front.url(&base)),
+        )
+        .await;
+        serve(&server, &format!("{base}domain/vendor.test"), 200, answer).await;
+        let s = Sources {
+            rdap_bootstrap: Some(Url::parse(&front.url(&format!("/b{i}.json"))).unwrap()),
+            ..sources(&front)
+        };
+        let c = gather_with(&vendor(&front, vec![]), &s, front.options()).await;
+        assert_eq!(failures(&c, "rdap").len(), 1, "{c:#?}");
+        no_facts(&c, "rdap.");
+    }
+}
+
+/// The bootstrap file is untrusted: a registry it names over http://, at an
+/// internal address or at a name that resolves to one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bootstrap_naming_an_http_or_internal_server_is_refused() {
+    let (server, front) = setup().await;
+    let port = front.addr.port();
+    Mock::given(path("/rdap/domain/vendor.test"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(domain_answer("vendor.test", "2019-03-04T12:00:00Z")),
+        )
+        .expect(0)
+        .mount(&server)
+        .await;
+    for (i, base, says) in [
+        (0, format!("http://{VENDOR}:{port}/rdap/"), "only https"),
+        (1, format!("https://127.0.0.1:{port}/rdap/"), "loopback"),
+        (
+            2,
+            format!("https://[::ffff:10.0.0.1]:{port}/rdap/"),
+            "IPv4-mapped",
+        ),
+        (3, format!("https://localhost:{port}/rdap/"), "loopback"),
+    ] {
+        serve(&server, &format!("/b{i}.json"), 200, bootstrap(&base)).await;
+        let s = Sources {
+            rdap_bootstrap: Some(Url::parse(&front.url(&format!("/b{i}.json"))).unwrap()),
+            ..sources(&front)
+        };
+        let c = gather_with(&vendor(&front, vec![]), &s, front.options()).await;
+        let f = failures(&c, "rdap");
+        assert!(f.len() == 1 && f[0].contains(says), "{base}: {f:?}");
+        no_facts(&c, "rdap.");
+    }
+    // A bootstrap served over http:// is refused before anything is asked.
+    let s = Sources {
+        rdap_bootstrap: Some(Url::parse(&format!("http://{VENDOR}:{port}/b0.json")).unwrap()),
+        ..sources(&front)
+    };
+    let c = gather_with(&vendor(&front, vec![]), &s, front.options()).await;
+    assert!(failures(&c, "rdap")[0].contains("only https"));
+}
+
+/// The bootstrap file is fetched once and then read from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bootstrap_file_is_cached() {
+    let (server, front) = setup().await;
+    Mock::given(path("/iana/dns.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(bootstrap(&front.url("/rdap/"))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "/rdap/domain/vendor.test",
+        200,
+        domain_answer("vendor.test", "2019-03-04T12:00:00Z"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Sources {
+        rdap_cache: Some(vetted::cache::Cache::open(dir.path(), b"t".to_vec()).unwrap()),
+        ..sources(&front)
+    };
+    for _ in 0..2 {
+        let c = gather_with(&vendor(&front, vec![]), &s, front.options()).await;
+        assert_eq!(value(&c, "rdap.registered"), json!("2019-03-04"));
+    }
+    server.verify().await;
+}
+
+/// OSV pages a long list: the pages are followed; a result list that does
+/// not match the queries is a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn osv_pages_are_followed_and_mismatched_answers_refused() {
+    let (server, front) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/osv/v1/querybatch"))
+        .and(body_json(json!({"queries": [
+            {"package": {"name": "freqtrade", "ecosystem": "PyPI"}, "version": "2024.1", "page_token": "p2"}
+        ]})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"vulns": [{"id": "GHSA-2222-2222-2222", "modified": "2024-01-01T00:00:00Z"}]}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/osv/v1/querybatch"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"vulns": [{"id": "GHSA-1111-1111-1111", "modified": "2024-01-01T00:00:00Z"}],
+             "next_page_token": "p2"},
+            {}
+        ]})))
+        .mount(&server)
+        .await;
+    let s = Sources {
+        rdap_bootstrap: None,
+        ..sources(&front)
+    };
+    let c = gather_with(&vendor(&front, freqtrade()), &s, front.options()).await;
+    assert_eq!(value(&c, "osv.vulnerabilities"), json!(2), "{c:#?}");
+    assert_eq!(value(&c, "osv.past-vulnerabilities"), json!(0));
+    assert_eq!(
+        value(&c, "osv.packages")[0]["ids"],
+        json!(["GHSA-1111-1111-1111", "GHSA-2222-2222-2222"])
+    );
+
+    // One result for two queries.
+    let (server, front) = setup().await;
+    serve(
+        &server,
+        "/osv/v1/querybatch",
+        200,
+        json!({"results": [{"vulns": [{"id": "GHSA-1111-1111-1111"}]}]}),
+    )
+    .await;
+    let s = Sources {
+        rdap_bootstrap: None,
+        ..sources(&front)
+    };
+    let c = gather_with(&vendor(&front, freqtrade()), &s, front.options()).await;
+    assert!(failures(&c, "osv")[0].contains("1 results for 2 queries"));
+    no_facts(&c, "osv.");
+}

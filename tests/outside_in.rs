@@ -142,6 +142,16 @@ async fn registry(server: &MockServer, front: &TlsFront, name: &str) {
     .await;
 }
 
+/// Collects for a vendor with [`freqtrade`]'s packages from OSV alone (no
+/// registry, so no breach list either).
+async fn osv_only(front: &TlsFront) -> Collected {
+    let s = Sources {
+        rdap_bootstrap: None,
+        ..sources(front)
+    };
+    gather_with(&vendor(front, freqtrade()), &s, front.options()).await
+}
+
 fn value(c: &Collected, fact: &str) -> Json {
     c.facts
         .get(fact)
@@ -539,11 +549,7 @@ async fn osv_pages_are_followed_and_mismatched_answers_refused() {
         ]})))
         .mount(&server)
         .await;
-    let s = Sources {
-        rdap_bootstrap: None,
-        ..sources(&front)
-    };
-    let c = gather_with(&vendor(&front, freqtrade()), &s, front.options()).await;
+    let c = osv_only(&front).await;
     assert_eq!(value(&c, "osv.vulnerabilities"), json!(2), "{c:#?}");
     assert_eq!(value(&c, "osv.past-vulnerabilities"), json!(0));
     assert_eq!(
@@ -560,11 +566,199 @@ async fn osv_pages_are_followed_and_mismatched_answers_refused() {
         json!({"results": [{"vulns": [{"id": "GHSA-1111-1111-1111"}]}]}),
     )
     .await;
-    let s = Sources {
-        rdap_bootstrap: None,
-        ..sources(&front)
-    };
-    let c = gather_with(&vendor(&front, freqtrade()), &s, front.options()).await;
+    let c = osv_only(&front).await;
     assert!(failures(&c, "osv")[0].contains("1 results for 2 queries"));
     no_facts(&c, "osv.");
+
+    // A redirect is not followed: the query would go on to wherever it
+    // points.
+    let (server, front) = setup().await;
+    Mock::given(path("/osv/v1/querybatch"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", front.url("/elsewhere").as_str()),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{}, {}]})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let c = osv_only(&front).await;
+    assert_eq!(failures(&c, "osv"), ["HTTP 307"]);
+    no_facts(&c, "osv.");
+    server.verify().await;
+}
+
+/// The three signals at their worst (a domain registered yesterday, listed
+/// breaches nobody checked, known vulnerabilities in the declared version)
+/// cannot turn any bundled example's verdict: they feed low-severity
+/// questions only, and no rule reads them.
+#[test]
+fn the_signals_at_their_worst_do_not_decide_a_verdict() {
+    use vetted::manifest::{Answer, Evidence, Provenance};
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = vetted::rules::Policy::default_policy();
+    let mut seen = 0;
+    for entry in std::fs::read_dir("examples").unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let bytes = std::fs::read(&file).unwrap();
+        let Ok(loaded) = vetted::manifest::load("m.yaml", bytes, &catalog) else {
+            continue;
+        };
+        let before = vetted::evaluate::evaluate(&loaded.manifest, &catalog, &policy, as_of())
+            .unwrap()
+            .verdict;
+        let mut m = loaded.manifest.clone();
+        m.vendor
+            .website
+            .get_or_insert_with(|| "https://v.example".into());
+        m.vendor.packages = freqtrade();
+        for (id, raw) in [
+            ("reputation.domain_age", json!(1)),
+            ("incidents.breach_list", json!("unchecked")),
+            ("open_source.package_vulnerabilities", json!("known")),
+        ] {
+            let (_, _, q) = catalog.question(id).unwrap();
+            let value = q.collected_answer(&raw).unwrap();
+            m.answers.insert(
+                id.into(),
+                Answer {
+                    value,
+                    source: Provenance::Collected,
+                    evidence: vec![Evidence {
+                        url: "https://v.example/".into(),
+                        observed: m.assessment.date,
+                        expires: None,
+                        note: None,
+                    }],
+                    note: None,
+                    questionnaire: None,
+                    claim: None,
+                },
+            );
+        }
+        let after = vetted::evaluate::evaluate(&m, &catalog, &policy, as_of())
+            .unwrap()
+            .verdict;
+        assert_eq!(before, after, "{}", file.display());
+        seen += 1;
+    }
+    assert!(seen >= 5, "the examples were read");
+}
+
+/// `vetted collect` on the loopback world: the facts, the breach list's
+/// candidates with how to confirm one, the questions they fill; and no
+/// incident is ever written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
+    let (server, front) = setup().await;
+    registry(&server, &front, "vendor.test").await;
+    Mock::given(path("/hibp/api/v3/breaches"))
+        .and(query_param("domain", "vendor.test"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([breach("VendorForum", VENDOR)])),
+        )
+        .mount(&server)
+        .await;
+    serve(
+        &server,
+        "/osv/v1/querybatch",
+        200,
+        json!({"results": [{"vulns": [{"id": "GHSA-aaaa-bbbb-cccc", "modified": "2024-03-14T05:47:39Z"}]}]}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("vendor.yaml");
+    let original = std::fs::read_to_string("examples/self-hosted-oss-bot.yaml")
+        .unwrap()
+        .replace(
+            "https://gullwing.example\n",
+            &format!("{}\n", front.url("/")),
+        );
+    assert!(original.contains("packages:"));
+    std::fs::write(&manifest, &original).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &front.ca_pem).unwrap();
+    let args: Vec<String> = [
+        "collect",
+        manifest.to_str().unwrap(),
+        "--as-of",
+        "2026-11-27",
+        "--ca-cert",
+        ca.to_str().unwrap(),
+        "--resolve",
+        &format!("{VENDOR}:{}:127.0.0.1", front.addr.port()),
+        "--rdap-bootstrap",
+        &front.url("/iana/dns.json"),
+        "--breaches-api",
+        &front.url("/hibp/"),
+        "--osv-api",
+        &front.url("/osv/"),
+        "--no-cache",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        let out = assert_cmd::Command::cargo_bin("vetted")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("rdap.registered = \"2019-03-04\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("osv.vulnerabilities = 1"), "{stdout}");
+    assert!(
+        stdout.contains("Candidate incidents (1), from Have I Been Pwned; not confirmed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("VendorForum (VendorForum forum): breached 2021-06-01, listed 2021-09-10; exposed Email addresses, Passwords; https://haveibeenpwned.com/Breach/VendorForum"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- {date: 2021-06-01, kind: breach, severity: medium"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reputation.domain_age: unanswered ->"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("open_source.package_vulnerabilities: unanswered -> \"known\""),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("incidents.breach_list:"),
+        "a listed breach answers nothing: {stdout}"
+    );
+
+    let catalog = vetted::load_catalog(None).unwrap();
+    let before = vetted::manifest::load("m.yaml", original.into_bytes(), &catalog).unwrap();
+    let after =
+        vetted::manifest::load("m.yaml", std::fs::read(&manifest).unwrap(), &catalog).unwrap();
+    assert_eq!(
+        after.manifest.incidents.len(),
+        before.manifest.incidents.len(),
+        "no incident is written"
+    );
+    let age = &after.manifest.answers["reputation.domain_age"];
+    let days = Date::from_ymd(2019, 3, 4).unwrap().days_until(as_of());
+    assert_eq!(age.value.to_json(), json!(days));
+    assert!(!after.manifest.answers.contains_key("incidents.breach_list"));
 }

@@ -32,7 +32,8 @@ pub const MAX_LABELS: usize = 4;
 /// server that no longer answers (a recorded failure, never a wrong fact),
 /// and a TLD missing from a cached file fetches a fresh one at once. A week
 /// keeps a reviewer who collects many vendors a day from asking IANA each
-/// time, well within RFC 9224's advice to honour HTTP caching.
+/// time (RFC 9224 expects clients to keep the file rather than fetch it per
+/// query).
 pub const BOOTSTRAP_TTL_DAYS: i64 = 7;
 
 /// The collector's name, the prefix of its facts.

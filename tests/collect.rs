@@ -257,6 +257,7 @@ fn vendor(front: &TlsFront, repository: bool) -> Vendor {
         repository: repository.then(|| "https://github.com/acme/bot".to_string()),
         egress_ips: vec![],
         providers: vec![],
+        packages: vec![],
     }
 }
 
@@ -265,6 +266,11 @@ fn sources(front: &TlsFront) -> Sources {
         github_api: Url::parse(&front.url("/api/")).unwrap(),
         raw_content: Url::parse(&front.url("/raw/")).unwrap(),
         scorecard_api: Url::parse(&front.url("/scorecard/")).unwrap(),
+        // Asked for only by the tests of those collectors (tests/outside_in.rs).
+        rdap_bootstrap: None,
+        rdap_cache: None,
+        breaches_api: None,
+        osv_api: None,
     }
 }
 
@@ -936,6 +942,15 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
         front.url("/raw/"),
         "--scorecard-api".into(),
         front.url("/scorecard/"),
+        // Never the real RDAP, breach list or OSV (their own tests are in
+        // tests/outside_in.rs): the front answers 404, a recorded failure.
+        "--rdap-bootstrap".into(),
+        front.url("/no-rdap.json"),
+        "--breaches-api".into(),
+        front.url("/no-hibp/"),
+        "--osv-api".into(),
+        front.url("/no-osv/"),
+        "--no-cache".into(),
     ];
     let run = |extra: &'static [&'static str]| {
         let mut args = args.clone();
@@ -1240,6 +1255,10 @@ async fn on_a_terminal_progress_is_a_bar() {
         .args(["--github-api", &front.url("/api/")])
         .args(["--raw-content", &front.url("/raw/")])
         .args(["--scorecard-api", &front.url("/scorecard/")])
+        .args(["--rdap-bootstrap", &front.url("/no-rdap.json")])
+        .args(["--breaches-api", &front.url("/no-hibp/")])
+        .args(["--osv-api", &front.url("/no-osv/")])
+        .arg("--no-cache")
         .env("TERM", "xterm-256color");
     let seen = tokio::task::spawn_blocking(move || {
         let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawns");

@@ -336,7 +336,8 @@ fn scenarios(as_of: Date) -> Vec<Manifest> {
         }),
         json!({
             "vendor": {"name": "B", "website": "https://b.example", "docs": "https://b.example/docs",
-                       "repository": "https://b.example/repo", "egress-ips": ["203.0.113.10"]},
+                       "repository": "https://b.example/repo", "egress-ips": ["203.0.113.10"],
+                       "packages": [{"ecosystem": "PyPI", "name": "b", "version": "1.0"}]},
             "integration": {"purpose": "p", "checklists": ["baseline", "exchange-keys"], "permissions": ["read", "trade"],
                             "funds-at-risk": {"amount": 50000, "currency": "USD"}, "data-classes": all,
                             "keys": [{"exchange": "x", "label": "k", "created": day(400), "permissions": ["read", "trade"], "ip-restricted": false}]},

@@ -17,7 +17,11 @@ use super::{BAD_INPUT, OK, finish, terminal_safe};
 const AFTER_HELP: &str = "\
 Collectors: security.txt (RFC 9116) on the website; HTTPS and HSTS of the
 website and the docs; the repository's Security Insights file, metadata
-(GitHub API) and OpenSSF Scorecard result. Facts fill the questions the
+(GitHub API) and OpenSSF Scorecard result; the age of the website's
+domain (RDAP, through the IANA bootstrap file); breaches Have I Been Pwned
+lists for that domain, shown as candidate incidents for you to confirm,
+never recorded as incidents; known vulnerabilities (OSV) of the packages
+listed in vendor.packages. Facts fill the questions the
 checklists map them to (source: collected); a person's answer is never
 overwritten, and a fact that disagrees with it becomes a finding of
 `vetted assess`. A failed fetch is recorded with its reason.
@@ -96,6 +100,33 @@ pub struct Args {
     /// List the facts collectors produce, then exit.
     #[arg(long)]
     list_facts: bool,
+    /// The IANA RDAP bootstrap file (RFC 9224) naming each TLD's registry,
+    /// for the age of the website's domain.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://data.iana.org/rdap/dns.json"
+    )]
+    rdap_bootstrap: Url,
+    /// Have I Been Pwned API base URL, for breaches listed under the
+    /// website's domain (candidates, never recorded as incidents).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://haveibeenpwned.com/"
+    )]
+    breaches_api: Url,
+    /// OSV API base URL, for known vulnerabilities of vendor.packages.
+    #[arg(long, value_name = "URL", default_value = "https://api.osv.dev/")]
+    osv_api: Url,
+    /// Keep the RDAP bootstrap file in DIR for a week (by default
+    /// $XDG_CACHE_HOME/vetted or ~/.cache/vetted; not used when the CI
+    /// environment variable is set, unless this is given).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Fetch the RDAP bootstrap file on every run.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub(super) fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
@@ -217,6 +248,16 @@ fn collect(
         github_api: args.github_api.clone(),
         raw_content: args.raw_content.clone(),
         scorecard_api: args.scorecard_api.clone(),
+        rdap_bootstrap: Some(args.rdap_bootstrap.clone()),
+        // Its own build id: the bootstrap file does not depend on which
+        // build of vetted fetched it, so a rebuild keeps it. A cache that
+        // cannot be opened costs a fetch, never the run.
+        rdap_cache: super::cache_dir(args.cache.as_deref(), args.no_cache, |v| {
+            std::env::var_os(v)
+        })
+        .and_then(|dir| vetted::cache::Cache::open(&dir, b"rdap bootstrap".to_vec()).ok()),
+        breaches_api: Some(args.breaches_api.clone()),
+        osv_api: Some(args.osv_api.clone()),
     };
     let as_of = args.as_of.unwrap_or_else(Date::today_utc);
     let observed = vetted::date::now_rfc3339();
@@ -254,15 +295,20 @@ fn collect(
 
     let mut out = String::new();
     let vendor = &loaded.manifest.vendor;
-    if vendor.website.is_none() && vendor.docs.is_none() && vendor.repository.is_none() {
+    if vendor.website.is_none()
+        && vendor.docs.is_none()
+        && vendor.repository.is_none()
+        && vendor.packages.is_empty()
+    {
         out.push_str(
-            "Nothing to look up: the manifest names no vendor.website, vendor.docs or vendor.repository.\n",
+            "Nothing to look up: the manifest names no vendor.website, vendor.docs, vendor.repository or vendor.packages.\n",
         );
     }
     out.push_str(&format!("Facts ({}):\n", collected.facts.len()));
     for (name, fact) in &collected.facts {
         out.push_str(&format!("  {name} = {}\n", fact.value));
     }
+    candidates(&collected, &mut out);
     if !collected.failures.is_empty() {
         out.push_str(&format!("Failed ({}):\n", collected.failures.len()));
         for f in &collected.failures {
@@ -304,4 +350,63 @@ fn collect(
     }
     print!("{}", terminal_safe(&out));
     Ok(OK)
+}
+
+/// The breaches a public list attributes to the vendor's domain, as
+/// candidates with how to confirm one: nothing is added to `incidents:`.
+fn candidates(collected: &vetted::manifest::Collected, out: &mut String) {
+    let Some(list) = collected
+        .facts
+        .get("breaches.candidates")
+        .and_then(|f| f.value.as_array())
+    else {
+        return;
+    };
+    out.push_str(&format!(
+        "Candidate incidents ({}), from Have I Been Pwned; not confirmed, none was added to incidents:\n",
+        list.len()
+    ));
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_string();
+    for c in list {
+        let classes: Vec<String> = c["data-classes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        let flags: Vec<String> = c["flags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect();
+        out.push_str(&format!(
+            "  {} ({}): breached {}, listed {}; exposed {}{}; {}\n",
+            text(&c["name"]),
+            text(&c["title"]),
+            text(&c["breach-date"]),
+            text(&c["added-date"]),
+            if classes.is_empty() {
+                "(not said)".into()
+            } else {
+                classes.join(", ")
+            },
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            },
+            text(&c["page"]),
+        ));
+    }
+    out.push_str(
+        "  To confirm one: check it on its page; if it was this vendor's service, add it to the manifest's incidents, e.g.\n",
+    );
+    if let Some(first) = list.first() {
+        out.push_str(&format!(
+            "    - {{date: {}, kind: breach, severity: medium, summary: \"what leaked and how\", references: [{}]}}\n",
+            text(&first["breach-date"]),
+            text(&first["page"]),
+        ));
+    }
 }

@@ -211,13 +211,23 @@ impl CacheArgs {
         &self,
         var: impl Fn(&str) -> Option<std::ffi::OsString>,
     ) -> Option<vetted::cache::Cache> {
-        let dir = match (&self.cache, self.no_cache) {
-            (_, true) => return None,
-            (Some(dir), false) => dir.clone(),
-            (None, false) if var("CI").is_some_and(|v| !v.is_empty()) => return None,
-            (None, false) => vetted::cache::default_dir(var)?,
-        };
+        let dir = cache_dir(self.cache.as_deref(), self.no_cache, var)?;
         open_cache(&dir, self.cache.is_some())
+    }
+}
+
+/// The cache directory to use: `named` (`--cache`), none with
+/// `--no-cache`, else the default one except under CI.
+fn cache_dir(
+    named: Option<&Path>,
+    no_cache: bool,
+    var: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Option<PathBuf> {
+    match (named, no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.to_path_buf()),
+        (None, false) if var("CI").is_some_and(|v| !v.is_empty()) => None,
+        (None, false) => vetted::cache::default_dir(var),
     }
 }
 

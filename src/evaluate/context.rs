@@ -247,6 +247,7 @@ pub(super) fn context_json(
         "vendor": {
             "name": m.vendor.name, "website": m.vendor.website, "docs": m.vendor.docs,
             "repository": m.vendor.repository, "egress_ips": m.vendor.egress_ips,
+            "packages": m.vendor.packages,
         },
         "incidents": incidents,
     })
@@ -369,6 +370,7 @@ fn base_values(
         ("docs", plain(&v.docs)),
         ("repository", plain(&v.repository)),
         ("egress_ips", plain(&v.egress_ips)),
+        ("packages", plain(&v.packages)),
     ]);
     [
         ("integration", integration),

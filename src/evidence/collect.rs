@@ -77,6 +77,38 @@ pub const FACTS: &[(&str, &str)] = &[
     ("repository.stars", "the number of stars"),
     ("scorecard.score", "the OpenSSF Scorecard score, 0 to 10"),
     ("scorecard.date", "the date of the Scorecard run"),
+    (
+        "rdap.domain",
+        "the registrable domain of the website, as the registry that answered names it",
+    ),
+    (
+        "rdap.registered",
+        "the domain's registration date (its RDAP registration event)",
+    ),
+    (
+        "rdap.age-days",
+        "days from the domain's registration to the assessment date",
+    ),
+    (
+        "breaches.count",
+        "breaches Have I Been Pwned lists for the domain: candidates for a person to confirm, not incidents",
+    ),
+    (
+        "breaches.candidates",
+        "each listed breach (name, title, dates, data classes, HIBP page), to confirm before adding to incidents",
+    ),
+    (
+        "osv.vulnerabilities",
+        "known vulnerabilities (OSV) affecting the declared versions of vendor.packages",
+    ),
+    (
+        "osv.past-vulnerabilities",
+        "vulnerabilities OSV has ever recorded for packages declared without a version: history, not proof the version in use is affected",
+    ),
+    (
+        "osv.packages",
+        "each declared package's OSV ids, and whether they are for its version or any version",
+    ),
 ];
 
 /// Whether `name` is a fact some collector produces.
@@ -96,6 +128,15 @@ pub struct Sources {
     pub raw_content: Url,
     /// OpenSSF Scorecard API (`/projects/github.com/OWNER/REPO`).
     pub scorecard_api: Url,
+    /// The IANA RDAP bootstrap file for domains (RFC 9224); `None` asks no
+    /// registry (and so no breach list, which needs RDAP's domain).
+    pub rdap_bootstrap: Option<Url>,
+    /// Where the bootstrap file is kept between runs (`rdap::BOOTSTRAP_TTL_DAYS`).
+    pub rdap_cache: super::rdap::BootstrapCache,
+    /// Have I Been Pwned's API (`/api/v3/breaches?domain=D`); `None` skips it.
+    pub breaches_api: Option<Url>,
+    /// OSV's API (`/v1/querybatch`); `None` skips it.
+    pub osv_api: Option<Url>,
 }
 
 impl Default for Sources {
@@ -105,6 +146,10 @@ impl Default for Sources {
             github_api: url("https://api.github.com/"),
             raw_content: url("https://raw.githubusercontent.com/"),
             scorecard_api: url("https://api.securityscorecards.dev/"),
+            rdap_bootstrap: Some(url("https://data.iana.org/rdap/dns.json")),
+            rdap_cache: None,
+            breaches_api: Some(url("https://haveibeenpwned.com/")),
+            osv_api: Some(url("https://api.osv.dev/")),
         }
     }
 }

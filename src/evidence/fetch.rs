@@ -140,6 +140,23 @@ pub trait Fetcher: Clone + Send + Sync + 'static {
         url: Url,
         body: bool,
     ) -> impl Future<Output = Result<Response, FetchError>> + Send;
+
+    /// POSTs `json` (a JSON document) to `url` and reads the answer's body
+    /// within the cap, for query APIs such as OSV's batch query. No
+    /// redirect is followed: an API that moved answers with a 3xx status,
+    /// which the caller records as a failure.
+    fn post_json(
+        &self,
+        url: Url,
+        json: Vec<u8>,
+    ) -> impl Future<Output = Result<Response, FetchError>> + Send;
+
+    /// Whether the SSRF guard is lifted (`--allow-private-network`), so
+    /// that URLs a collector reads from an answer (an RDAP bootstrap's
+    /// base URLs) are checked as the fetcher would check them.
+    fn allows_private_network(&self) -> bool {
+        false
+    }
 }
 
 /// Which kind of non-public address `ip` is, or `None` for a public one.
@@ -483,7 +500,17 @@ impl HttpFetcher {
 
     async fn get(&self, url: Url, want_body: bool) -> Result<Response, FetchError> {
         let request = self.client.get(url.clone());
-        let (response, body) = self.perform(request, &url, want_body).await?;
+        self.answer(request, &url, want_body).await
+    }
+
+    /// [`Self::perform`], read into a [`Response`].
+    async fn answer(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        want_body: bool,
+    ) -> Result<Response, FetchError> {
+        let (response, body) = self.perform(request, url, want_body).await?;
         let header = |name| header(&response, name);
         Ok(Response {
             final_url: response.url().to_string(),
@@ -616,6 +643,28 @@ impl Fetcher for HttpFetcher {
     ) -> impl Future<Output = Result<Response, FetchError>> + Send {
         let this = self.clone();
         async move { this.get(url, body).await }
+    }
+
+    fn allows_private_network(&self) -> bool {
+        self.options.allow_private_network
+    }
+
+    fn post_json(
+        &self,
+        url: Url,
+        json: Vec<u8>,
+    ) -> impl Future<Output = Result<Response, FetchError>> + Send {
+        let this = self.clone();
+        async move {
+            // The client that follows no redirect (see `signed`): a 307
+            // would send the body on to wherever it points.
+            let request = this
+                .signed
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(json);
+            this.answer(request, &url, true).await
+        }
     }
 }
 

@@ -6,8 +6,11 @@
 //! Which fact answers which question is declared in the checklists
 //! (`collect:` on a question), never here.
 
+pub mod breaches;
 pub mod collect;
 pub mod fetch;
+pub mod osv;
+pub mod rdap;
 pub mod security_insights;
 pub mod security_txt;
 
@@ -36,8 +39,45 @@ pub async fn gather<F: fetch::Fetcher>(
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
     collect::add_transport(&mut collected);
+    outside_in(vendor, fetcher, sources, as_of, observed, &mut collected).await;
     withhold_secrets(&mut collected);
     collected
+}
+
+/// The registry (RDAP), then the breach list for the domain it settled on,
+/// and OSV alongside them; their facts and failures join `into`.
+async fn outside_in<F: fetch::Fetcher>(
+    vendor: &crate::manifest::Vendor,
+    fetcher: &F,
+    sources: &collect::Sources,
+    as_of: crate::date::Date,
+    observed: &str,
+    into: &mut Collected,
+) {
+    let registry = async {
+        let (Some(website), Some(bootstrap)) = (&vendor.website, &sources.rdap_bootstrap) else {
+            return Vec::new();
+        };
+        let allow = fetcher.allows_private_network();
+        let cache = &sources.rdap_cache;
+        let found = rdap::collect(fetcher, website, bootstrap, cache, allow, as_of, observed).await;
+        let mut all = vec![found.collected];
+        if let Some(api) = &sources.breaches_api {
+            all.push(breaches::collect(fetcher, api, found.domain.as_deref(), observed).await);
+        }
+        all
+    };
+    let packages = async {
+        match &sources.osv_api {
+            Some(api) => osv::collect(fetcher, api, &vendor.packages, observed).await,
+            None => Collected::default(),
+        }
+    };
+    let (registry, packages) = tokio::join!(registry, packages);
+    for c in registry.into_iter().chain([packages]) {
+        into.facts.extend(c.facts);
+        into.failures.extend(c.failures);
+    }
 }
 
 /// Keeps anything shaped like a credential out of what is written into a

@@ -448,6 +448,7 @@ fn start(
                 })
                 .unwrap_or_default(),
             providers: Vec::new(),
+            packages: Vec::new(),
         },
         integration: Integration {
             purpose,

@@ -150,6 +150,86 @@ pub struct Vendor {
     /// The vendor's own critical providers (fourth parties).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<Provider>,
+    /// The open-source packages the vendor publishes (its client, SDK or
+    /// self-hosted bot), looked up in OSV by `vetted collect`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<Package>,
+}
+
+/// A package the vendor publishes, as OSV names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Package {
+    /// The package registry.
+    pub ecosystem: Ecosystem,
+    /// Its name in that registry.
+    pub name: String,
+    /// The version in use. Without one, OSV answers which vulnerabilities
+    /// the package has ever had, not whether the version in use has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The language package registries OSV knows, spelt as OSV spells them
+/// (<https://ossf.github.io/osv-schema/#defined-ecosystems>). Operating
+/// system distributions (Debian, Alpine...) are left out: they take a
+/// release suffix and are not where a vendor publishes its own software.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Ecosystem {
+    /// Rust.
+    #[serde(rename = "crates.io")]
+    CratesIo,
+    /// R.
+    #[serde(rename = "CRAN")]
+    Cran,
+    /// GitHub Actions.
+    #[serde(rename = "GitHub Actions")]
+    GitHubActions,
+    /// Go modules.
+    Go,
+    /// Haskell.
+    Hackage,
+    /// Erlang and Elixir.
+    Hex,
+    /// Java and other JVM languages.
+    Maven,
+    /// JavaScript.
+    #[serde(rename = "npm")]
+    Npm,
+    /// .NET.
+    NuGet,
+    /// PHP.
+    Packagist,
+    /// Dart and Flutter.
+    Pub,
+    /// Python.
+    PyPI,
+    /// Ruby.
+    RubyGems,
+    /// Swift packages, named by URL.
+    SwiftURL,
+}
+
+impl Ecosystem {
+    /// The name OSV uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::CratesIo => "crates.io",
+            Ecosystem::Cran => "CRAN",
+            Ecosystem::GitHubActions => "GitHub Actions",
+            Ecosystem::Go => "Go",
+            Ecosystem::Hackage => "Hackage",
+            Ecosystem::Hex => "Hex",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::Npm => "npm",
+            Ecosystem::NuGet => "NuGet",
+            Ecosystem::Packagist => "Packagist",
+            Ecosystem::Pub => "Pub",
+            Ecosystem::PyPI => "PyPI",
+            Ecosystem::RubyGems => "RubyGems",
+            Ecosystem::SwiftURL => "SwiftURL",
+        }
+    }
 }
 
 /// A company the vendor itself depends on for something critical: its

@@ -33,7 +33,14 @@ pub const INTEGRATION_FIELDS: [&str; 14] = [
     "withdrawal_allowlist",
 ];
 /// Fields of `vendor`.
-pub const VENDOR_FIELDS: [&str; 5] = ["name", "website", "docs", "repository", "egress_ips"];
+pub const VENDOR_FIELDS: [&str; 6] = [
+    "name",
+    "website",
+    "docs",
+    "repository",
+    "egress_ips",
+    "packages",
+];
 
 /// Fuel for one evaluation: far more than any honest condition needs, and a
 /// hard stop for one that loops over something huge.

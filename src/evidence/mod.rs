@@ -10,6 +10,7 @@ pub mod collect;
 pub mod fetch;
 pub mod security_insights;
 pub mod security_txt;
+pub mod tls;
 
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -36,6 +37,13 @@ pub async fn gather<F: fetch::Fetcher>(
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
     collect::add_transport(&mut collected);
+    tls::add(
+        &mut collected,
+        &results,
+        fetcher.handshakes(),
+        as_of,
+        observed,
+    );
     withhold_secrets(&mut collected);
     collected
 }

@@ -389,9 +389,10 @@ async fn an_error_page_gives_no_header_fact() {
 }
 
 /// Header text and the issuer's name come from the server: each is cut to
-/// a bounded length, and printed only escaped.
+/// a bounded length (printing them escaped is
+/// `the_command_fills_the_web_questions_and_escapes_the_issuer`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_text_is_bounded_and_escaped() {
+async fn hostile_issuer_and_header_text_is_bounded() {
     let name = format!("Evil\u{202e}CA\u{7}{}", "x".repeat(600));
     let csp = format!("default-src 'self' {}", "https://a.example ".repeat(900));
     let front = Front {
@@ -542,4 +543,43 @@ fn the_web_questions_at_their_worst_cannot_reject_a_vendor() {
         checked >= 10 && approved >= 1,
         "{checked} checked, {approved} approved"
     );
+}
+
+/// After a redirect, the TLS facts are those of the host that served the
+/// page whose headers were read, not of the first host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_redirect_the_facts_are_the_final_host_s() {
+    let (_final_server, last) = site(
+        Front {
+            ca_name: Some("Final CA".into()),
+            ..valid(-1, 10)
+        },
+        200,
+        &[("x-content-type-options", "nosniff")],
+    )
+    .await;
+    let first_server = MockServer::start().await;
+    let to = format!("https://localhost:{}/", last.addr.port());
+    Mock::given(path("/"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", to.as_str()))
+        .mount(&first_server)
+        .await;
+    let first = tls_front_with(
+        *first_server.address(),
+        Front {
+            ca_name: Some("First CA".into()),
+            ..valid(-1, 200)
+        },
+    )
+    .await;
+    let mut options = first.options();
+    options
+        .extra_roots_pem
+        .push(("final CA".into(), last.ca_pem.clone().into_bytes()));
+    options.pinned.push(("localhost".into(), last.addr));
+    let c = gather_with(&first, options, Date::today_utc()).await;
+    assert_eq!(value(&c, "tls.issuer"), json!("CN=Final CA"));
+    assert_eq!(value(&c, "tls.days-left"), json!(10));
+    assert_eq!(value(&c, "headers.nosniff"), json!(true));
+    assert_eq!(c.facts["tls.issuer"].url, to);
 }

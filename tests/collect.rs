@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{TlsFront, VENDOR, files, raw_server, shared, tls_front};
+use support::{TlsFront, VENDOR, files, raw_server, shared, tls_front, value};
 use url::Url;
 use vetted::date::Date;
 use vetted::evidence::collect::{Quiet, Sources};
@@ -292,14 +292,6 @@ async fn serve(server: &MockServer, at: &str, status: u16, body: Vec<u8>, conten
         .respond_with(ResponseTemplate::new(status).set_body_raw(body, content_type))
         .mount(server)
         .await;
-}
-
-fn value(c: &Collected, fact: &str) -> serde_json::Value {
-    c.facts
-        .get(fact)
-        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
-        .value
-        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -903,16 +895,7 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
 
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("vendor.yaml");
-    let original = std::fs::read_to_string("examples/well-run-saas-bot.yaml")
-        .unwrap()
-        .replace(
-            "https://tidewater.example\n",
-            &format!("{}\n", front.url("/")),
-        )
-        .replace(
-            "https://docs.tidewater.example\n",
-            &format!("{}\n", front.url("/docs/")),
-        )
+    let original = support::well_run_example_at(&front.url("/"), &front.url("/docs/"))
         .replace(
             "https://code.tidewater.example/tidewater/exchange-connectors\n",
             "https://github.com/acme/bot\n",

@@ -26,7 +26,7 @@ use crate::manifest::Manifest;
 use crate::rules::{Expr, Policy};
 
 /// Frameworks a question may reference.
-pub const FRAMEWORKS: [&str; 8] = [
+pub const FRAMEWORKS: [&str; 11] = [
     "soc2",
     "iso27001",
     "ccss",
@@ -35,6 +35,9 @@ pub const FRAMEWORKS: [&str; 8] = [
     "gdpr",
     "caiq",
     "scorecard",
+    "owasp",
+    "rfc8446",
+    "mozilla",
 ];
 
 /// Most evaluations spent on one condition before giving up on it.

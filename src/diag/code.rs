@@ -1269,7 +1269,7 @@ risk.
         description: r"
 A key of a question's `references` is not one of the frameworks the reports
 know: `soc2`, `iso27001`, `ccss`, `mvsp`, `rfc9116`, `gdpr`, `caiq`,
-`scorecard`.
+`scorecard`, `owasp`, `rfc8446`, `mozilla`.
 
 ```yaml
 references: {iso27k: A.5.15}

@@ -109,6 +109,42 @@ pub const FACTS: &[(&str, &str)] = &[
         "osv.packages",
         "each declared package's OSV ids, and whether they are for its version or any version",
     ),
+    (
+        "tls.not-after",
+        "the date (UTC) the website's certificate expires",
+    ),
+    (
+        "tls.days-left",
+        "days from the assessment date (--as-of) to tls.not-after; negative once expired",
+    ),
+    (
+        "tls.issuer",
+        "the certificate's issuer (RFC 4514), at most 200 characters",
+    ),
+    (
+        "tls.version",
+        "the protocol version the website negotiated: TLS 1.3 or TLS 1.2",
+    ),
+    (
+        "headers.csp",
+        "whether the website sends an enforced Content-Security-Policy",
+    ),
+    (
+        "headers.frame-protection",
+        "frame-ancestors (CSP), x-frame-options (DENY or SAMEORIGIN) or none",
+    ),
+    (
+        "headers.nosniff",
+        "whether the website sends X-Content-Type-Options: nosniff",
+    ),
+    (
+        "headers.referrer-policy",
+        "the Referrer-Policy a browser applies, not-sent, or unrecognised",
+    ),
+    (
+        "headers.count",
+        "how many of four are in place: an enforced CSP, frame protection, nosniff, a Referrer-Policy that sends other sites no full URL",
+    ),
 ];
 
 /// Whether `name` is a fact some collector produces.
@@ -169,6 +205,11 @@ pub enum Collector {
     Repository,
     /// The Scorecard result.
     Scorecard,
+    /// The website's certificate and protocol version, from its fetch
+    /// (never planned as a job of its own; see `tls`).
+    Tls,
+    /// The website's security headers, from its fetch (never planned).
+    Headers,
 }
 
 impl Collector {
@@ -181,6 +222,8 @@ impl Collector {
             Collector::SecurityInsights => "security-insights",
             Collector::Repository => "repository",
             Collector::Scorecard => "scorecard",
+            Collector::Tls => "tls",
+            Collector::Headers => "headers",
         }
     }
 }
@@ -567,6 +610,8 @@ pub fn interpret(
                     Err(reason) => out.failures.push(failed(reason)),
                 }
             }
+            // Read from the website's fetch by `tls::add`, never planned.
+            Collector::Tls | Collector::Headers => {}
         }
     }
     if !insights_done && insights_missing.len() == INSIGHTS_FILES.len() {

@@ -75,6 +75,9 @@ pub struct Response {
     pub hsts: Option<String>,
     /// The body (empty when it was not asked for).
     pub body: Vec<u8>,
+    /// Content-Security-Policy, X-Frame-Options, X-Content-Type-Options
+    /// and Referrer-Policy, bounded (see [`super::tls`]).
+    pub security: super::tls::SecurityHeaders,
 }
 
 /// Why a fetch failed. Each message says what happened in words a reviewer
@@ -156,6 +159,12 @@ pub trait Fetcher: Clone + Send + Sync + 'static {
     /// base URLs) are checked as the fetcher would check them.
     fn allows_private_network(&self) -> bool {
         false
+    }
+
+    /// The TLS handshakes this fetcher saw, if it notes them (the real one
+    /// does; see [`super::tls`]). None: no TLS fact can be read from it.
+    fn handshakes(&self) -> Option<&super::tls::Handshakes> {
+        None
     }
 }
 
@@ -313,6 +322,8 @@ pub struct HttpFetcher {
     /// wherever it points.
     signed: reqwest::Client,
     options: Arc<Options>,
+    /// What the certificate verifier noted of each handshake.
+    handshakes: Arc<super::tls::Handshakes>,
 }
 
 /// The two methods a signed exchange call may use: `vetted key verify`
@@ -440,11 +451,25 @@ impl HttpFetcher {
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
+        // The verifier rustls builds from these roots, wrapped so that it
+        // notes what it verified (`tls::Recording` decides nothing itself).
+        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .map_err(|e| bad(format!("TLS set-up failed: {e}")))?;
+        let handshakes = Arc::new(super::tls::Handshakes::default());
+        let verifier = super::tls::Recording::new(webpki, handshakes.clone());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| bad(format!("TLS set-up failed: {e}")))?
-            .with_root_certificates(roots)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
+        // A resumed session skips certificate verification, and so would
+        // skip the note: every connection does a full handshake.
+        tls.resumption = rustls::client::Resumption::disabled();
 
         let allow = options.allow_private_network;
         let max = options.max_redirects;
@@ -495,6 +520,7 @@ impl HttpFetcher {
             client,
             signed,
             options: Arc::new(options),
+            handshakes,
         })
     }
 
@@ -517,6 +543,7 @@ impl HttpFetcher {
             status: response.status().as_u16(),
             content_type: header(reqwest::header::CONTENT_TYPE),
             hsts: header(reqwest::header::STRICT_TRANSPORT_SECURITY),
+            security: super::tls::SecurityHeaders::read(response.headers()),
             body,
         })
     }
@@ -665,6 +692,10 @@ impl Fetcher for HttpFetcher {
                 .body(json);
             this.answer(request, &url, true).await
         }
+    }
+
+    fn handshakes(&self) -> Option<&super::tls::Handshakes> {
+        Some(&self.handshakes)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod osv;
 pub mod rdap;
 pub mod security_insights;
 pub mod security_txt;
+pub mod tls;
 
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -39,6 +40,13 @@ pub async fn gather<F: fetch::Fetcher>(
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
     collect::add_transport(&mut collected);
+    tls::add(
+        &mut collected,
+        &results,
+        fetcher.handshakes(),
+        as_of,
+        observed,
+    );
     outside_in(vendor, fetcher, sources, as_of, observed, &mut collected).await;
     withhold_secrets(&mut collected);
     collected

@@ -250,7 +250,7 @@ pub struct Located {
 }
 
 /// Frameworks in the order a compliance document lists them, with titles.
-pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
+pub const FRAMEWORK_TITLES: [(&str, &str); 11] = [
     ("soc2", "SOC 2 trust services criteria"),
     ("iso27001", "ISO/IEC 27001:2022 Annex A"),
     ("ccss", "CryptoCurrency Security Standard (CCSS)"),
@@ -259,6 +259,15 @@ pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
     ("rfc9116", "RFC 9116 (security.txt)"),
     ("caiq", "CSA CAIQ"),
     ("scorecard", "OpenSSF Scorecard"),
+    (
+        "owasp",
+        "OWASP (Secure Headers Project, ASVS, Cheat Sheets)",
+    ),
+    ("rfc8446", "RFC 8446 (TLS 1.3)"),
+    (
+        "mozilla",
+        "Mozilla Server Side TLS and Web Security Guidelines",
+    ),
 ];
 
 /// Why a question does not apply, for a reader: the reason its

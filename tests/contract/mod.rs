@@ -133,6 +133,7 @@ fn response(body: Vec<u8>, content_type: &str) -> Result<Response, FetchError> {
         status: 200,
         content_type: Some(content_type.into()),
         hsts: Some("max-age=63072000".into()),
+        security: Default::default(),
         body,
     })
 }

@@ -46,27 +46,53 @@ impl TlsFront {
 /// Starts a TLS front for `upstream` on the current tokio runtime. Its
 /// certificate names vendor.test, localhost and 127.0.0.1.
 pub async fn tls_front(upstream: SocketAddr) -> TlsFront {
+    tls_front_with(upstream, Front::default()).await
+}
+
+/// How a TLS front differs from the usual one.
+#[derive(Clone, Default)]
+pub struct Front {
+    /// Only this protocol version (TLS 1.2 or 1.3); both by default.
+    pub only: Option<&'static rustls::SupportedProtocolVersion>,
+    /// The leaf certificate's validity, `(notBefore, notAfter)` as seconds
+    /// since 1970; rcgen's (1975 to 4096) by default.
+    pub validity: Option<(i64, i64)>,
+    /// The issuing CA's common name; `vetted test CA` by default.
+    pub ca_name: Option<String>,
+}
+
+/// [`tls_front`], differing as `front` says.
+pub async fn tls_front_with(upstream: SocketAddr, front: Front) -> TlsFront {
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "vetted test CA");
+    ca_params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        front.ca_name.as_deref().unwrap_or("vetted test CA"),
+    );
     let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
         .unwrap();
     let leaf_key = rcgen::KeyPair::generate().unwrap();
-    let leaf = rcgen::CertificateParams::new(vec![
+    let mut leaf_params = rcgen::CertificateParams::new(vec![
         VENDOR.to_string(),
         "localhost".to_string(),
         "127.0.0.1".to_string(),
     ])
-    .unwrap()
-    .signed_by(&leaf_key, &ca)
     .unwrap();
+    if let Some((from, to)) = front.validity {
+        let at = |s: i64| time::OffsetDateTime::from_unix_timestamp(s).unwrap();
+        leaf_params.not_before = at(from);
+        leaf_params.not_after = at(to);
+    }
+    let leaf = leaf_params.signed_by(&leaf_key, &ca).unwrap();
     let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), ca.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions = match front.only {
+        Some(v) => vec![v],
+        None => rustls::DEFAULT_VERSIONS.to_vec(),
+    };
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(chain, key)
@@ -178,4 +204,23 @@ pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// The well-run example manifest with its website and docs at `website`
+/// and `docs` (a test's loopback front), so that collecting it looks up no
+/// name on the internet.
+pub fn well_run_example_at(website: &str, docs: &str) -> String {
+    std::fs::read_to_string("examples/well-run-saas-bot.yaml")
+        .unwrap()
+        .replace("https://tidewater.example\n", &format!("{website}\n"))
+        .replace("https://docs.tidewater.example\n", &format!("{docs}\n"))
+}
+
+/// The value of a collected fact, which must be there.
+pub fn value(c: &vetted::manifest::Collected, fact: &str) -> serde_json::Value {
+    c.facts
+        .get(fact)
+        .unwrap_or_else(|| panic!("no fact {fact}: {c:#?}"))
+        .value
+        .clone()
 }

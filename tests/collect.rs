@@ -265,6 +265,7 @@ fn sources(front: &TlsFront) -> Sources {
         github_api: Url::parse(&front.url("/api/")).unwrap(),
         raw_content: Url::parse(&front.url("/raw/")).unwrap(),
         scorecard_api: Url::parse(&front.url("/scorecard/")).unwrap(),
+        ..Sources::default()
     }
 }
 
@@ -936,6 +937,7 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
         front.url("/raw/"),
         "--scorecard-api".into(),
         front.url("/scorecard/"),
+        "--no-dns".into(),
     ];
     let run = |extra: &'static [&'static str]| {
         let mut args = args.clone();
@@ -1240,6 +1242,7 @@ async fn on_a_terminal_progress_is_a_bar() {
         .args(["--github-api", &front.url("/api/")])
         .args(["--raw-content", &front.url("/raw/")])
         .args(["--scorecard-api", &front.url("/scorecard/")])
+        .arg("--no-dns")
         .env("TERM", "xterm-256color");
     let seen = tokio::task::spawn_blocking(move || {
         let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawns");

@@ -26,7 +26,7 @@ use crate::manifest::Manifest;
 use crate::rules::{Expr, Policy};
 
 /// Frameworks a question may reference.
-pub const FRAMEWORKS: [&str; 8] = [
+pub const FRAMEWORKS: [&str; 12] = [
     "soc2",
     "iso27001",
     "ccss",
@@ -35,6 +35,10 @@ pub const FRAMEWORKS: [&str; 8] = [
     "gdpr",
     "caiq",
     "scorecard",
+    "rfc7208",
+    "rfc7489",
+    "rfc8659",
+    "rfc4033",
 ];
 
 /// Most evaluations spent on one condition before giving up on it.

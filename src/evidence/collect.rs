@@ -77,6 +77,38 @@ pub const FACTS: &[(&str, &str)] = &[
     ("repository.stars", "the number of stars"),
     ("scorecard.score", "the OpenSSF Scorecard score, 0 to 10"),
     ("scorecard.date", "the date of the Scorecard run"),
+    (
+        "dns.spf",
+        "the SPF record's all term (-all, ~all, ?all, +all), no-all, missing or invalid (with the reason)",
+    ),
+    (
+        "dns.spf-lookups",
+        "the DNS lookups an SPF check costs, through every include (over 10 is a permanent error)",
+    ),
+    (
+        "dns.dmarc",
+        "the DMARC policy (none, quarantine, reject), missing or invalid (with the reason)",
+    ),
+    (
+        "dns.dmarc-pct",
+        "the share of failing mail the DMARC policy applies to, 0 to 100",
+    ),
+    (
+        "dns.mx",
+        "present, null (a null MX: no mail accepted) or missing",
+    ),
+    (
+        "dns.caa",
+        "whether a CAA record restricts which certificate authorities may issue",
+    ),
+    (
+        "dns.caa-issuers",
+        "the issuer domains the CAA record allows",
+    ),
+    (
+        "dns.dnssec",
+        "validated when the resolver set the AD bit on every answer, else not-validated",
+    ),
 ];
 
 /// Whether `name` is a fact some collector produces.
@@ -96,6 +128,8 @@ pub struct Sources {
     pub raw_content: Url,
     /// OpenSSF Scorecard API (`/projects/github.com/OWNER/REPO`).
     pub scorecard_api: Url,
+    /// The resolver the DNS collector asks (`--dns`); `None` skips it.
+    pub dns: Option<super::dns::Resolver>,
 }
 
 impl Default for Sources {
@@ -105,6 +139,7 @@ impl Default for Sources {
             github_api: url("https://api.github.com/"),
             raw_content: url("https://raw.githubusercontent.com/"),
             scorecard_api: url("https://api.securityscorecards.dev/"),
+            dns: None,
         }
     }
 }
@@ -124,6 +159,8 @@ pub enum Collector {
     Repository,
     /// The Scorecard result.
     Scorecard,
+    /// DNS records of the website's domain (no HTTP fetch).
+    Dns,
 }
 
 impl Collector {
@@ -136,6 +173,7 @@ impl Collector {
             Collector::SecurityInsights => "security-insights",
             Collector::Repository => "repository",
             Collector::Scorecard => "scorecard",
+            Collector::Dns => super::dns::COLLECTOR,
         }
     }
 }
@@ -522,6 +560,8 @@ pub fn interpret(
                     Err(reason) => out.failures.push(failed(reason)),
                 }
             }
+            // Asked by `dns::collect`, never planned as a fetch.
+            Collector::Dns => {}
         }
     }
     if !insights_done && insights_missing.len() == INSIGHTS_FILES.len() {

@@ -7,6 +7,7 @@
 //! (`collect:` on a question), never here.
 
 pub mod collect;
+pub mod dns;
 pub mod fetch;
 pub mod security_insights;
 pub mod security_txt;
@@ -36,6 +37,11 @@ pub async fn gather<F: fetch::Fetcher>(
     let fetched = std::mem::replace(&mut collected.failures, planned);
     collected.failures.extend(fetched);
     collect::add_transport(&mut collected);
+    if let (Some(resolver), Some(website)) = (&sources.dns, &vendor.website) {
+        let found = dns::collect(resolver, website, observed).await;
+        collected.facts.extend(found.facts);
+        collected.failures.extend(found.failures);
+    }
     withhold_secrets(&mut collected);
     collected
 }

@@ -236,7 +236,7 @@ pub struct Located {
 }
 
 /// Frameworks in the order a compliance document lists them, with titles.
-pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
+pub const FRAMEWORK_TITLES: [(&str, &str); 12] = [
     ("soc2", "SOC 2 trust services criteria"),
     ("iso27001", "ISO/IEC 27001:2022 Annex A"),
     ("ccss", "CryptoCurrency Security Standard (CCSS)"),
@@ -245,6 +245,10 @@ pub const FRAMEWORK_TITLES: [(&str, &str); 8] = [
     ("rfc9116", "RFC 9116 (security.txt)"),
     ("caiq", "CSA CAIQ"),
     ("scorecard", "OpenSSF Scorecard"),
+    ("rfc7208", "RFC 7208 (SPF)"),
+    ("rfc7489", "RFC 7489 (DMARC)"),
+    ("rfc8659", "RFC 8659 (CAA)"),
+    ("rfc4033", "RFC 4033 (DNSSEC)"),
 ];
 
 fn frameworks(manifest: &Manifest, catalog: &Catalog, a: &Assessment) -> Vec<FrameworkSection> {

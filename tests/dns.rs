@@ -63,6 +63,8 @@ enum Mode {
     TruncatedNoTcp,
     /// Answers SERVFAIL.
     ServFail,
+    /// Answers with the right id about another name.
+    OtherQuestion,
 }
 
 /// A DNS server on 127.0.0.1; its tasks end when it is dropped.
@@ -153,6 +155,13 @@ async fn start(mode: Mode) -> Server {
                     let mut r = Message::response(query.metadata.id, OpCode::Query);
                     r.add_queries(query.queries.clone());
                     r.metadata.truncation = true;
+                    Some(r.to_vec().unwrap())
+                }
+                Mode::OtherQuestion => {
+                    let mut r = Message::response(query.metadata.id, OpCode::Query);
+                    let mut q = query.queries[0].clone();
+                    q.set_name(Name::from_ascii("attacker.example.").unwrap());
+                    r.add_query(q);
                     Some(r.to_vec().unwrap())
                 }
                 Mode::ServFail => {
@@ -484,6 +493,15 @@ async fn a_silent_server_times_out() {
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_answer_to_another_question_is_a_failure() {
+    let server = start(Mode::OtherQuestion).await;
+    only_failures(
+        &collect_with(&[&server], WEBSITE).await,
+        "the answer is about another question",
     );
 }
 

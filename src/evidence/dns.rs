@@ -330,9 +330,9 @@ fn check(message: &Message, query: &Message) -> Result<(), DnsError> {
         ));
     }
     let same = match (message.queries.first(), query.queries.first()) {
-        (Some(a), Some(q)) => {
-            a.query_type() == q.query_type() && a.name().eq_case(q.name()) || a == q
-        }
+        // Names compare without regard to case (hickory's `Name` equality),
+        // as a server may echo the question in another case.
+        (Some(a), Some(q)) => a.query_type() == q.query_type() && a.name() == q.name(),
         _ => false,
     };
     if !same {

@@ -271,6 +271,7 @@ fn sources(front: &TlsFront) -> Sources {
         rdap_cache: None,
         breaches_api: None,
         osv_api: None,
+        dns: None,
     }
 }
 
@@ -934,6 +935,7 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
         "--osv-api".into(),
         front.url("/no-osv/"),
         "--no-cache".into(),
+        "--no-dns".into(),
     ];
     let run = |extra: &'static [&'static str]| {
         let mut args = args.clone();
@@ -1242,6 +1244,7 @@ async fn on_a_terminal_progress_is_a_bar() {
         .args(["--breaches-api", &front.url("/no-hibp/")])
         .args(["--osv-api", &front.url("/no-osv/")])
         .arg("--no-cache")
+        .arg("--no-dns")
         .env("TERM", "xterm-256color");
     let seen = tokio::task::spawn_blocking(move || {
         let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawns");

@@ -40,6 +40,7 @@ fn sources(front: &TlsFront) -> Sources {
         rdap_cache: None,
         breaches_api: Some(url("/hibp/")),
         osv_api: Some(url("/osv/")),
+        dns: None,
     }
 }
 
@@ -710,6 +711,8 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
         "--osv-api",
         &front.url("/osv/"),
         "--no-cache",
+        // No resolver asked: DNS has its own tests (tests/dns.rs).
+        "--no-dns",
     ]
     .iter()
     .map(|s| s.to_string())

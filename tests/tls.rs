@@ -459,6 +459,9 @@ async fn the_command_fills_the_web_questions_and_escapes_the_issuer() {
         front.url("/no-hibp/"),
         "--osv-api".into(),
         front.url("/no-osv/"),
+        "--no-cache".into(),
+        // No resolver asked: DNS has its own tests (tests/dns.rs).
+        "--no-dns".into(),
     ];
     let out = tokio::task::spawn_blocking(move || {
         assert_cmd::Command::cargo_bin("vetted")

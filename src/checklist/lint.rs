@@ -26,7 +26,7 @@ use crate::manifest::Manifest;
 use crate::rules::{Expr, Policy};
 
 /// Frameworks a question may reference.
-pub const FRAMEWORKS: [&str; 11] = [
+pub const FRAMEWORKS: [&str; 15] = [
     "soc2",
     "iso27001",
     "ccss",
@@ -38,6 +38,10 @@ pub const FRAMEWORKS: [&str; 11] = [
     "owasp",
     "rfc8446",
     "mozilla",
+    "rfc7208",
+    "rfc7489",
+    "rfc8659",
+    "rfc4033",
 ];
 
 /// Most evaluations spent on one condition before giving up on it.

@@ -10,6 +10,7 @@ use url::Url;
 use vetted::date::Date;
 use vetted::diag::Code;
 use vetted::evidence::collect::{FACTS, Job, Progress, Sources};
+use vetted::evidence::dns::Resolver;
 use vetted::evidence::fetch::{FetchError, HttpFetcher, Options, Response, SetupError};
 
 use super::{BAD_INPUT, OK, finish, terminal_safe};
@@ -127,6 +128,26 @@ pub struct Args {
     /// Fetch the RDAP bootstrap file on every run.
     #[arg(long)]
     no_cache: bool,
+    /// The DNS resolver to ask for SPF, DMARC, MX, CAA and DNSSEC, as
+    /// IP[:PORT] (port 53 by default); repeat for fallbacks. Default: the
+    /// system's (/etc/resolv.conf).
+    #[arg(long, value_name = "SERVER", value_parser = parse_dns_server)]
+    dns: Vec<SocketAddr>,
+    /// Do not look up DNS records.
+    #[arg(long, conflicts_with = "dns")]
+    no_dns: bool,
+}
+
+fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(ip) = s.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    s.parse::<SocketAddr>().map_err(|_| {
+        format!(
+            "`{}` is not IP[:PORT] (1.1.1.1, 127.0.0.1:5353, [2001:db8::1]:53)",
+            vetted::diag::quote(s)
+        )
+    })
 }
 
 pub(super) fn parse_pin(s: &str) -> Result<(String, SocketAddr), String> {
@@ -258,6 +279,11 @@ fn collect(
         .and_then(|dir| vetted::cache::Cache::open(&dir, b"rdap bootstrap".to_vec()).ok()),
         breaches_api: Some(args.breaches_api.clone()),
         osv_api: Some(args.osv_api.clone()),
+        dns: match (args.no_dns, args.dns.is_empty()) {
+            (true, _) => None,
+            (false, true) => Some(Resolver::system()),
+            (false, false) => Some(Resolver::new(args.dns.clone())),
+        },
     };
     let as_of = args.as_of.unwrap_or_else(Date::today_utc);
     let observed = vetted::date::now_rfc3339();

@@ -1269,7 +1269,8 @@ risk.
         description: r"
 A key of a question's `references` is not one of the frameworks the reports
 know: `soc2`, `iso27001`, `ccss`, `mvsp`, `rfc9116`, `gdpr`, `caiq`,
-`scorecard`, `owasp`, `rfc8446`, `mozilla`.
+`scorecard`, `owasp`, `rfc8446`, `mozilla`, `rfc7208` (SPF), `rfc7489` (DMARC),
+`rfc8659` (CAA), `rfc4033` (DNSSEC).
 
 ```yaml
 references: {iso27k: A.5.15}

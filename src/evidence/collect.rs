@@ -145,6 +145,38 @@ pub const FACTS: &[(&str, &str)] = &[
         "headers.count",
         "how many of four are in place: an enforced CSP, frame protection, nosniff, a Referrer-Policy that sends other sites no full URL",
     ),
+    (
+        "dns.spf",
+        "the SPF record's all term (-all, ~all, ?all, +all), no-all, missing or invalid (with the reason)",
+    ),
+    (
+        "dns.spf-lookups",
+        "the DNS lookups an SPF check costs, through every include (over 10 is a permanent error)",
+    ),
+    (
+        "dns.dmarc",
+        "the DMARC policy (none, quarantine, reject), missing or invalid (with the reason)",
+    ),
+    (
+        "dns.dmarc-pct",
+        "the share of failing mail the DMARC policy applies to, 0 to 100",
+    ),
+    (
+        "dns.mx",
+        "present, null (a null MX: no mail accepted) or missing",
+    ),
+    (
+        "dns.caa",
+        "whether a CAA record restricts which certificate authorities may issue",
+    ),
+    (
+        "dns.caa-issuers",
+        "the issuer domains the CAA record allows",
+    ),
+    (
+        "dns.dnssec",
+        "validated when the resolver set the AD bit on every answer, else not-validated",
+    ),
 ];
 
 /// Whether `name` is a fact some collector produces.
@@ -173,6 +205,8 @@ pub struct Sources {
     pub breaches_api: Option<Url>,
     /// OSV's API (`/v1/querybatch`); `None` skips it.
     pub osv_api: Option<Url>,
+    /// The resolver the DNS collector asks (`--dns`); `None` skips it.
+    pub dns: Option<super::dns::Resolver>,
 }
 
 impl Default for Sources {
@@ -186,6 +220,7 @@ impl Default for Sources {
             rdap_cache: None,
             breaches_api: Some(url("https://haveibeenpwned.com/")),
             osv_api: Some(url("https://api.osv.dev/")),
+            dns: None,
         }
     }
 }
@@ -210,6 +245,8 @@ pub enum Collector {
     Tls,
     /// The website's security headers, from its fetch (never planned).
     Headers,
+    /// DNS records of the website's domain (no HTTP fetch).
+    Dns,
 }
 
 impl Collector {
@@ -224,6 +261,7 @@ impl Collector {
             Collector::Scorecard => "scorecard",
             Collector::Tls => "tls",
             Collector::Headers => "headers",
+            Collector::Dns => super::dns::COLLECTOR,
         }
     }
 }
@@ -612,6 +650,8 @@ pub fn interpret(
             }
             // Read from the website's fetch by `tls::add`, never planned.
             Collector::Tls | Collector::Headers => {}
+            // Asked by `dns::collect`, never planned as a fetch.
+            Collector::Dns => {}
         }
     }
     if !insights_done && insights_missing.len() == INSIGHTS_FILES.len() {

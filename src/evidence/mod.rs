@@ -8,6 +8,7 @@
 
 pub mod breaches;
 pub mod collect;
+pub mod dns;
 pub mod fetch;
 pub mod osv;
 pub mod rdap;
@@ -48,6 +49,11 @@ pub async fn gather<F: fetch::Fetcher>(
         observed,
     );
     outside_in(vendor, fetcher, sources, as_of, observed, &mut collected).await;
+    if let (Some(resolver), Some(website)) = (&sources.dns, &vendor.website) {
+        let found = dns::collect(resolver, website, observed).await;
+        collected.facts.extend(found.facts);
+        collected.failures.extend(found.failures);
+    }
     withhold_secrets(&mut collected);
     collected
 }

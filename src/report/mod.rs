@@ -250,7 +250,7 @@ pub struct Located {
 }
 
 /// Frameworks in the order a compliance document lists them, with titles.
-pub const FRAMEWORK_TITLES: [(&str, &str); 11] = [
+pub const FRAMEWORK_TITLES: [(&str, &str); 15] = [
     ("soc2", "SOC 2 trust services criteria"),
     ("iso27001", "ISO/IEC 27001:2022 Annex A"),
     ("ccss", "CryptoCurrency Security Standard (CCSS)"),
@@ -268,6 +268,10 @@ pub const FRAMEWORK_TITLES: [(&str, &str); 11] = [
         "mozilla",
         "Mozilla Server Side TLS and Web Security Guidelines",
     ),
+    ("rfc7208", "RFC 7208 (SPF)"),
+    ("rfc7489", "RFC 7489 (DMARC)"),
+    ("rfc8659", "RFC 8659 (CAA)"),
+    ("rfc4033", "RFC 4033 (DNSSEC)"),
 ];
 
 /// Why a question does not apply, for a reader: the reason its

@@ -277,7 +277,7 @@ async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
 /// `www.vendor.test` is not registered: the registry's 404 sends the
 /// search to `vendor.test`, whose answer the breach list is asked about.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_subdomain_is_stripped_until_the_registry_answers() {
+async fn the_registrable_domain_of_a_subdomain_is_asked() {
     let (server, front) = setup().await;
     serve(
         &server,
@@ -717,20 +717,7 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
-        let out = assert_cmd::Command::cargo_bin("vetted")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    })
-    .await
-    .unwrap();
+    let (code, stdout, stderr) = run(args.clone()).await;
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("rdap.registered = \"2019-03-04\""),
@@ -774,4 +761,45 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
     let age = &after.manifest.answers["reputation.domain_age"];
     assert_eq!(age.value.to_json(), json!("2019-03-04"));
     assert!(!after.manifest.answers.contains_key("incidents.breach_list"));
+
+    // A review that must not tell third parties which vendor it looks at:
+    // none of the three is asked anything.
+    let asked_before = server.received_requests().await.unwrap().len();
+    let mut quiet = args;
+    quiet.extend(["--dry-run", "--no-rdap", "--no-breaches", "--no-osv"].map(String::from));
+    let (code, stdout, stderr) = run(quiet).await;
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    let asked: Vec<String> = server.received_requests().await.unwrap()[asked_before..]
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        asked.iter().all(|p| !p.starts_with("/iana")
+            && !p.starts_with("/rdap")
+            && !p.starts_with("/hibp")
+            && !p.starts_with("/osv")),
+        "{asked:?}"
+    );
+    assert!(
+        !stdout.contains("rdap.") && !stdout.contains("osv."),
+        "{stdout}"
+    );
+}
+
+/// Runs `vetted` with `args`: exit code, stdout, stderr.
+async fn run(args: Vec<String>) -> (Option<i32>, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = assert_cmd::Command::cargo_bin("vetted")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    })
+    .await
+    .unwrap()
 }

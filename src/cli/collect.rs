@@ -82,12 +82,14 @@ pub struct Args {
     #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
     max_body: usize,
     /// GitHub API base URL.
-    #[arg(long, value_name = "URL", default_value = "https://api.github.com/")]
+    #[arg(long, value_name = "URL",
+        value_parser = parse_base, default_value = "https://api.github.com/")]
     github_api: Url,
     /// Raw file host for Security Insights files.
     #[arg(
         long,
         value_name = "URL",
+        value_parser = parse_base,
         default_value = "https://raw.githubusercontent.com/"
     )]
     raw_content: Url,
@@ -95,6 +97,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "URL",
+        value_parser = parse_base,
         default_value = "https://api.securityscorecards.dev/"
     )]
     scorecard_api: Url,
@@ -114,11 +117,13 @@ pub struct Args {
     #[arg(
         long,
         value_name = "URL",
+        value_parser = parse_base,
         default_value = "https://haveibeenpwned.com/"
     )]
     breaches_api: Url,
     /// OSV API base URL, for known vulnerabilities of vendor.packages.
-    #[arg(long, value_name = "URL", default_value = "https://api.osv.dev/")]
+    #[arg(long, value_name = "URL",
+        value_parser = parse_base, default_value = "https://api.osv.dev/")]
     osv_api: Url,
     /// Keep the RDAP bootstrap file in DIR for a week (by default
     /// $XDG_CACHE_HOME/vetted or ~/.cache/vetted; not used when the CI
@@ -136,6 +141,29 @@ pub struct Args {
     /// Do not look up DNS records.
     #[arg(long, conflicts_with = "dns")]
     no_dns: bool,
+    /// Do not ask the registry (RDAP) for the domain's age; nor then the
+    /// breach list, which is asked only about the domain RDAP names. For
+    /// a review that must not tell third parties which vendor it looks at.
+    #[arg(long)]
+    no_rdap: bool,
+    /// Do not ask Have I Been Pwned for breaches listed for the domain.
+    #[arg(long)]
+    no_breaches: bool,
+    /// Do not ask OSV about vendor.packages.
+    #[arg(long)]
+    no_osv: bool,
+}
+
+/// An API's base URL, ending with `/`: paths are joined to it, and a base
+/// written without the slash (`https://api.example/osv`) would otherwise
+/// lose its last segment.
+fn parse_base(s: &str) -> Result<Url, String> {
+    let mut url = Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
 }
 
 fn parse_dns_server(s: &str) -> Result<SocketAddr, String> {
@@ -269,7 +297,7 @@ fn collect(
         github_api: args.github_api.clone(),
         raw_content: args.raw_content.clone(),
         scorecard_api: args.scorecard_api.clone(),
-        rdap_bootstrap: Some(args.rdap_bootstrap.clone()),
+        rdap_bootstrap: (!args.no_rdap).then(|| args.rdap_bootstrap.clone()),
         // Its own build id: the bootstrap file does not depend on which
         // build of vetted fetched it, so a rebuild keeps it. A cache that
         // cannot be opened costs a fetch, never the run.
@@ -277,8 +305,8 @@ fn collect(
             std::env::var_os(v)
         })
         .and_then(|dir| vetted::cache::Cache::open(&dir, b"rdap bootstrap".to_vec()).ok()),
-        breaches_api: Some(args.breaches_api.clone()),
-        osv_api: Some(args.osv_api.clone()),
+        breaches_api: (!args.no_breaches).then(|| args.breaches_api.clone()),
+        osv_api: (!args.no_osv).then(|| args.osv_api.clone()),
         dns: match (args.no_dns, args.dns.is_empty()) {
             (true, _) => None,
             (false, true) => Some(Resolver::system()),
@@ -434,5 +462,24 @@ fn candidates(collected: &vetted::manifest::Collected, out: &mut String) {
             text(&first["breach-date"]),
             text(&first["page"]),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_bases_end_with_a_slash() {
+        let base = parse_base("https://mirror.example/osv").unwrap();
+        assert_eq!(
+            base.join("v1/querybatch").unwrap().as_str(),
+            "https://mirror.example/osv/v1/querybatch"
+        );
+        assert_eq!(
+            parse_base("https://api.osv.dev/").unwrap().as_str(),
+            "https://api.osv.dev/"
+        );
+        assert!(parse_base("not a url").is_err());
     }
 }

@@ -118,6 +118,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "days from the assessment date (--as-of) to tls.not-after; negative once expired",
     ),
     (
+        "tls.lifetime-left",
+        "the share of the certificate's lifetime (notBefore to notAfter) left on the assessment date, in percent",
+    ),
+    (
         "tls.issuer",
         "the certificate's issuer (RFC 4514), at most 200 characters",
     ),
@@ -127,7 +131,7 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     (
         "headers.csp",
-        "whether the website sends an enforced Content-Security-Policy",
+        "whether the website sends an enforced Content-Security-Policy that limits scripts (default-src or script-src)",
     ),
     (
         "headers.frame-protection",

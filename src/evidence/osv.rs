@@ -163,6 +163,10 @@ async fn query<F: Fetcher>(
     ))
 }
 
+/// The most ids kept per package, and over all packages, in the facts.
+const MAX_IDS_PER_PACKAGE: usize = 20;
+const MAX_IDS_KEPT: usize = 500;
+
 fn record(
     out: &mut Collected,
     url: &Url,
@@ -174,18 +178,29 @@ fn record(
     let mut past = BTreeSet::new();
     let (mut versioned, mut unversioned) = (Vec::new(), Vec::new());
     let mut listed = Vec::new();
+    // Ids kept in the manifest, over all packages: what is found may be
+    // tens of thousands, and the manifest must stay loadable (5 MB, its
+    // node budget); the counts stay exact and osv.dev has the rest.
+    let mut room = MAX_IDS_KEPT;
     for (p, ids) in packages.iter().zip(&ids) {
         let label = match &p.version {
             Some(v) => format!("{} {} {v}", p.ecosystem.as_str(), p.name),
             None => format!("{} {} (any version)", p.ecosystem.as_str(), p.name),
         };
+        let keep = ids.len().min(MAX_IDS_PER_PACKAGE).min(room);
+        room -= keep;
+        let kept: Vec<&String> = ids.iter().take(keep).collect();
+        let more = match ids.len() - keep {
+            0 => String::new(),
+            n => format!(" and {n} more (osv.dev lists them)"),
+        };
         let line = if ids.is_empty() {
             format!("{label}: none")
+        } else if kept.is_empty() {
+            format!("{label}: {} (osv.dev lists them)", ids.len())
         } else {
-            format!(
-                "{label}: {}",
-                ids.iter().cloned().collect::<Vec<_>>().join(", ")
-            )
+            let shown: Vec<&str> = kept.iter().map(|s| s.as_str()).collect();
+            format!("{label}: {}{more}", shown.join(", "))
         };
         if p.version.is_some() {
             current.extend(ids.iter().cloned());
@@ -199,7 +214,8 @@ fn record(
             "name": p.name,
             "version": p.version,
             "scope": if p.version.is_some() { "this-version" } else { "any-version" },
-            "ids": ids,
+            "count": ids.len(),
+            "ids": kept,
         }));
     }
     let mut fact = |name: &str, value: Json, detail: String| {
@@ -213,12 +229,24 @@ fn record(
             },
         );
     };
-    if !versioned.is_empty() {
+    // "None known" needs every package checked at its version: a package
+    // declared without one was not, so only a known vulnerability is then
+    // a fact (and an empty answer can also mean OSV does not know the
+    // package or the version, which the question's help says).
+    if !versioned.is_empty() && (unversioned.is_empty() || !current.is_empty()) {
+        let unchecked = if unversioned.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} package(s) without a version not checked against a version",
+                unversioned.len()
+            )
+        };
         fact(
             "osv.vulnerabilities",
             json!(current.len()),
             format!(
-                "known vulnerabilities affecting the declared versions: {}",
+                "known vulnerabilities affecting the declared versions: {}{unchecked}",
                 versioned.join("; ")
             ),
         );
@@ -268,6 +296,60 @@ mod tests {
                 {"package": {"name": "ccxt", "ecosystem": "crates.io"}, "page_token": "t"}
             ]})
         );
+    }
+
+    fn package(name: &str, version: Option<&str>) -> Package {
+        Package {
+            ecosystem: Ecosystem::PyPI,
+            name: name.into(),
+            version: version.map(Into::into),
+        }
+    }
+
+    fn recorded(packages: &[Package], ids: Vec<BTreeSet<String>>) -> Collected {
+        let mut out = Collected::default();
+        let url = Url::parse("https://api.osv.dev/v1/querybatch").unwrap();
+        record(&mut out, &url, packages, ids, "2026-11-30T00:00:00Z");
+        out
+    }
+
+    /// Tens of thousands of ids keep the manifest loadable: a bounded
+    /// sample is kept, the counts stay exact.
+    #[test]
+    fn a_huge_answer_keeps_exact_counts_and_a_bounded_sample() {
+        let many = |p: &str| (0..40_000).map(|i| format!("{p}-{i:05}")).collect();
+        let packages: Vec<Package> = (0..30)
+            .map(|i| package(&format!("p{i}"), Some("1.0")))
+            .collect();
+        let ids = (0..30).map(|i| many(&format!("OSV-{i}"))).collect();
+        let out = recorded(&packages, ids);
+        assert_eq!(out.facts["osv.vulnerabilities"].value, json!(1_200_000));
+        let listed = out.facts["osv.packages"].value.as_array().unwrap();
+        let kept: usize = listed
+            .iter()
+            .map(|p| p["ids"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(kept, MAX_IDS_KEPT);
+        assert!(listed.iter().all(|p| p["count"] == json!(40_000)));
+        assert!(listed[0]["ids"].as_array().unwrap().len() <= MAX_IDS_PER_PACKAGE);
+        let detail = out.facts["osv.vulnerabilities"].detail.as_deref().unwrap();
+        assert!(detail.len() < 100_000, "{}", detail.len());
+        assert!(detail.contains("and 39980 more"), "{}", &detail[..300]);
+    }
+
+    /// "None known" only when every package was checked at its version.
+    #[test]
+    fn none_known_needs_every_package_checked_at_its_version() {
+        let some = || BTreeSet::from(["PYSEC-1".to_string()]);
+        let mixed = [package("a", Some("1.0")), package("b", None)];
+        let out = recorded(&mixed, vec![BTreeSet::new(), some()]);
+        assert!(!out.facts.contains_key("osv.vulnerabilities"), "{out:#?}");
+        assert_eq!(out.facts["osv.past-vulnerabilities"].value, json!(1));
+        let out = recorded(&mixed, vec![some(), BTreeSet::new()]);
+        assert_eq!(out.facts["osv.vulnerabilities"].value, json!(1));
+        let all = [package("a", Some("1.0")), package("c", Some("2.0"))];
+        let out = recorded(&all, vec![BTreeSet::new(), BTreeSet::new()]);
+        assert_eq!(out.facts["osv.vulnerabilities"].value, json!(0));
     }
 
     #[test]

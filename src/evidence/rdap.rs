@@ -7,13 +7,15 @@
 //! (`fetch::check_url`), and the fetch itself goes through the guarded
 //! fetcher (resolver, redirects, caps, time-outs).
 //!
-//! The domain asked about is the website host's registrable domain. There
-//! is no public-suffix list here; the registry decides: the host's last
-//! [`MAX_LABELS`] labels are asked for first, then one label fewer each
-//! time, down to two labels. A 404 means "not a registered domain" and the
-//! next shorter name is tried; any other answer stops the search (a
-//! registry that is down is not asked three times). `www.vendor.co.uk`
-//! asks for `www.vendor.co.uk` (404), then `vendor.co.uk` (the answer).
+//! The domain asked about is the website host's registrable domain by the
+//! Public Suffix List (`psl`, ICANN and private entries): `www.vendor.co.uk`
+//! asks for `vendor.co.uk`, once. A website on a shared platform (a private
+//! entry: `cryptobot.vercel.app`, `vendor.github.io`) has no domain of its
+//! own to date: walking up to `vercel.app` would date the platform, so a
+//! two-week-old look-alike would read as years old, and the breach list
+//! would be the platform's. That is a failure saying so, and nothing is
+//! asked. A 404 from the registry means the name is not registered as
+//! such: a failure too, never an age.
 
 use serde_json::{Value as Json, json};
 use url::{Host, Url};
@@ -21,10 +23,6 @@ use url::{Host, Url};
 use super::fetch::{self, Fetcher};
 use crate::date::Date;
 use crate::manifest::{Collected, Fact, Failure};
-
-/// The most labels of a name asked for; with two as the least, at most
-/// three queries per run.
-pub const MAX_LABELS: usize = 4;
 
 /// How long a cached bootstrap file is used, in days. IANA changes the
 /// file when a top-level domain gets or moves its RDAP service, a few
@@ -135,22 +133,32 @@ impl Bootstrap {
     }
 }
 
-/// The names to ask the registry about for the website `host`, longest
-/// first (see the module's documentation); none for an IP address.
-pub fn candidates(host: &Host<&str>) -> Vec<String> {
+/// The name to ask the registry about for the website `host`: its
+/// registrable domain (see the module's documentation), or why there is
+/// none to ask about.
+pub fn registrable(host: &Host<&str>) -> Result<String, String> {
     let Host::Domain(name) = host else {
-        return Vec::new();
+        return Err("the website's host is an IP address, so there is no domain to look up".into());
     };
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let labels: Vec<&str> = name.split('.').collect();
-    if labels.iter().any(|l| l.is_empty()) {
-        return Vec::new();
+    if name.split('.').count() < 2 || name.split('.').any(str::is_empty) {
+        return Err("the website's host is not a domain name of two labels or more, so there is no domain to look up".into());
     }
-    let most = labels.len().min(MAX_LABELS);
-    (2..=most)
-        .rev()
-        .map(|n| labels[labels.len() - n..].join("."))
-        .collect()
+    let Some(domain) = psl::domain(name.as_bytes()) else {
+        return Err(format!(
+            "`{}` is a public suffix, not a domain anyone registers",
+            crate::diag::quote(&name)
+        ));
+    };
+    let platform = domain.suffix().typ() == Some(psl::Type::Private);
+    let suffix = String::from_utf8_lossy(domain.suffix().as_bytes()).into_owned();
+    let domain = String::from_utf8_lossy(domain.as_bytes()).into_owned();
+    if platform {
+        return Err(format!(
+            "the website is on a shared platform (`{suffix}`, a private entry of the Public Suffix List): `{domain}` is not registered at a registry, and the platform's registration date and breaches are not the vendor's, so neither is asked for; ask the vendor which domain it owns"
+        ));
+    }
+    Ok(domain)
 }
 
 /// What the registry's answer says of `domain`: its registration date, or
@@ -255,30 +263,33 @@ pub async fn collect<F: Fetcher>(
             observed: observed.into(),
         })
     };
-    let names = Url::parse(website)
-        .ok()
-        .and_then(|u| u.host().map(|h| candidates(&h)))
-        .unwrap_or_default();
-    if names.is_empty() {
-        fail(
-            &mut found,
-            website,
-            "the website's host is not a domain name of two labels or more, so there is no domain to look up".into(),
-        );
-        return found;
-    }
+    let name = match Url::parse(website) {
+        Ok(url) => match url.host() {
+            Some(host) => registrable(&host),
+            None => Err("the website's address has no host".into()),
+        },
+        Err(e) => Err(format!("the website's address is not a URL: {e}")),
+    };
+    let name = match name {
+        Ok(name) => name,
+        Err(reason) => {
+            fail(&mut found, website, reason);
+            return found;
+        }
+    };
     let today = observed
         .get(..10)
         .and_then(|d| d.parse::<Date>().ok())
         .unwrap_or(as_of);
-    let file = match load_bootstrap(fetcher, bootstrap, cache, today, &names[0]).await {
+    let file = match load_bootstrap(fetcher, bootstrap, cache, today, &name).await {
         Ok(file) => file,
         Err(reason) => {
             fail(&mut found, bootstrap.as_str(), reason);
             return found;
         }
     };
-    for name in &names {
+    let name = &name;
+    {
         let base = match file.base_for(name, allow_private) {
             Ok(base) => base,
             Err(reason) => {
@@ -301,9 +312,13 @@ pub async fn collect<F: Fetcher>(
                 return found;
             }
         };
-        // Not registered as such: a subdomain, so ask for the shorter name.
         if response.status == 404 {
-            continue;
+            fail(
+                &mut found,
+                url.as_str(),
+                format!("the registry does not know `{name}` (HTTP 404)"),
+            );
+            return found;
         }
         if response.status != 200 {
             fail(
@@ -341,16 +356,7 @@ pub async fn collect<F: Fetcher>(
             }
             Err(reason) => fail(&mut found, url.as_str(), reason),
         }
-        return found;
     }
-    fail(
-        &mut found,
-        website,
-        format!(
-            "the registry knows none of {} (HTTP 404 for each)",
-            names.join(", ")
-        ),
-    );
     found
 }
 
@@ -385,25 +391,30 @@ async fn load_bootstrap<F: Fetcher>(
 mod tests {
     use super::*;
 
-    fn host(s: &str) -> Vec<String> {
+    fn host(s: &str) -> Result<String, String> {
         let url = Url::parse(&format!("https://{s}/")).unwrap();
-        candidates(&url.host().unwrap())
+        registrable(&url.host().unwrap())
     }
 
     #[test]
-    fn asks_for_the_host_then_shorter_names_within_a_bound() {
-        assert_eq!(
-            host("www.vendor.co.uk"),
-            ["www.vendor.co.uk", "vendor.co.uk", "co.uk"]
-        );
-        assert_eq!(host("vendor.example"), ["vendor.example"]);
-        assert_eq!(
-            host("a.b.c.d.vendor.com"),
-            ["c.d.vendor.com", "d.vendor.com", "vendor.com"]
-        );
-        assert!(host("localhost").is_empty());
-        assert!(host("127.0.0.1").is_empty());
-        assert_eq!(host("Vendor.Example."), ["vendor.example"]);
+    fn asks_for_the_registrable_domain_and_never_a_platform_s() {
+        assert_eq!(host("www.vendor.co.uk").unwrap(), "vendor.co.uk");
+        assert_eq!(host("a.b.c.d.vendor.com").unwrap(), "vendor.com");
+        assert_eq!(host("Vendor.Example.").unwrap(), "vendor.example");
+        assert_eq!(host("vendor.test").unwrap(), "vendor.test");
+        // Shared platforms (private entries): the registry would date the
+        // platform, and its breaches are not the vendor's.
+        for platform in [
+            "cryptobot.vercel.app",
+            "vendor.github.io",
+            "bot.herokuapp.com",
+        ] {
+            let e = host(platform).unwrap_err();
+            assert!(e.contains("shared platform"), "{platform}: {e}");
+        }
+        assert!(host("co.uk").unwrap_err().contains("public suffix"));
+        assert!(host("localhost").is_err());
+        assert!(host("127.0.0.1").unwrap_err().contains("IP address"));
     }
 
     const FILE: &str = r#"{"version":"1.0","publication":"2026-11-01T00:00:00Z","services":[

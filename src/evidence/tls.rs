@@ -13,11 +13,17 @@
 //! version to a verifier). Session resumption is off in that configuration,
 //! so every connection is verified and noted.
 //!
-//! An expired certificate fails verification, and the fetch fails with
-//! rustls' reason. It is still noted, as expired, only if the inner
-//! verifier accepts the same chain for the same name as of the
-//! certificate's last valid second: then it is a certificate a trusted CA
-//! issued for this name, not whatever a machine in the middle presented.
+//! A certificate that verified is noted only once rustls has also checked
+//! the handshake signature made with its key: until then, it is only what
+//! the other end presented, and anyone on the path can present a copy of a
+//! vendor's certificate (they are public, in the CT logs).
+//!
+//! An expired certificate fails verification before any signature, and
+//! the fetch fails with rustls' reason. It is noted for that failure's
+//! words only (its expiry, and whether a trusted CA issued it for this
+//! name, verified as of its last valid second), never as a fact: nothing
+//! proved that the server holds its key, so a machine in the middle could
+//! have presented the vendor's old certificate to make it look neglected.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -65,6 +71,8 @@ impl Version {
 /// What the last handshake with a server name showed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Handshake {
+    /// The certificate's notBefore, in seconds since 1970 (UTC).
+    pub not_before: u64,
     /// The certificate's notAfter, in seconds since 1970 (UTC).
     pub not_after: u64,
     /// The certificate's issuer (RFC 4514), cut to [`MAX_TEXT`].
@@ -82,6 +90,8 @@ pub struct Handshake {
 #[derive(Debug, Default)]
 pub struct Handshakes {
     seen: Mutex<BTreeMap<String, (Vec<u8>, Handshake)>>,
+    /// Verified certificates whose handshake signature is still to come.
+    pending: Mutex<BTreeMap<String, (Vec<u8>, Handshake)>>,
 }
 
 impl Handshakes {
@@ -92,18 +102,33 @@ impl Handshakes {
         seen.get(&key.to_ascii_lowercase()).map(|(_, h)| h.clone())
     }
 
+    /// Notes a certificate: an expired one at once (for a failure's words,
+    /// never a fact), a verified one once its key has signed the handshake
+    /// ([`Handshakes::negotiated`]).
     fn record(&self, name: String, der: Vec<u8>, handshake: Handshake) {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.insert(name, (der, handshake));
+        let noted = if handshake.verified {
+            &self.pending
+        } else {
+            &self.seen
+        };
+        let mut noted = noted.lock().unwrap_or_else(|e| e.into_inner());
+        noted.insert(name, (der, handshake));
     }
 
-    /// rustls checked a handshake signature made with `der`: the
-    /// connection that presented it negotiated `version`.
+    /// rustls checked a handshake signature made with `der`'s key: the
+    /// server holds it, and the connection negotiated `version`.
     fn negotiated(&self, der: &[u8], version: Version) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let names: Vec<String> = pending
+            .iter()
+            .filter(|(_, (cert, _))| cert.as_slice() == der)
+            .map(|(name, _)| name.clone())
+            .collect();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        for (cert, handshake) in seen.values_mut() {
-            if cert.as_slice() == der {
+        for name in names {
+            if let Some((cert, mut handshake)) = pending.remove(&name) {
                 handshake.version = Some(version);
+                seen.insert(name, (cert, handshake));
             }
         }
     }
@@ -160,6 +185,7 @@ impl ServerCertVerifier for Recording {
             };
             if trusted {
                 let handshake = Handshake {
+                    not_before: cert.not_before,
                     not_after: cert.not_after,
                     issuer: cert.issuer,
                     version: None,
@@ -210,6 +236,8 @@ impl ServerCertVerifier for Recording {
 /// What is read from a certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
+    /// notBefore, in seconds since 1970.
+    pub not_before: u64,
     /// notAfter, in seconds since 1970.
     pub not_after: u64,
     /// The issuer (RFC 4514), cut to [`MAX_TEXT`].
@@ -223,6 +251,7 @@ pub fn read_certificate(der: &[u8]) -> Option<Certificate> {
     let cert = x509_cert::Certificate::from_der(der).ok()?;
     let tbs = &cert.tbs_certificate;
     Some(Certificate {
+        not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
         not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
         issuer: bounded(&tbs.issuer.to_string()),
     })
@@ -289,10 +318,17 @@ impl SecurityHeaders {
         }
     }
 
-    /// Whether an enforced Content-Security-Policy was sent (an empty one
-    /// enforces nothing).
+    /// Whether an enforced Content-Security-Policy limits where scripts
+    /// come from (`default-src` or `script-src`). One that only says
+    /// `frame-ancestors` is frame protection, counted as that: counting it
+    /// as a CSP too would score one header twice.
     pub fn has_csp(&self) -> bool {
-        self.csp.iter().any(|p| !p.trim().is_empty())
+        self.csp.iter().any(|policy| {
+            policy.split(';').any(|directive| {
+                let name = directive.split_ascii_whitespace().next().unwrap_or("");
+                name.eq_ignore_ascii_case("default-src") || name.eq_ignore_ascii_case("script-src")
+            })
+        })
     }
 
     /// How framing by other sites is limited: `frame-ancestors` (CSP, which
@@ -433,16 +469,16 @@ pub fn add(
     if let Some(handshakes) = handshakes {
         let host = host_of(url).unwrap_or_default();
         match handshakes.get(&host) {
+            Some(h) if h.verified => facts.extend(tls_facts(&h, &host, as_of)),
+            // No fact: an expired certificate is refused before the server
+            // proves it holds the key, so it may not be the vendor's doing.
             Some(h) => {
-                facts.extend(tls_facts(&h, &host, as_of));
-                if !h.verified {
-                    let stamp = instant(h.not_after).map_or_else(String::new, |(_, s)| s);
-                    out.failures.push(failure(
-                        Collector::Tls,
-                        url,
-                        format!("the certificate of {host} expired at {stamp}, so it fails verification and the connection was refused; it was issued for this name by a trusted CA (it verifies as of its last valid second)"),
-                    ));
-                }
+                let stamp = instant(h.not_after).map_or_else(String::new, |(_, s)| s);
+                out.failures.push(failure(
+                    Collector::Tls,
+                    url,
+                    format!("the certificate {host} presented expired at {stamp}, so it fails verification and the connection was refused; a trusted CA issued it for this name (it verifies as of its last valid second), but nothing proved the server holds its key, so it is not recorded as a fact: check the site, and answer web.certificate yourself"),
+                ));
             }
             None => {
                 let why = match result {
@@ -486,6 +522,20 @@ pub fn add(
 /// A fact's name, value and detail.
 type Found = (&'static str, serde_json::Value, Option<String>);
 
+/// The share of the certificate's lifetime left on `as_of`, in percent
+/// (0 to 100). Days left alone misjudge renewal: a 90-day certificate is
+/// renewed with about 30 days left, a 6-day one with 2, and lifetimes are
+/// shrinking (47 days at most from 2029, CA/Browser Forum ballot SC-081).
+/// Renewal done at about a third of the lifetime, as ACME clients do,
+/// never leaves less than a tenth.
+fn lifetime_left(h: &Handshake, as_of: Date) -> Option<u64> {
+    let lifetime = h.not_after.checked_sub(h.not_before).filter(|l| *l > 0)?;
+    let (start, _) = instant(0)?;
+    let now = u64::try_from(start.days_until(as_of)).ok()? * 86_400;
+    let left = h.not_after.saturating_sub(now).min(lifetime);
+    Some(left * 100 / lifetime)
+}
+
 fn tls_facts(h: &Handshake, host: &str, as_of: Date) -> Vec<Found> {
     let mut facts = Vec::new();
     if let Some((date, stamp)) = instant(h.not_after) {
@@ -494,6 +544,11 @@ fn tls_facts(h: &Handshake, host: &str, as_of: Date) -> Vec<Found> {
         let counted = format!("from {as_of} to {date}");
         let left = as_of.days_until(date);
         facts.push(("tls.days-left", json!(left), Some(counted)));
+        if let Some(share) = lifetime_left(h, as_of) {
+            let lifetime = h.not_after.saturating_sub(h.not_before) / 86_400;
+            let of = format!("{left} of the certificate's {lifetime} days");
+            facts.push(("tls.lifetime-left", json!(share), Some(of)));
+        }
     }
     facts.push(("tls.issuer", json!(h.issuer), None));
     if let Some(v) = h.version {
@@ -544,6 +599,36 @@ fn header_facts(h: &SecurityHeaders) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn handshake(verified: bool) -> Handshake {
+        Handshake {
+            not_before: 1_800_000_000,
+            not_after: 1_900_000_000,
+            issuer: "CN=Test CA".into(),
+            version: None,
+            verified,
+        }
+    }
+
+    /// A verified certificate is a fact only once its key has signed the
+    /// handshake: presenting a copy of the vendor's certificate proves
+    /// nothing, and a handshake that stops there notes nothing.
+    #[test]
+    fn a_certificate_is_noted_only_once_its_key_signed_the_handshake() {
+        let seen = Handshakes::default();
+        seen.record("vendor.example".into(), b"cert".to_vec(), handshake(true));
+        assert_eq!(seen.get("vendor.example"), None);
+        seen.negotiated(b"other", Version::Tls13);
+        assert_eq!(seen.get("vendor.example"), None);
+        seen.negotiated(b"cert", Version::Tls12);
+        let noted = seen
+            .get("VENDOR.example")
+            .expect("noted after the signature");
+        assert_eq!(noted.version, Some(Version::Tls12));
+        // An expired one is noted for the failure's words, unverified.
+        seen.record("old.example".into(), b"old".to_vec(), handshake(false));
+        assert_eq!(seen.get("old.example").map(|h| h.verified), Some(false));
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> SecurityHeaders {
         let mut map = reqwest::header::HeaderMap::new();
@@ -626,6 +711,17 @@ mod tests {
         assert!(!headers(&[]).nosniff());
         assert!(headers(&[("content-security-policy", "default-src 'self'")]).has_csp());
         assert!(!headers(&[("content-security-policy", " ")]).has_csp());
+        assert!(
+            headers(&[(
+                "content-security-policy",
+                "frame-ancestors 'none'; Script-Src 'self'"
+            )])
+            .has_csp()
+        );
+        // Frame protection alone is counted once, as frame protection.
+        let framing = headers(&[("content-security-policy", "frame-ancestors 'self'")]);
+        assert!(!framing.has_csp());
+        assert_eq!(framing.frame_protection(), "frame-ancestors");
     }
 
     #[test]
@@ -651,6 +747,28 @@ mod tests {
         );
     }
 
+    /// Renewal is judged against the certificate's own lifetime: 9 days
+    /// left is late for a 90-day certificate, 2 days on time for a 6-day one.
+    #[test]
+    fn lifetime_left_is_a_share_of_the_certificate_s_own() {
+        let as_of = Date::from_ymd(2026, 11, 30).unwrap();
+        let day = 86_400;
+        let (start, _) = instant(0).unwrap();
+        let midnight = u64::try_from(start.days_until(as_of)).unwrap() * day;
+        let cert = |before: u64, after: u64| Handshake {
+            not_before: midnight - before * day,
+            not_after: midnight + after * day,
+            ..handshake(true)
+        };
+        assert_eq!(lifetime_left(&cert(81, 9), as_of), Some(10));
+        assert_eq!(lifetime_left(&cert(82, 8), as_of), Some(8));
+        assert_eq!(lifetime_left(&cert(4, 2), as_of), Some(33));
+        assert_eq!(lifetime_left(&cert(60, 30), as_of), Some(33));
+        // Not yet valid counts as whole; a zero lifetime as nothing known.
+        assert_eq!(lifetime_left(&cert(0, 90), as_of), Some(100));
+        assert_eq!(lifetime_left(&cert(0, 0), as_of), None);
+    }
+
     #[test]
     fn hosts_are_keyed_as_rustls_names_them() {
         assert_eq!(
@@ -660,6 +778,7 @@ mod tests {
         assert_eq!(host_of("https://[::1]:8443/").as_deref(), Some("::1"));
         let seen = Handshakes::default();
         let h = Handshake {
+            not_before: 0,
             not_after: 0,
             issuer: String::new(),
             version: None,

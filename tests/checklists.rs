@@ -91,6 +91,39 @@ fn every_question_cites_a_framework_control() {
     assert!(named.is_empty(), "{}", named.join("\n"));
 }
 
+/// A report says why a question was not asked: in plain words for every
+/// bundled condition, never the expression a reviewer cannot read.
+#[test]
+fn every_condition_is_said_in_plain_words() {
+    let catalog = Catalog::bundled().unwrap();
+    let unsaid: Vec<&str> = catalog
+        .checklists()
+        .flat_map(|l| l.checklist.areas.iter())
+        .flat_map(|a| a.questions.iter())
+        .filter(|q| q.when.is_some() && q.when_text.is_none())
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(unsaid.is_empty(), "conditions without when-text: {unsaid:?}");
+    // A self-hosted tool: the questions about a vendor holding keys are
+    // not asked, and the report says why in those words.
+    let mut m = base();
+    m["integration"]["hosting"] = json!("self-hosted");
+    let report = run(&m);
+    let md = vetted::report::render(
+        &report,
+        vetted::report::Format::Markdown,
+        &vetted::report::Renderer::new(Default::default()),
+        &Policy::default_policy(),
+    )
+    .unwrap();
+    assert!(
+        md.contains("asked only when the vendor holds your exchange keys or tokens; not so here"),
+        "{md}"
+    );
+    assert!(!md.contains("integration.vendor\\_holds"), "{md}");
+    assert!(!md.contains("checklist's condition"), "{md}");
+}
+
 #[test]
 fn coverage_table_lists_only_existing_questions_and_rules() {
     let catalog = Catalog::bundled().unwrap();

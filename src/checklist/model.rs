@@ -143,6 +143,10 @@ pub struct Question {
     /// Applicability condition.
     #[serde(default)]
     pub when: Option<String>,
+    /// The condition in plain words, for a reader of a report that says
+    /// why the question was not asked.
+    #[serde(default)]
+    pub when_text: Option<String>,
     /// How an unanswered or unknown answer counts.
     #[serde(default)]
     pub silence: Silence,

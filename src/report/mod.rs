@@ -282,11 +282,16 @@ pub fn not_applicable_reason(catalog: &Catalog, r: &QuestionResult) -> Option<St
         Status::DeclaredNotApplicable => r.reason.clone(),
         Status::NotApplicable => {
             let (_, _, q) = catalog.at(r.question);
-            Some(match &q.when {
-                Some(when) => format!("asked only when {when}, which does not hold here"),
+            Some(match (&q.when_text, &q.when) {
+                (Some(text), _) => format!("asked only when {text}; not so here"),
+                (None, Some(when)) => {
+                    format!(
+                        "asked only when the checklist's condition ({when}) holds; it does not here"
+                    )
+                }
                 // Every question the evaluation leaves out has a condition;
                 // said plainly should a later stage ever differ.
-                None => "left out by the checklist's conditions".to_string(),
+                (None, None) => "left out by the checklist's conditions".to_string(),
             })
         }
         _ => None,

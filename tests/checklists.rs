@@ -103,7 +103,10 @@ fn every_condition_is_said_in_plain_words() {
         .filter(|q| q.when.is_some() && q.when_text.is_none())
         .map(|q| q.id.as_str())
         .collect();
-    assert!(unsaid.is_empty(), "conditions without when-text: {unsaid:?}");
+    assert!(
+        unsaid.is_empty(),
+        "conditions without when-text: {unsaid:?}"
+    );
     // A self-hosted tool: the questions about a vendor holding keys are
     // not asked, and the report says why in those words.
     let mut m = base();

@@ -192,11 +192,11 @@ fn freqtrade() -> Vec<Package> {
     ]
 }
 
-/// The documented answers fill every new fact.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
-    let (server, front) = setup().await;
-    registry(&server, &front, "VENDOR.TEST").await;
+/// The registry (answering for `VENDOR.TEST`), a breach list with one
+/// breach of the vendor's and one of another domain, and OSV answering for
+/// [`freqtrade`]'s packages.
+async fn mount_apis(server: &MockServer, front: &TlsFront) {
+    registry(server, front, "VENDOR.TEST").await;
     Mock::given(method("GET"))
         .and(path("/hibp/api/v3/breaches"))
         .and(query_param("domain", "vendor.test"))
@@ -204,7 +204,7 @@ async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
             breach("VendorForum", VENDOR),
             breach("Unrelated", "other.example")
         ])))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/osv/v1/querybatch"))
@@ -219,8 +219,76 @@ async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
             ]},
             {"vulns": [{"id": "GHSA-dddd-eeee-ffff", "modified": "2023-01-01T00:00:00Z"}]}
         ]})))
+        .mount(server)
+        .await;
+}
+
+/// Issue 19's whole outside view at once: a loopback world of a DNS
+/// server, the website behind TLS with its headers, the registry, the
+/// breach list and OSV. Every fact the new collectors define is filled,
+/// with no failure; a collector that broke would leave its facts out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_world_fills_every_outside_in_fact() {
+    use support::dns::{Mode, Zone, caa, mx, start};
+    let (server, front) = setup().await;
+    mount_apis(&server, &front).await;
+    Mock::given(method("GET"))
+        .and(path("/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "content-security-policy",
+                    "default-src 'self'; frame-ancestors 'none'",
+                )
+                .insert_header("x-content-type-options", "nosniff")
+                .insert_header("referrer-policy", "strict-origin-when-cross-origin")
+                .insert_header("strict-transport-security", "max-age=31536000"),
+        )
         .mount(&server)
         .await;
+    let zone = Zone::default()
+        .txt(VENDOR, "v=spf1 ip4:192.0.2.0/24 -all")
+        .txt(&format!("_dmarc.{VENDOR}"), "v=DMARC1; p=reject; pct=100")
+        .add(VENDOR, mx(10, "mx1.vendor.test."))
+        .add(VENDOR, caa("issue", "letsencrypt.org"))
+        .validated();
+    let dns = start(Mode::Zone(std::sync::Arc::new(zone))).await;
+    let sources = Sources {
+        dns: Some(
+            vetted::evidence::dns::Resolver::new(vec![dns.addr])
+                .with_timeout(Duration::from_millis(500), 2),
+        ),
+        ..sources(&front)
+    };
+    let c = gather_with(&vendor(&front, freqtrade()), &sources, front.options()).await;
+    let new = ["dns.", "tls.", "headers.", "rdap.", "breaches.", "osv."];
+    let missing: Vec<&str> = vetted::evidence::collect::FACTS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| new.iter().any(|p| name.starts_with(p)))
+        .filter(|name| !c.facts.contains_key(*name))
+        .collect();
+    assert!(missing.is_empty(), "missing {missing:?}: {c:#?}");
+    assert!(
+        c.failures
+            .iter()
+            .all(|f| !new.iter().any(|p| p.trim_end_matches('.') == f.collector)),
+        "{:#?}",
+        c.failures
+    );
+    assert_eq!(value(&c, "dns.spf"), json!("-all"));
+    assert_eq!(value(&c, "dns.dnssec"), json!("validated"));
+    assert_eq!(value(&c, "headers.count"), json!(4));
+    assert_eq!(value(&c, "tls.version"), json!("TLS 1.3"));
+    assert_eq!(value(&c, "rdap.domain"), json!("vendor.test"));
+    assert_eq!(value(&c, "osv.vulnerabilities"), json!(2));
+}
+
+/// The documented answers fill every new fact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_world_of_rdap_breach_and_osv_servers_fills_every_fact() {
+    let (server, front) = setup().await;
+    mount_apis(&server, &front).await;
     let c = gather(&front, &vendor(&front, freqtrade())).await;
     assert!(
         failures(&c, "rdap").is_empty() && failures(&c, "breaches").is_empty(),

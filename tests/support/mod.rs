@@ -3,6 +3,8 @@
 //! servers that misbehave on purpose. Nothing here reaches the internet.
 #![allow(dead_code)]
 
+pub mod dns;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

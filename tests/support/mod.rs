@@ -211,6 +211,23 @@ pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// The well-run example manifest with its website and docs at `website`
 /// and `docs` (a test's loopback front), so that collecting it looks up no
 /// name on the internet.
+/// `manifest` without the answers to `ids` (each a block under `answers:`
+/// that starts with `  ID:`), so that a collector is seen filling them.
+pub fn without_answers(manifest: &str, ids: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in manifest.split_inclusive('\n') {
+        let starts_answer = line.starts_with("  ") && !line.starts_with("   ");
+        if starts_answer {
+            skipping = ids.iter().any(|id| line.starts_with(&format!("  {id}:")));
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 pub fn well_run_example_at(website: &str, docs: &str) -> String {
     std::fs::read_to_string("examples/well-run-saas-bot.yaml")
         .unwrap()

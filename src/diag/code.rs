@@ -1584,7 +1584,7 @@ without a well-formed `integrity` block, or one made from stdin with no
 manifest named.
 
 ```text
-error[report-unverifiable]: old.json: the report is format 3; this vetted writes format 5
+error[report-unverifiable]: old.json: the report is format 3; this vetted writes format 6
   help: verify it with the version of vetted that wrote it, or assess the manifest again
 ```
 ",

@@ -437,25 +437,19 @@ fn record(data: &RData) -> Option<Record> {
 }
 
 /// The website's host, and the domain whose mail records are read: the
-/// host, lower case, less a leading `www.` when a domain remains. The
-/// public suffix list is not consulted: `www.vendor.example` gives
-/// `vendor.example`, but `app.vendor.example` stays itself. CAA is looked
-/// up from the host through its parents, as RFC 8659 does; SPF, MX and
-/// DMARC only at the domain.
+/// vendor's registrable domain ([`super::domain::registrable`]), so that
+/// `www.vendor.example` and `app.vendor.example` both read the records of
+/// `vendor.example`, where a vendor's mail policy lives (RFC 7489's
+/// organizational domain). CAA is looked up from the host through its
+/// parents, as RFC 8659 does; SPF, MX and DMARC at the domain. A website
+/// on a shared platform has no domain of the vendor's: an error.
 pub fn domain_of(website: &str) -> Result<(String, String), String> {
     let url = url::Url::parse(website).map_err(|e| format!("the website is not a URL: {e}"))?;
     match url.host() {
         Some(url::Host::Domain(d)) => {
             let host = d.trim_end_matches('.').to_ascii_lowercase();
-            let domain = match host.strip_prefix("www.") {
-                Some(rest) if rest.contains('.') => rest.to_string(),
-                _ => host.clone(),
-            };
-            if host.is_empty() {
-                Err("the website has an empty host".into())
-            } else {
-                Ok((host, domain))
-            }
+            let domain = super::domain::registrable(&url::Host::Domain(host.as_str()))?;
+            Ok((host, domain))
         }
         Some(_) => Err("the website is an IP address, so it has no domain to look up".into()),
         None => Err("the website has no host".into()),
@@ -916,7 +910,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_domain_is_the_website_host_less_www() {
+    fn the_domain_is_the_vendor_s_registrable_domain() {
         let domain = |w: &str| domain_of(w).unwrap();
         let pair = |h: &str, d: &str| (h.to_string(), d.to_string());
         assert_eq!(
@@ -925,7 +919,16 @@ mod tests {
         );
         assert_eq!(
             domain("https://app.vendor.example"),
-            pair("app.vendor.example", "app.vendor.example")
+            pair("app.vendor.example", "vendor.example")
+        );
+        assert_eq!(
+            domain("https://app.vendor.co.uk"),
+            pair("app.vendor.co.uk", "vendor.co.uk")
+        );
+        assert!(
+            domain_of("https://bot.vercel.app/")
+                .unwrap_err()
+                .contains("shared platform")
         );
         assert_eq!(
             domain("https://WWW.Vendor.Example./"),

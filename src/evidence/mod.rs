@@ -9,6 +9,7 @@
 pub mod breaches;
 pub mod collect;
 pub mod dns;
+pub mod domain;
 pub mod fetch;
 pub mod osv;
 pub mod rdap;

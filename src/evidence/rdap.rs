@@ -7,18 +7,13 @@
 //! (`fetch::check_url`), and the fetch itself goes through the guarded
 //! fetcher (resolver, redirects, caps, time-outs).
 //!
-//! The domain asked about is the website host's registrable domain by the
-//! Public Suffix List (`psl`, ICANN and private entries): `www.vendor.co.uk`
-//! asks for `vendor.co.uk`, once. A website on a shared platform (a private
-//! entry: `cryptobot.vercel.app`, `vendor.github.io`) has no domain of its
-//! own to date: walking up to `vercel.app` would date the platform, so a
-//! two-week-old look-alike would read as years old, and the breach list
-//! would be the platform's. That is a failure saying so, and nothing is
-//! asked. A 404 from the registry means the name is not registered as
-//! such: a failure too, never an age.
+//! The domain asked about is the vendor's registrable domain
+//! ([`super::domain::registrable`]), once; a website on a shared platform
+//! asks nothing. A 404 from the registry means the name is not registered
+//! as such: a failure too, never an age.
 
 use serde_json::{Value as Json, json};
-use url::{Host, Url};
+use url::Url;
 
 use super::fetch::{self, Fetcher};
 use crate::date::Date;
@@ -133,34 +128,6 @@ impl Bootstrap {
     }
 }
 
-/// The name to ask the registry about for the website `host`: its
-/// registrable domain (see the module's documentation), or why there is
-/// none to ask about.
-pub fn registrable(host: &Host<&str>) -> Result<String, String> {
-    let Host::Domain(name) = host else {
-        return Err("the website's host is an IP address, so there is no domain to look up".into());
-    };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    if name.split('.').count() < 2 || name.split('.').any(str::is_empty) {
-        return Err("the website's host is not a domain name of two labels or more, so there is no domain to look up".into());
-    }
-    let Some(domain) = psl::domain(name.as_bytes()) else {
-        return Err(format!(
-            "`{}` is a public suffix, not a domain anyone registers",
-            crate::diag::quote(&name)
-        ));
-    };
-    let platform = domain.suffix().typ() == Some(psl::Type::Private);
-    let suffix = String::from_utf8_lossy(domain.suffix().as_bytes()).into_owned();
-    let domain = String::from_utf8_lossy(domain.as_bytes()).into_owned();
-    if platform {
-        return Err(format!(
-            "the website is on a shared platform (`{suffix}`, a private entry of the Public Suffix List): `{domain}` is not registered at a registry, and the platform's registration date and breaches are not the vendor's, so neither is asked for; ask the vendor which domain it owns"
-        ));
-    }
-    Ok(domain)
-}
-
 /// What the registry's answer says of `domain`: its registration date, or
 /// why the answer is not usable. The answer must be a domain object named
 /// `domain` (RFC 9083 section 5.3).
@@ -265,7 +232,7 @@ pub async fn collect<F: Fetcher>(
     };
     let name = match Url::parse(website) {
         Ok(url) => match url.host() {
-            Some(host) => registrable(&host),
+            Some(host) => super::domain::registrable(&host),
             None => Err("the website's address has no host".into()),
         },
         Err(e) => Err(format!("the website's address is not a URL: {e}")),
@@ -390,32 +357,6 @@ async fn load_bootstrap<F: Fetcher>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn host(s: &str) -> Result<String, String> {
-        let url = Url::parse(&format!("https://{s}/")).unwrap();
-        registrable(&url.host().unwrap())
-    }
-
-    #[test]
-    fn asks_for_the_registrable_domain_and_never_a_platform_s() {
-        assert_eq!(host("www.vendor.co.uk").unwrap(), "vendor.co.uk");
-        assert_eq!(host("a.b.c.d.vendor.com").unwrap(), "vendor.com");
-        assert_eq!(host("Vendor.Example.").unwrap(), "vendor.example");
-        assert_eq!(host("vendor.test").unwrap(), "vendor.test");
-        // Shared platforms (private entries): the registry would date the
-        // platform, and its breaches are not the vendor's.
-        for platform in [
-            "cryptobot.vercel.app",
-            "vendor.github.io",
-            "bot.herokuapp.com",
-        ] {
-            let e = host(platform).unwrap_err();
-            assert!(e.contains("shared platform"), "{platform}: {e}");
-        }
-        assert!(host("co.uk").unwrap_err().contains("public suffix"));
-        assert!(host("localhost").is_err());
-        assert!(host("127.0.0.1").unwrap_err().contains("IP address"));
-    }
 
     const FILE: &str = r#"{"version":"1.0","publication":"2026-11-01T00:00:00Z","services":[
         [["com","net"],["https://rdap.verisign.com/com/v1/"]],

@@ -1048,14 +1048,16 @@ const RUNNING_TITLE_CHARS: usize = 100;
 /// character but letters and digits written as a CSS escape: no
 /// text can end the string, the rule or the style element.
 fn print_style(title: &str) -> String {
-    let shown: String = crate::visible::text(title)
+    // Cut first, then shown: cutting what is shown could split a hidden
+    // character's `<U+202E>` into `<U+20…`.
+    let short = super::chart::shorten(title, RUNNING_TITLE_CHARS);
+    let shown: String = crate::visible::text(&short)
         .chars()
         .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
         .collect();
-    let short = super::chart::shorten(&shown, RUNNING_TITLE_CHARS);
     format!(
         "@page {{ @top-left {{ content: \"{}\"; }} }}\n",
-        css_string(&short)
+        css_string(&shown)
     )
 }
 
@@ -1565,6 +1567,20 @@ mod tests {
             read,
             "Review: Evil\" } body { display: none } </style><script>x</script>\\ <U+202E>é"
         );
+        // A hidden character at the cut is shown whole, never `<U+20…`.
+        let edge = format!("{}\u{202e}tail", "x".repeat(RUNNING_TITLE_CHARS - 2));
+        let css = print_style(&edge);
+        let hidden = "<U+202E>"
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_string()
+                } else {
+                    format!("\\{:06X}", c as u32)
+                }
+            })
+            .collect::<String>();
+        assert!(css.contains(&hidden), "{css}");
         // A long title is cut.
         let html = page(&"x".repeat(500), "# T\n", &[]);
         assert!(

@@ -56,7 +56,9 @@ fn hostile() -> impl Strategy<Value = String> {
     let hidden: Vec<char> = "\u{0}\u{7}\u{8}\u{1b}\r\u{7f}\u{85}\u{9b}\u{9d}\u{061C}\u{200B}\u{200C}\u{200D}\u{200E}\u{200F}\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}\u{2060}\u{2066}\u{2067}\u{2068}\u{2069}\u{FEFF}\u{2028}\u{E0041}"
         .chars()
         .collect();
-    let plain: Vec<char> = "abcXYZ 0129*_|<>&#:;-.[]()\\\"'\n\t".chars().collect();
+    // `%`, backticks and braces too: what could end a Mermaid label or
+    // fence, or a CSS string.
+    let plain: Vec<char> = "abcXYZ 0129*_|<>&#:;-.[](){}%`\\\"'\n\t".chars().collect();
     prop::collection::vec(
         prop_oneof![
             4 => prop::sample::select(hidden),

@@ -35,7 +35,7 @@ fn verified_twice(fingerprint: &str) -> String {
     )
 }
 
-fn finding_ids(text: &str) -> Vec<String> {
+fn evaluate(text: &str) -> vetted::evaluate::Assessment {
     let (_, a) = vetted::evaluate_file(
         "m.yaml",
         text.as_bytes().to_vec(),
@@ -44,7 +44,11 @@ fn finding_ids(text: &str) -> Vec<String> {
         AS_OF.parse().unwrap(),
     )
     .unwrap_or_else(|d| panic!("{d:#?}"));
-    a.findings.into_iter().map(|f| f.id).collect()
+    a
+}
+
+fn finding_ids(text: &str) -> Vec<String> {
+    evaluate(text).findings.into_iter().map(|f| f.id).collect()
 }
 
 #[test]
@@ -94,5 +98,51 @@ fn permissions_that_changed_between_two_checks_are_drift() {
             .contains("tidewater-spot-grid"),
         "{:#}",
         drift[0]
+    );
+}
+
+/// A key the exchange reports as able to withdraw makes the integration
+/// one that can, whatever the manifest declares: the inherent risk is
+/// judged on what is granted, and says which key grants it.
+#[test]
+fn a_key_the_exchange_says_can_withdraw_raises_the_inherent_risk() {
+    let text = std::fs::read_to_string("examples/read-only-tracker.yaml").unwrap();
+    let key = "      label: ledgerlight-readonly\n      created: 2026-11-19\n      permissions: [read]\n      ip-restricted: true\n";
+    assert!(text.contains(key), "the example's Binance key");
+    let declared = evaluate(&text);
+    let withdrawing = text.replacen(
+        key,
+        &format!(
+            "{key}      observed:
+        observed: 2026-11-20T10:00:00Z
+        source: observed
+        outcome: verified
+        fingerprint: sha256:0123456789abcdef
+        url: https://api.binance.com/sapi/v1/account/apiRestrictions
+        permissions: [read, withdraw]
+        ip-restricted: true
+"
+        ),
+        1,
+    );
+    let granted = evaluate(&withdrawing);
+    assert!(
+        granted.inherent_risk > declared.inherent_risk,
+        "{:?} then {:?}",
+        declared.inherent_reasons,
+        granted.inherent_reasons
+    );
+    assert!(
+        granted.inherent_reasons.iter().any(|r| r.starts_with(
+            "withdraw permission (key ledgerlight-readonly on binance, as the exchange reported)"
+        )),
+        "{:?}",
+        granted.inherent_reasons
+    );
+    assert!(
+        granted.verdict > declared.verdict,
+        "{:?} then {:?}",
+        declared.verdict,
+        granted.verdict
     );
 }

@@ -152,15 +152,34 @@ async fn malformed_and_duplicate_spf_are_invalid_with_a_reason() {
 
 #[tokio::test]
 async fn dmarc_policies_and_pct() {
-    for (record, policy, pct) in [
-        ("v=DMARC1; p=none", "none", 100),
-        ("v=DMARC1; p=quarantine; pct=20", "quarantine", 20),
-        ("v=DMARC1;p=reject", "reject", 100),
+    // The policy as written, its pct, and what all failing mail gets.
+    for (record, policy, pct, enforced) in [
+        ("v=DMARC1; p=none", "none", 100, "none"),
+        ("v=DMARC1; p=quarantine; pct=20", "quarantine", 20, "none"),
+        ("v=DMARC1;p=reject", "reject", 100, "reject"),
+        ("v=DMARC1; p=reject; pct=10", "reject", 10, "quarantine"),
     ] {
         let c = collect(Zone::default().txt("_dmarc.vendor.example", record)).await;
         assert_eq!(value(&c, "dns.dmarc"), json!(policy), "{record}");
         assert_eq!(value(&c, "dns.dmarc-pct"), json!(pct), "{record}");
+        assert_eq!(value(&c, "dns.dmarc-enforced"), json!(enforced), "{record}");
     }
+    // A question answered from it: p=reject on a tenth of the mail is not
+    // reject.
+    let catalog = vetted::load_catalog(None).unwrap();
+    let q = catalog
+        .checklists()
+        .flat_map(|l| l.checklist.areas.iter())
+        .flat_map(|a| a.questions.iter())
+        .find(|q| q.id == "domain.dmarc")
+        .unwrap();
+    let c =
+        collect(Zone::default().txt("_dmarc.vendor.example", "v=DMARC1; p=reject; pct=10")).await;
+    let derived = q.derive(&c.facts).expect("answered from the facts");
+    assert_eq!(derived.answer.to_json(), json!("quarantine"));
+    let c = collect(Zone::default()).await;
+    let derived = q.derive(&c.facts).expect("answered from the facts");
+    assert_eq!(derived.answer.to_json(), json!("none"));
     let c = collect(Zone::default().txt("_dmarc.vendor.example", "v=DMARC1; p=block")).await;
     assert_eq!(value(&c, "dns.dmarc"), json!("invalid"));
     assert!(detail(&c, "dns.dmarc").contains("p=block"));
@@ -433,7 +452,7 @@ async fn the_command_asks_the_given_resolver_and_fills_questions() {
         "dns.caa-issuers = [\"letsencrypt.org\",\"pki.goog\"]",
         "dns.dnssec = \"validated\"",
         "domain.spf: unanswered -> \"hard-fail\" (from dns.spf)",
-        "domain.dmarc: unanswered -> \"reject\" (from dns.dmarc)",
+        "domain.dmarc: unanswered -> \"quarantine\" (from dns.dmarc-enforced)",
         "domain.caa: unanswered -> \"restricted\" (from dns.caa)",
         "domain.dnssec: unanswered -> \"signed\" (from dns.dnssec)",
     ] {

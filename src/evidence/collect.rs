@@ -166,6 +166,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "the share of failing mail the DMARC policy applies to, 0 to 100",
     ),
     (
+        "dns.dmarc-enforced",
+        "the policy all failing mail gets once pct is counted: below 100, one step more lenient (reject to quarantine, quarantine to none)",
+    ),
+    (
         "dns.mx",
         "present, null (a null MX: no mail accepted) or missing",
     ),

@@ -802,6 +802,16 @@ fn read_dmarc(name: &str, answer: &Answer, found: &mut Found<'_>) {
                 "the policy applies to all failing mail".to_string()
             };
             found.fact("dmarc-pct", json!(d.pct), detail);
+            let enforced = d.policy.enforced(d.pct);
+            found.fact(
+                "dmarc-enforced",
+                json!(enforced.as_str()),
+                format!(
+                    "p={} at pct={}: what all failing mail gets",
+                    d.policy.as_str(),
+                    d.pct
+                ),
+            );
         }
         Err(e) => found.fact(
             "dmarc",

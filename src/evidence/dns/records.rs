@@ -267,6 +267,17 @@ pub enum Policy {
 }
 
 impl Policy {
+    /// What the policy does to all failing mail when it applies to `pct`
+    /// percent of it: the rest is treated one step more leniently (RFC
+    /// 7489 section 6.6.4), so only 100 keeps the policy whole.
+    pub fn enforced(self, pct: u8) -> Policy {
+        match (self, pct >= 100) {
+            (policy, true) => policy,
+            (Policy::Reject, false) => Policy::Quarantine,
+            (Policy::Quarantine | Policy::None, false) => Policy::None,
+        }
+    }
+
     /// As written in the record.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -451,5 +462,14 @@ mod tests {
         }
         assert!(!is_dmarc("v=dmarc1; p=reject"));
         assert!(!is_dmarc("p=reject; v=DMARC1"));
+    }
+
+    #[test]
+    fn a_policy_on_part_of_the_mail_is_enforced_one_step_lower() {
+        assert_eq!(Policy::Reject.enforced(100), Policy::Reject);
+        assert_eq!(Policy::Reject.enforced(50), Policy::Quarantine);
+        assert_eq!(Policy::Quarantine.enforced(100), Policy::Quarantine);
+        assert_eq!(Policy::Quarantine.enforced(10), Policy::None);
+        assert_eq!(Policy::None.enforced(0), Policy::None);
     }
 }

@@ -226,6 +226,7 @@ impl Record for Entry {
         put_str(out, &self.vendor);
         put_str(out, &self.integration);
         out.push(index_of(&Verdict::ALL, &self.verdict));
+        put_str(out, &self.verdict_reason);
         out.push(index_of(&Level::ALL, &self.tier));
         out.extend_from_slice(&self.score.to_bits().to_le_bytes());
         out.extend_from_slice(&self.confidence.to_bits().to_le_bytes());
@@ -244,6 +245,7 @@ impl Record for Entry {
             integration,
             verdict,
             verdict_label: verdict.label(),
+            verdict_reason: d.string()?,
             tier: d.pick(&Level::ALL)?,
             score: d.f64()?,
             confidence: d.f64()?,
@@ -516,6 +518,7 @@ mod tests {
                 integration: "trading".into(),
                 verdict: Verdict::MoreInformation,
                 verdict_label: Verdict::MoreInformation.label(),
+                verdict_reason: "confidence 40% is below the 60% the policy asks".into(),
                 tier: Level::High,
                 // Not exactly representable: the bits must survive.
                 score: 0.1 + 0.2,

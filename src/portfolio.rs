@@ -44,6 +44,8 @@ pub struct Entry {
     pub verdict: Verdict,
     /// Verdict as words.
     pub verdict_label: &'static str,
+    /// Why, in one sentence.
+    pub verdict_reason: String,
     /// Tier.
     pub tier: Level,
     /// Score.
@@ -181,6 +183,8 @@ pub struct ProviderStatus {
     pub verdict: Verdict,
     /// The verdict as words.
     pub verdict_label: &'static str,
+    /// Why, in one sentence.
+    pub verdict_reason: String,
     /// Its next review.
     pub review_due: Date,
     /// Whether that review is past.
@@ -473,10 +477,11 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
             act(
                 ActionKind::RevokeKey,
                 format!(
-                    "revoke key {} on {}: the vendor is not approved ({})",
+                    "revoke key {} on {}: the vendor is not approved ({}: {})",
                     k.label,
                     k.exchange,
-                    a.verdict.label()
+                    a.verdict.label(),
+                    a.verdict_reason
                 ),
                 Some(as_of),
             );
@@ -597,6 +602,7 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
         integration: m.integration.purpose.clone(),
         verdict: a.verdict,
         verdict_label: a.verdict.label(),
+        verdict_reason: a.verdict_reason.clone(),
         tier: a.tier,
         score: crate::report::round(a.score, 1),
         confidence: crate::report::round(a.confidence, 1),
@@ -732,7 +738,7 @@ pub fn sort_by_name(paths: &mut [std::path::PathBuf]) {
 /// encoding in `codec.rs`, and what `summarise` puts in it): raised when
 /// either changes. (A rebuilt binary never reads an older one's entries
 /// anyway; this keeps library users with a fixed build id safe too.)
-const CACHED_OUTCOME: &str = "portfolio outcome 3";
+const CACHED_OUTCOME: &str = "portfolio outcome 4";
 
 /// What a cached portfolio outcome depends on besides the manifest: the
 /// checklists (their names and bytes), the policy (as loaded), the as-of

@@ -174,7 +174,7 @@ fn a_rejected_provider_is_carried_to_every_vendor_resting_on_it() {
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains("## Fourth parties"), "{md}");
     assert!(
-        md.contains("- **Tidewater Quant** (./vendors/tidewater.yaml) relies on Granite MPC for custody: the provider's own assessment (./vendors/granite.yaml) rejects it."),
+        md.contains("- **Tidewater Quant** (./vendors/tidewater.yaml) relies on Granite MPC for custody: the provider's own assessment (./vendors/granite.yaml) rejects it: rejected by rule withdrawal-permission, key-scope-withdraw, never-grant."),
         "{md}"
     );
     assert!(

@@ -27,6 +27,7 @@ fn items(n: usize) -> Vec<Item> {
                     integration: format!("Synthetic integration {i}"),
                     verdict: Verdict::ALL[i % Verdict::ALL.len()],
                     verdict_label: Verdict::ALL[i % Verdict::ALL.len()].label(),
+                    verdict_reason: format!("synthetic reason {i}"),
                     tier: Level::ALL[i % Level::ALL.len()],
                     score: (i % 1000) as f64 / 10.0,
                     confidence: 50.0,

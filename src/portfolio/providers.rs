@@ -82,6 +82,7 @@ impl Providers {
                     vendor: e.vendor.clone(),
                     verdict: e.verdict,
                     verdict_label: e.verdict.label(),
+                    verdict_reason: e.verdict_reason.clone(),
                     review_due: e.review_due,
                     overdue: e.review_due < as_of,
                 });
@@ -104,7 +105,10 @@ impl Providers {
         let s = p.assessed.as_ref()?;
         let (problem, due) = if s.verdict == Verdict::Reject {
             (
-                format!("the provider's own assessment ({}) rejects it", s.file),
+                format!(
+                    "the provider's own assessment ({}) rejects it: {}",
+                    s.file, s.verdict_reason
+                ),
                 as_of,
             )
         } else if s.overdue {

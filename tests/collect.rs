@@ -911,7 +911,7 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &front.ca_pem).unwrap();
 
-    let args: Vec<String> = vec![
+    let mut args: Vec<String> = vec![
         "collect".into(),
         manifest.display().to_string(),
         "--as-of".into(),
@@ -926,17 +926,9 @@ async fn the_command_fills_answers_keeps_people_s_and_reports_contradictions() {
         front.url("/raw/"),
         "--scorecard-api".into(),
         front.url("/scorecard/"),
-        // Never the real RDAP, breach list or OSV (their own tests are in
-        // tests/outside_in.rs): the front answers 404, a recorded failure.
-        "--rdap-bootstrap".into(),
-        front.url("/no-rdap.json"),
-        "--breaches-api".into(),
-        front.url("/no-hibp/"),
-        "--osv-api".into(),
-        front.url("/no-osv/"),
-        "--no-cache".into(),
         "--no-dns".into(),
     ];
+    args.extend(support::NO_THIRD_PARTIES.map(String::from));
     let run = |extra: &'static [&'static str]| {
         let mut args = args.clone();
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -1240,10 +1232,7 @@ async fn on_a_terminal_progress_is_a_bar() {
         .args(["--github-api", &front.url("/api/")])
         .args(["--raw-content", &front.url("/raw/")])
         .args(["--scorecard-api", &front.url("/scorecard/")])
-        .args(["--rdap-bootstrap", &front.url("/no-rdap.json")])
-        .args(["--breaches-api", &front.url("/no-hibp/")])
-        .args(["--osv-api", &front.url("/no-osv/")])
-        .arg("--no-cache")
+        .args(support::NO_THIRD_PARTIES)
         .arg("--no-dns")
         .env("TERM", "xterm-256color");
     let seen = tokio::task::spawn_blocking(move || {

@@ -403,7 +403,7 @@ async fn the_command_asks_the_given_resolver_and_fills_questions() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&manifest, text).unwrap();
-    let args = vec![
+    let mut args = vec![
         "collect".to_string(),
         manifest.display().to_string(),
         "--dry-run".into(),
@@ -417,31 +417,10 @@ async fn the_command_asks_the_given_resolver_and_fills_questions() {
         "www.vendor.example:443:127.0.0.1".into(),
         "--connect-timeout".into(),
         "1".into(),
-        // Never the real registry, breach list or OSV: a closed port on
-        // loopback, pinned, like the website (failures, no facts).
-        "--rdap-bootstrap".into(),
-        "https://www.vendor.example/no-rdap.json".into(),
-        "--breaches-api".into(),
-        "https://www.vendor.example/no-hibp/".into(),
-        "--osv-api".into(),
-        "https://www.vendor.example/no-osv/".into(),
-        "--no-cache".into(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        assert_cmd::Command::cargo_bin("vetted")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    args.extend(support::NO_THIRD_PARTIES.map(String::from));
+    let (code, stdout, stderr) = support::run_vetted(args).await;
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     for line in [
         "dns.spf = \"-all\"",
         "dns.spf-lookups = 3",

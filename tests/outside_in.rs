@@ -46,13 +46,8 @@ fn sources(front: &TlsFront) -> Sources {
 
 fn vendor(front: &TlsFront, packages: Vec<Package>) -> Vendor {
     Vendor {
-        name: "Test".into(),
-        website: Some(front.url("/")),
-        docs: None,
-        repository: None,
-        egress_ips: vec![],
-        providers: vec![],
         packages,
+        ..support::vendor_at(front.url("/"))
     }
 }
 
@@ -785,7 +780,7 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let (code, stdout, stderr) = run(args.clone()).await;
+    let (code, stdout, stderr) = support::run_vetted(args.clone()).await;
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("rdap.registered = \"2019-03-04\""),
@@ -833,9 +828,19 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
     // A review that must not tell third parties which vendor it looks at:
     // none of the three is asked anything.
     let asked_before = server.received_requests().await.unwrap().len();
-    let mut quiet = args;
+    // Without the three services' addresses: with them, the flags that
+    // skip them are refused as contradictory.
+    let mut quiet: Vec<String> = Vec::new();
+    let mut rest = args.into_iter();
+    while let Some(a) = rest.next() {
+        if ["--rdap-bootstrap", "--breaches-api", "--osv-api"].contains(&a.as_str()) {
+            rest.next();
+        } else {
+            quiet.push(a);
+        }
+    }
     quiet.extend(["--dry-run", "--no-rdap", "--no-breaches", "--no-osv"].map(String::from));
-    let (code, stdout, stderr) = run(quiet).await;
+    let (code, stdout, stderr) = support::run_vetted(quiet).await;
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     let asked: Vec<String> = server.received_requests().await.unwrap()[asked_before..]
         .iter()
@@ -852,22 +857,12 @@ async fn the_command_shows_candidates_and_fills_the_low_questions_only() {
         !stdout.contains("rdap.") && !stdout.contains("osv."),
         "{stdout}"
     );
-}
-
-/// Runs `vetted` with `args`: exit code, stdout, stderr.
-async fn run(args: Vec<String>) -> (Option<i32>, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = assert_cmd::Command::cargo_bin("vetted")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    })
-    .await
-    .unwrap()
+    // Nor asked anywhere else (their default addresses): no failure names
+    // them.
+    assert!(
+        !stdout.lines().any(|l| ["  rdap ", "  breaches ", "  osv "]
+            .iter()
+            .any(|p| l.starts_with(p))),
+        "{stdout}"
+    );
 }

@@ -54,15 +54,7 @@ async fn site(front: Front, status: u16, headers: &[(&str, &str)]) -> (MockServe
 }
 
 fn website(front: &TlsFront) -> Vendor {
-    Vendor {
-        name: "Test".into(),
-        website: Some(front.url("/")),
-        docs: None,
-        repository: None,
-        egress_ips: vec![],
-        providers: vec![],
-        packages: vec![],
-    }
+    support::vendor_at(front.url("/"))
 }
 
 /// The default sources without the registry, breach list and OSV, which
@@ -462,7 +454,7 @@ async fn the_command_fills_the_web_questions_and_escapes_the_issuer() {
     std::fs::write(&manifest, &text).unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &front.ca_pem).unwrap();
-    let args = vec![
+    let mut args = vec![
         "collect".to_string(),
         manifest.display().to_string(),
         "--dry-run".into(),
@@ -472,28 +464,12 @@ async fn the_command_fills_the_web_questions_and_escapes_the_issuer() {
         ca.display().to_string(),
         "--resolve".into(),
         format!("{VENDOR}:{}:127.0.0.1", front.addr.port()),
-        // Served nowhere here: failures, and nothing asked of the internet.
-        "--rdap-bootstrap".into(),
-        front.url("/no-rdap.json"),
-        "--breaches-api".into(),
-        front.url("/no-hibp/"),
-        "--osv-api".into(),
-        front.url("/no-osv/"),
-        "--no-cache".into(),
         // No resolver asked: DNS has its own tests (tests/dns.rs).
         "--no-dns".into(),
     ];
-    let out = tokio::task::spawn_blocking(move || {
-        assert_cmd::Command::cargo_bin("vetted")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    args.extend(support::NO_THIRD_PARTIES.map(String::from));
+    let (code, stdout, stderr) = support::run_vetted(args).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
     for line in [
         "web.certificate: unanswered -> \"current\" (from tls.lifetime-left)",
         "web.tls_version: unanswered -> \"tls13\" (from tls.version)",

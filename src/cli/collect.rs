@@ -144,13 +144,13 @@ pub struct Args {
     /// Do not ask the registry (RDAP) for the domain's age; nor then the
     /// breach list, which is asked only about the domain RDAP names. For
     /// a review that must not tell third parties which vendor it looks at.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "rdap_bootstrap")]
     no_rdap: bool,
     /// Do not ask Have I Been Pwned for breaches listed for the domain.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "breaches_api")]
     no_breaches: bool,
     /// Do not ask OSV about vendor.packages.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "osv_api")]
     no_osv: bool,
 }
 

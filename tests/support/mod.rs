@@ -211,6 +211,43 @@ pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// The well-run example manifest with its website and docs at `website`
 /// and `docs` (a test's loopback front), so that collecting it looks up no
 /// name on the internet.
+/// `vetted collect` flags that ask none of the registry, the breach list
+/// or OSV (their tests are in tests/outside_in.rs) and keep no cache:
+/// nothing is asked of the internet.
+pub const NO_THIRD_PARTIES: [&str; 4] = ["--no-rdap", "--no-breaches", "--no-osv", "--no-cache"];
+
+/// Runs `vetted` with `args` off the async runtime: exit code, stdout,
+/// stderr.
+pub async fn run_vetted(args: Vec<String>) -> (Option<i32>, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = assert_cmd::Command::cargo_bin("vetted")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+/// A vendor with only a website, at `website`.
+pub fn vendor_at(website: String) -> vetted::manifest::Vendor {
+    vetted::manifest::Vendor {
+        name: "Test".into(),
+        website: Some(website),
+        docs: None,
+        repository: None,
+        egress_ips: vec![],
+        providers: vec![],
+        packages: vec![],
+    }
+}
+
 /// `manifest` without the answers to `ids` (each a block under `answers:`
 /// that starts with `  ID:`), so that a collector is seen filling them.
 pub fn without_answers(manifest: &str, ids: &[&str]) -> String {

@@ -124,14 +124,7 @@ pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
             }
         }
     }
-    let ips: Vec<String> = r
-        .get("ips")
-        .and_then(|i| i.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|i| i.as_str())
-        .flat_map(super::address_list)
-        .collect();
+    let ips = super::address_array(r.get("ips"));
     let expires = r
         .get("expiredAt")
         .and_then(|e| e.as_str())

@@ -124,14 +124,7 @@ pub fn parse(reply: &Reply, _now: &Now) -> Result<Observation, KeyError> {
             _ => Permission::Withdraw,
         });
     }
-    let ips: Vec<String> = r
-        .get("ipAllowlist")
-        .and_then(|i| i.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|i| i.as_str())
-        .flat_map(super::address_list)
-        .collect();
+    let ips = super::address_array(r.get("ipAllowlist"));
     let valid_until = r
         .get("validUntil")
         .and_then(|v| {

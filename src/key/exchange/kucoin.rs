@@ -10,7 +10,7 @@
 
 use url::Url;
 
-use super::{Now, SignedRequest, b64, hmac_sha256, json, said, words};
+use super::{Now, SignedRequest, b64, hmac_sha256, json, words};
 use crate::evidence::fetch::{Method, Reply};
 use crate::key::secret::{Credentials, Secret};
 use crate::key::{KeyError, Observation};
@@ -63,9 +63,7 @@ pub(super) fn request(
 /// Reads KuCoin's answer `{code, data: {...}}` or `{code, msg}`.
 pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
     let v = json(reply, super::Exchange::Kucoin)?;
-    let code = v.get("code").and_then(|c| c.as_str()).unwrap_or_default();
-    let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or_default();
-    let words_said = said(code, msg);
+    let (code, words_said) = super::coded(&v);
     match code {
         "200000" => {}
         "400006" => return Ok(Observation::IpRefused { words: words_said }),

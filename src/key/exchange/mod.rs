@@ -352,6 +352,14 @@ fn said(code: &str, message: &str) -> String {
     }
 }
 
+/// The `code` of an answer shaped `{code, msg, ...}` (OKX, KuCoin), and
+/// its words ([`said`]).
+fn coded(v: &serde_json::Value) -> (&str, String) {
+    let code = v.get("code").and_then(|c| c.as_str()).unwrap_or_default();
+    let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or_default();
+    (code, said(code, msg))
+}
+
 /// `name: value` for each of `fields` present in `object`, in that order:
 /// the exchange's own words, kept in the manifest. Only named fields are
 /// kept, so an id, a note or a key the response carries never is.
@@ -430,6 +438,18 @@ fn observed(
         expires,
         words,
     })
+}
+
+/// The addresses of a JSON array of strings, each read by
+/// [`address_list`]; none when the value is absent or not an array.
+fn address_array(value: Option<&serde_json::Value>) -> Vec<String> {
+    value
+        .and_then(|i| i.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.as_str())
+        .flat_map(address_list)
+        .collect()
 }
 
 /// A comma- or space-separated address list; empty entries and `*` (no

@@ -11,7 +11,7 @@
 
 use url::Url;
 
-use super::{Now, SignedRequest, b64, hmac_sha256, json, said, words};
+use super::{Now, SignedRequest, b64, hmac_sha256, json, words};
 use crate::evidence::fetch::{Method, Reply};
 use crate::key::secret::{Credentials, Secret};
 use crate::key::{KeyError, Observation};
@@ -52,9 +52,7 @@ pub(super) fn request(
 /// Reads OKX's answer `{code, msg, data: [{perm, ip, ...}]}`.
 pub fn parse(reply: &Reply, now: &Now) -> Result<Observation, KeyError> {
     let v = json(reply, super::Exchange::Okx)?;
-    let code = v.get("code").and_then(|c| c.as_str()).unwrap_or_default();
-    let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or_default();
-    let words_said = said(code, msg);
+    let (code, words_said) = super::coded(&v);
     match code {
         "0" => {}
         "50110" => return Ok(Observation::IpRefused { words: words_said }),

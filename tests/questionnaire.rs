@@ -725,3 +725,54 @@ fn a_caiq_proposes_answers_through_the_checklists_ccm_references() {
     assert_eq!(diags[0].code, Code::SecretInWorkbook);
     assert!(diags[0].file.ends_with("!E3"), "{}", diags[0].file);
 }
+
+/// The ids `plan` would ask about.
+fn planned(m: &Manifest, catalog: &Catalog, policy: &vetted::rules::Policy) -> Vec<String> {
+    export::plan(m, catalog, policy, day("2026-11-30"))
+        .unwrap()
+        .iter()
+        .flat_map(|p| &p.rows)
+        .map(|r| r.question.id.clone())
+        .collect()
+}
+
+#[test]
+fn a_follow_up_the_integration_rules_out_is_not_asked_in_advance() {
+    let (catalog, policy) = setup();
+    let load = |path: &str| {
+        let mut m = vetted::manifest::load("m.yaml", std::fs::read(path).unwrap(), &catalog)
+            .unwrap()
+            .manifest;
+        // Open, so that whether its follow-up is asked rests on the rest
+        // of the condition.
+        m.answers.remove("keys.ip_binding");
+        m.answers.remove("keys.egress_ips_published");
+        m
+    };
+    let follow_up = "keys.egress_ips_published".to_string();
+    // The vendor holds the keys: once it says it binds them to its egress
+    // addresses, whether it publishes them counts.
+    let hosted = planned(
+        &load("examples/new-vendor-little-evidence.yaml"),
+        &catalog,
+        &policy,
+    );
+    assert!(
+        hosted.contains(&"keys.ip_binding".to_string()),
+        "{hosted:?}"
+    );
+    assert!(hosted.contains(&follow_up), "{hosted:?}");
+    // Self-hosted: the key is bound to the customer's own server, and the
+    // vendor's addresses never count, whatever it answers.
+    let mut own = load("examples/self-hosted-oss-bot.yaml");
+    // Follow-ups of an answer alone are still asked in advance.
+    own.answers.remove("open_source.source_available");
+    own.answers.remove("open_source.release_signing");
+    let own = planned(&own, &catalog, &policy);
+    assert!(own.contains(&"keys.ip_binding".to_string()), "{own:?}");
+    assert!(!own.contains(&follow_up), "{own:?}");
+    assert!(
+        own.contains(&"open_source.release_signing".to_string()),
+        "{own:?}"
+    );
+}

@@ -59,19 +59,25 @@ pub fn extreme(q: &Question, end: End, as_of: Date) -> Option<AnswerValue> {
         }
         QuestionType::Number | QuestionType::Date => {
             let i = pick(&mut q.bands.iter().map(|b| b.score).enumerate())?;
-            // A value inside band i: its bound, or just past the previous.
-            let x = q.bands[i].up_to.unwrap_or_else(|| {
-                i.checked_sub(1)
-                    .and_then(|p| q.bands[p].up_to)
-                    .map_or(0.0, |u| u + 1.0)
-            });
-            Some(if q.kind == QuestionType::Number {
-                AnswerValue::Number(x)
-            } else {
-                AnswerValue::Date(as_of.plus_days(-(x as i64)))
-            })
+            Some(in_band(q, i, as_of))
         }
         QuestionType::Text => None,
+    }
+}
+
+/// A value inside band `i` of a number or date question: the band's
+/// bound, or just past the previous one (a date that many days before
+/// `as_of`).
+pub fn in_band(q: &Question, i: usize, as_of: Date) -> AnswerValue {
+    let x = q.bands[i].up_to.unwrap_or_else(|| {
+        i.checked_sub(1)
+            .and_then(|p| q.bands[p].up_to)
+            .map_or(0.0, |u| u + 1.0)
+    });
+    if q.kind == QuestionType::Number {
+        AnswerValue::Number(x)
+    } else {
+        AnswerValue::Date(as_of.plus_days(-(x as i64)))
     }
 }
 

@@ -29,6 +29,7 @@ pub mod findings;
 pub mod gates;
 pub mod hypothesis;
 pub mod incidents;
+pub mod reach;
 pub mod scope;
 pub mod scoring;
 pub mod waivers;

@@ -56,7 +56,8 @@ pub struct Page<'a> {
 
 /// The questions to ask, by area: those that apply to this integration now
 /// (evaluated on `as_of`), and the follow-ups whose condition depends on
-/// answers, which may apply once the vendor answers.
+/// answers and that some answers would make apply ([`evaluate::reach`]):
+/// not one that also needs something the integration rules out.
 pub fn plan<'a>(
     m: &'a Manifest,
     catalog: &'a Catalog,
@@ -64,11 +65,13 @@ pub fn plan<'a>(
     as_of: Date,
 ) -> Result<Vec<Page<'a>>, crate::Error> {
     let assessment = evaluate::evaluate(m, catalog, policy, as_of)?;
+    let reachable = evaluate::reach::reachable(m, catalog, policy, as_of)?;
     let mut pages: Vec<Page<'a>> = Vec::new();
     for r in &assessment.questions {
         let (_, area, q) = catalog.at(r.question);
         let follow_up = q.when.as_deref().filter(|w| w.contains("answers."));
-        if r.status == Status::NotApplicable && follow_up.is_none() {
+        let may_apply = follow_up.is_some() && reachable[r.question.index()];
+        if r.status == Status::NotApplicable && !may_apply {
             continue;
         }
         let row = Row {

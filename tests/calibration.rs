@@ -126,6 +126,20 @@ fn every_calibration_case_gets_the_reviewers_verdict_for_the_stated_reason() {
                 }
             }
         }
+        // Whatever the verdict, a live key holding what the policy never
+        // grants goes now.
+        for k in &a.key_policy.keys {
+            let forbidden = k
+                .excess
+                .iter()
+                .any(|p| policy.key_policy.never_grant.contains(p));
+            if k.status == KeyState::Live && forbidden && k.action != KeyAction::RevokeNow {
+                problems.push(format!(
+                    "key {} holds {:?} and gets {:?}",
+                    k.label, k.excess, k.action
+                ));
+            }
+        }
         if !problems.is_empty() {
             failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
         }
@@ -294,4 +308,39 @@ mod properties {
             prop_assert!(after.confidence + 1e-9 >= before.confidence, "{id}: {} became {}", before.confidence, after.confidence);
         }
     }
+}
+
+/// An incident past the policy's memory is history: the questions about
+/// how the vendor handled its incidents no longer apply (nor cost points),
+/// while the same incident within memory makes them apply.
+#[test]
+fn an_incident_past_the_policys_memory_makes_no_response_question_apply() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = Policy::default_policy();
+    let as_of = AS_OF.parse().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/calibration/tax-tool-incident-now-history.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let applies = |text: &str| {
+        let (_, a) =
+            vetted::evaluate_file("m.yaml", text.as_bytes().to_vec(), &catalog, &policy, as_of)
+                .unwrap();
+        let r = a
+            .questions
+            .iter()
+            .find(|r| r.id == "response.acknowledgement")
+            .unwrap();
+        r.status != vetted::evaluate::Status::NotApplicable
+    };
+    assert!(
+        text.contains("- date: 2020-"),
+        "the case's incident is from 2020"
+    );
+    assert!(!applies(&text));
+    // The same incident three years later: its dates moved, all of them.
+    let (before, incidents) = text.split_at(text.find("\nincidents:").unwrap());
+    let moved = incidents
+        .replace("2020-", "2023-")
+        .replace("2021-", "2024-");
+    assert!(applies(&format!("{before}{moved}")));
 }

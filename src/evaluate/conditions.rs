@@ -27,7 +27,8 @@ pub enum KeyAction {
     Create,
     /// Not approved and not yet created: do not create it.
     DoNotCreate,
-    /// Not approved and live: revoke it on the exchange now.
+    /// Live and not approved, or holding a permission the policy never
+    /// grants: revoke it on the exchange now.
     RevokeNow,
     /// Already revoked: nothing to do.
     None,
@@ -208,13 +209,24 @@ pub(super) fn key_policy(
                 k.expiry().map_or(by, |e| e.min(by))
             });
             let overdue = k.status == KeyState::Live && rotate_by.is_some_and(|r| r < as_of);
+            // A live key that holds what the policy never grants goes now,
+            // whatever the verdict: approval holds only once it is gone.
+            let forbidden = excess.iter().any(|p| never.contains(p));
             let action = match (grants, k.status) {
                 (_, KeyState::Revoked) => KeyAction::None,
                 (false, KeyState::Proposed) => KeyAction::DoNotCreate,
                 (false, KeyState::Live) => KeyAction::RevokeNow,
+                (true, KeyState::Live) if forbidden => KeyAction::RevokeNow,
                 (true, KeyState::Proposed) => KeyAction::Create,
                 (true, KeyState::Live) if !excess.is_empty() || overdue => KeyAction::Fix,
-                (true, KeyState::Live) if !k.bound() && !m.vendor.egress_ips.is_empty() => {
+                // An unbound key is fixed when there are addresses to bind
+                // it to, and always when it can move funds: a copy of it
+                // trades from anywhere.
+                (true, KeyState::Live)
+                    if !k.bound()
+                        && (!m.vendor.egress_ips.is_empty()
+                            || k.granted().iter().any(|p| p.moves_funds())) =>
+                {
                     KeyAction::Fix
                 }
                 (true, KeyState::Live) => KeyAction::Keep,
@@ -271,6 +283,7 @@ pub(super) fn conditions(
     if !verdict.grants() {
         return out;
     }
+    let moves_funds = kp.grant.iter().any(|p| p.moves_funds());
     if kp.applies {
         out.push(Condition::GrantOnly {
             grant: kp.grant.clone(),
@@ -315,11 +328,11 @@ pub(super) fn conditions(
                 });
             }
         }
-        let moves_funds = kp.grant.iter().any(|p| p.moves_funds());
         if moves_funds && !m.integration.withdrawal_allowlist {
             out.push(Condition::WithdrawalAllowlist);
         }
     }
+    // A cap on funds at risk means nothing to a key that cannot move any.
     for g in gates
         .iter()
         .filter(|g| g.acts() && g.effect == GateEffect::Conditions)
@@ -327,7 +340,7 @@ pub(super) fn conditions(
         out.push(Condition::RuleTerms {
             rule: g.rule.clone(),
             message: g.message.clone(),
-            funds_cap: g.funds_cap,
+            funds_cap: g.funds_cap.filter(|_| moves_funds),
             currency: policy.inherent_risk.funds_currency.clone(),
             review_days: g.review_days,
         });

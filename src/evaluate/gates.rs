@@ -156,44 +156,86 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
 
 /// The policy's never-grant list is a gate of its own, whatever the
 /// checklists say: a manifest that leaves out the exchange-keys checklist
-/// must not get a withdrawal key approved.
+/// must not get a withdrawal key approved. An integration that asks for
+/// such a permission is rejected. A key that holds one the integration does
+/// not ask for (a box ticked by mistake) is the customer's to revoke: the
+/// key goes now ([`super::conditions`] orders it revoked), and approval
+/// holds only on that condition. Whether the vendor works without the
+/// permission is the checklists' question (`key-scope-withdraw` rejects
+/// unless it does).
 fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
     let never = &policy.key_policy.never_grant;
-    let forbidden: BTreeSet<Permission> = manifest
+    let asked: BTreeSet<Permission> = manifest
         .integration
         .permissions
         .iter()
-        .chain(
-            manifest
-                .integration
-                .keys
-                .iter()
-                .filter(|k| k.status != crate::manifest::KeyState::Revoked)
-                .flat_map(|k| k.granted().iter()),
-        )
         .copied()
         .filter(|p| never.contains(p))
         .collect();
-    if forbidden.is_empty() {
-        return None;
-    }
-    let names: Vec<&str> = forbidden.iter().map(|p| p.as_str()).collect();
-    Some(Gate {
+    let held: Vec<(&crate::manifest::ExchangeKey, Vec<&str>)> = manifest
+        .integration
+        .keys
+        .iter()
+        .filter(|k| k.status != crate::manifest::KeyState::Revoked)
+        .map(|k| {
+            let over = k
+                .granted()
+                .iter()
+                .filter(|p| never.contains(p) && !asked.contains(p))
+                .map(|p| p.as_str())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            (k, over)
+        })
+        .filter(|(_, over): &(_, Vec<&str>)| !over.is_empty())
+        .collect();
+    let gate = |effect, message: String, remediation: String| Gate {
         rule: NEVER_GRANT.to_string(),
         checklist: "policy".to_string(),
-        effect: GateEffect::Reject,
-        message: format!(
-            "The integration asks for or holds {}, which the policy never grants to a vendor",
-            names.join(", ")
-        ),
+        effect,
+        message,
         severity: Level::Critical,
-        remediation: Some(format!(
-            "Issue a key without {}; no trading, tracking or tax feature needs it.",
-            names.join(", ")
-        )),
+        remediation: Some(remediation),
         waived: false,
         review_days: None,
         funds_cap: None,
         reads_incidents: false,
-    })
+    };
+    if !asked.is_empty() {
+        let mut names: BTreeSet<&str> = asked.iter().map(|p| p.as_str()).collect();
+        names.extend(held.iter().flat_map(|(_, over)| over.iter().copied()));
+        let names: Vec<&str> = names.into_iter().collect();
+        let how = if held.is_empty() {
+            "asks for"
+        } else {
+            "asks for or holds"
+        };
+        return Some(gate(
+            GateEffect::Reject,
+            format!(
+                "The integration {how} {}, which the policy never grants to a vendor.",
+                names.join(", ")
+            ),
+            format!(
+                "Issue a key without {}; no trading, tracking or tax feature needs it.",
+                names.join(", ")
+            ),
+        ));
+    }
+    if held.is_empty() {
+        return None;
+    }
+    let keys: Vec<String> = held
+        .iter()
+        .map(|(k, over)| format!("{} on {} ({})", k.label, k.exchange, over.join(", ")))
+        .collect();
+    Some(gate(
+        GateEffect::Conditions,
+        format!(
+            "A key holds what the integration does not ask for and the policy never grants to a vendor: {}.",
+            keys.join("; ")
+        ),
+        "Revoke that key now and issue one with only the permissions granted; approval holds only once it is gone.".to_string(),
+    ))
 }

@@ -332,16 +332,50 @@ fn key_leak_lessons_raise_the_tier_to_at_least_high() {
 
 #[test]
 fn trade_without_any_way_to_bind_the_key_is_at_least_high() {
-    let mut m = base();
-    m["answers"]["keys.ip_binding"] = json!({"value": "none", "source": "document",
-        "evidence": [{"url": "https://tidewater.example/docs", "observed": "2026-11-10"}]});
+    let unbound = |value: &str| {
+        let mut m = base();
+        m["answers"]["keys.ip_binding"] = json!({"value": value, "source": "document",
+            "evidence": [{"url": "https://tidewater.example/docs", "observed": "2026-11-10"}]});
+        for k in m["integration"]["keys"].as_array_mut().unwrap() {
+            k["ip-restricted"] = json!(false);
+        }
+        m
+    };
+    // No binding possible, not known, or not said: a refusal to say must
+    // never read better than "unknown".
+    for value in ["none", "unknown", "declined"] {
+        let r = run(&unbound(value));
+        assert!(r.summary.tier >= Level::High, "{value}: {}", r.summary.tier);
+        assert!(
+            fired(&r).contains(&"trade-unbound".to_string()),
+            "{value}: {:?}",
+            fired(&r)
+        );
+    }
+    // Keys the exchange is shown to bind prove that binding works, whatever
+    // the answer.
+    let mut m = unbound("unknown");
+    for k in m["integration"]["keys"].as_array_mut().unwrap() {
+        k["ip-restricted"] = json!(true);
+    }
+    assert!(!fired(&run(&m)).contains(&"trade-unbound".to_string()));
+    // So does an OAuth grant, which has no allow-list to fill.
+    let mut m = unbound("none");
+    m["integration"]["connection"] = json!("oauth");
+    m["integration"]["keys"] = json!([]);
+    assert!(!fired(&run(&m)).contains(&"trade-unbound".to_string()));
+    // Self-hosted: the key is bound to your own server, a condition rather
+    // than a verdict on the project.
+    let mut m = unbound("none");
+    m["integration"]["hosting"] = json!("self-hosted");
     let r = run(&m);
-    assert!(r.summary.tier >= Level::High, "{}", r.summary.tier);
+    assert!(!fired(&r).contains(&"trade-unbound".to_string()));
     assert!(
-        fired(&r).contains(&"trade-unbound".to_string()),
+        fired(&r).contains(&"own-key-unbound".to_string()),
         "{:?}",
         fired(&r)
     );
+    assert_ne!(r.summary.verdict, Verdict::Approve);
 }
 
 #[test]
@@ -388,8 +422,30 @@ fn withdrawal_is_rejected_even_without_the_exchange_keys_checklist() {
         "{:?}",
         fired(&r)
     );
-    // A key that holds withdraw is enough, whatever the integration asks.
+    // A key that holds withdraw, for a vendor that has not shown it works
+    // without it, is rejected.
     let mut m = base();
     m["integration"]["keys"][0]["permissions"] = json!(["read", "trade", "withdraw"]);
-    assert_eq!(run(&m).summary.verdict, Verdict::Reject);
+    m["answers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("keys.withdrawal");
+    let r = run(&m);
+    assert_eq!(r.summary.verdict, Verdict::Reject);
+    assert!(fired(&r).contains(&"key-scope-withdraw".to_string()));
+    // For a vendor that never needs it, the box was ticked by mistake: the
+    // key is revoked now, and approval holds only on that condition.
+    let mut m = base();
+    m["integration"]["keys"][0]["permissions"] = json!(["read", "trade", "withdraw"]);
+    let r = run(&m);
+    assert_eq!(r.summary.verdict, Verdict::Conditions);
+    assert!(!fired(&r).contains(&"key-scope-withdraw".to_string()));
+    let gate = r.gates.iter().find(|g| g.rule == "never-grant").unwrap();
+    assert_eq!(gate.effect, vetted::evaluate::GateEffect::Conditions);
+    let key = &r.key_policy.keys[0];
+    assert_eq!(key.action, vetted::evaluate::KeyAction::RevokeNow);
+    assert_eq!(
+        r.key_policy.keys[1].action,
+        vetted::evaluate::KeyAction::Keep
+    );
 }

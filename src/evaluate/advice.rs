@@ -93,7 +93,7 @@ pub struct Advice {
     /// Changes that move the verdict up, each alone (smallest first), or
     /// one combined set when no single change does.
     pub remedies: Vec<Remedy>,
-    /// Rules that stay whatever changes.
+    /// Rules that stay whatever changes (besides any remedies).
     pub fixed: Vec<Fixed>,
 }
 
@@ -115,7 +115,8 @@ pub fn advise(
     if a.verdict == Verdict::Approve {
         return advice;
     }
-    let mut singles: Vec<(Remedy, f64)> = Vec::new();
+    // Each remedy with the rules still acting after it.
+    let mut singles: Vec<(Remedy, f64, Vec<String>)> = Vec::new();
     // Each changed copy is evaluated as it is made and dropped: all of
     // them at once held a hundred copies of the manifest (issue 16).
     candidates(m, catalog, policy, as_of, a, |change, changed, size| {
@@ -129,24 +130,34 @@ pub fn advise(
                     tier: b.tier,
                 },
                 size,
+                acting(&b),
             ));
         }
     });
-    singles.sort_by(|(x, sx), (y, sy)| {
+    singles.sort_by(|(x, sx, _), (y, sy, _)| {
         x.verdict
             .cmp(&y.verdict)
             .then(sx.total_cmp(sy))
             .then(x.changes[0].target.cmp(&y.changes[0].target))
     });
-    advice.remedies = singles.into_iter().take(LIMIT).map(|(r, _)| r).collect();
+    let mut still: Vec<Vec<String>> = Vec::new();
+    for (r, _, rules) in singles.into_iter().take(LIMIT) {
+        advice.remedies.push(r);
+        still.push(rules);
+    }
     if advice.remedies.is_empty()
-        && let Some(r) = greedy(m, catalog, policy, as_of, a)
+        && let Some((r, rules)) = greedy(m, catalog, policy, as_of, a)
     {
         advice.remedies.push(r);
+        still.push(rules);
     }
-    if advice.remedies.is_empty() {
-        advice.fixed = fixed(a);
-    }
+    // A rule that no change lifts is worth saying even when another change
+    // moves the verdict (it says when the incident behind it eases); one
+    // that some remedy lifts is not fixed.
+    advice.fixed = fixed(a);
+    advice
+        .fixed
+        .retain(|f| still.iter().all(|rules| rules.contains(&f.rule)));
     advice
 }
 
@@ -310,7 +321,7 @@ fn greedy(
     policy: &Policy,
     as_of: Date,
     a: &Assessment,
-) -> Option<Remedy> {
+) -> Option<(Remedy, Vec<String>)> {
     let mut order: Vec<&super::QuestionResult> = a
         .questions
         .iter()
@@ -342,14 +353,26 @@ fn greedy(
         });
         let b = run(&changed, catalog, policy, as_of, true).ok()?;
         if b.verdict < a.verdict {
-            return Some(Remedy {
-                changes,
-                verdict: b.verdict,
-                tier: b.tier,
-            });
+            return Some((
+                Remedy {
+                    changes,
+                    verdict: b.verdict,
+                    tier: b.tier,
+                },
+                acting(&b),
+            ));
         }
     }
     None
+}
+
+/// The rules acting in an assessment.
+fn acting(a: &Assessment) -> Vec<String> {
+    a.gates
+        .iter()
+        .filter(|g| g.acts())
+        .map(|g| g.rule.clone())
+        .collect()
 }
 
 /// The rules that hold the verdict down, with when each eases if it rests

@@ -255,6 +255,15 @@ fn trigger(code: Code) -> Trigger {
             VALID.replace("[baseline]", "[baseline, exchange-keys]")
                 + "answers:\n  key_storage.custody: {value: user-hosted}\n",
         ),
+        Code::SelfHostedDataClasses => manifest(
+            VALID
+                .replace("[baseline]", "[baseline, exchange-keys]")
+                .replace(
+                    "permissions: [read]}",
+                    "permissions: [read], hosting: self-hosted, data-classes: [credentials]}",
+                )
+                + "answers:\n  key_storage.telemetry: {value: none}\n",
+        ),
         Code::UnknownRule => valid_and(&waiver("rule: no-such-rule")),
         Code::WaiverOnReject => manifest(
             VALID.replace("[baseline]", "[baseline, exchange-keys]")

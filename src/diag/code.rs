@@ -1083,6 +1083,31 @@ integration:
 ",
     }
 
+    SelfHostedDataClasses = "self-hosted-data-classes" in Manifest {
+        description: r"
+A warning. The software is self-hosted and `key_storage.telemetry` says it
+talks only to the exchanges, yet `integration.data-classes` lists data.
+`data-classes` is the data the vendor receives; listing what the software
+merely handles on your own systems makes the vendor-side questions (its
+agreements, breach notice, staff access, attestation) apply to a project
+that receives nothing, and lowers confidence for answers nobody can give.
+The assessment goes on as written.
+
+```yaml
+integration:
+  hosting: self-hosted
+  data-classes: [credentials, trading-history]
+answers:
+  key_storage.telemetry: {value: none}
+```
+",
+        help: r"
+remove `data-classes` when nothing reaches the vendor; if the software does
+send data home (cloud sync, telemetry, support uploads), list only that data
+and correct the telemetry answer.
+",
+    }
+
     WaiverIncomplete = "waiver-incomplete" in Manifest {
         description: r"
 A waiver lacks `reason`, `approved-by` or `expires` (one diagnostic for

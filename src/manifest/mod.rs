@@ -71,6 +71,7 @@ pub fn load(file: &str, bytes: Vec<u8>, catalog: &Catalog) -> Result<Loaded, Vec
     // complete, so nothing is dropped here.
     let mut manifest = raw.into_checked(values);
     read_legacy_hosting(&doc, &mut manifest, &mut diags);
+    warn_self_hosted_data_classes(&doc, &manifest, &mut diags);
     Ok(Loaded {
         manifest,
         doc,
@@ -99,6 +100,36 @@ fn read_legacy_hosting(doc: &Document, m: &mut Manifest, diags: &mut Vec<Diagnos
                 format!("`{question}: {option}` is read as `integration.hosting: self-hosted`"),
             )
             .with_help("add `hosting: self-hosted` under `integration`; the custody answer alone will not say it in a later version"),
+        );
+    }
+}
+
+/// The answer that says self-hosted software sends nothing home.
+const TALKS_ONLY_TO_EXCHANGES: (&str, &str) = ("key_storage.telemetry", "none");
+
+/// `data-classes` is what the vendor receives. Self-hosted software that,
+/// by the manifest's own answer, sends nothing home receives nothing: data
+/// listed there is what it handles on your systems, and would make every
+/// vendor-side question apply to a project that holds nothing.
+fn warn_self_hosted_data_classes(doc: &Document, m: &Manifest, diags: &mut Vec<Diagnostic>) {
+    let (question, option) = TALKS_ONLY_TO_EXCHANGES;
+    let sends_nothing = m
+        .answers
+        .get(question)
+        .is_some_and(|a| a.value.as_choice() == Some(option));
+    if m.integration.hosting == Some(Hosting::SelfHosted)
+        && sends_nothing
+        && !m.integration.data_classes.is_empty()
+    {
+        diags.push(
+            doc.warning(
+                Code::SelfHostedDataClasses,
+                "/integration/data-classes",
+                format!(
+                    "`data-classes` lists data the vendor receives, but `{question}: {option}` says the self-hosted software talks only to the exchanges"
+                ),
+            )
+            .with_help("remove `data-classes` when nothing reaches the vendor; otherwise list only what the software sends home and correct the telemetry answer"),
         );
     }
 }
@@ -713,6 +744,27 @@ mod tests {
         let explicit = load("  hosting: vendor\n");
         assert_eq!(explicit.manifest.integration.hosting, Some(Hosting::Vendor));
         assert!(explicit.warnings.is_empty());
+    }
+
+    #[test]
+    fn data_classes_of_self_hosted_software_that_sends_nothing_are_questioned() {
+        let catalog = Catalog::bundled().unwrap();
+        let load = |hosting: &str, telemetry: &str| {
+            let text = format!(
+                "vendor: {{name: V}}\nintegration:\n  purpose: p\n  checklists: [baseline, exchange-keys]\n  permissions: [read]\n  hosting: {hosting}\n  data-classes: [credentials]\nassessment: {{assessor: a, date: 2026-11-01}}\nanswers:\n  key_storage.telemetry: {{value: {telemetry}}}\n"
+            );
+            load("m.yaml", text.into_bytes(), &catalog)
+                .unwrap()
+                .warnings
+        };
+        let warned = load("self-hosted", "none");
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].code, Code::SelfHostedDataClasses);
+        assert_eq!(warned[0].line, 7, "{}", warned[0]);
+        // Software that sends something home may well give the vendor data,
+        // and a hosted vendor receives what it handles.
+        assert!(load("self-hosted", "opt-in-no-secrets").is_empty());
+        assert!(load("vendor", "none").is_empty());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! the formats agree with each other (HTML is the Markdown as a page titled
 //! by the document, JSON is the document's data).
 
+mod support;
+
 use assert_cmd::Command;
 use vetted::report::{Compliance, Format, Render, Renderer, render};
 use vetted::rules::Policy;
@@ -119,4 +121,38 @@ fn compare_portfolio_and_diff_write_through_render() {
     let d = vetted::diff::diff((&old.1, &old.2), (&new.1, &new.2));
     assert!(d.title().contains(&d.vendor));
     renders_as_the_command(&d, &["diff", OLD, NEW]);
+}
+
+/// Every bundled manifest (examples and calibration cases: every verdict,
+/// basis and hosting the set holds) renders as the report and the
+/// compliance document in every format: a template that reads a field
+/// only some verdicts have fails here, not in a user's hands.
+#[test]
+fn every_bundled_manifest_renders_in_every_format() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = Policy::default_policy();
+    let templates = Renderer::new(Default::default());
+    let paths = support::bundled_manifests();
+    assert!(paths.len() >= 30, "{} manifests", paths.len());
+    let mut failures = Vec::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let (report, _) = vetted::assess(
+            &file,
+            std::fs::read(&path).unwrap(),
+            &catalog,
+            &policy,
+            AS_OF.parse().unwrap(),
+        )
+        .unwrap();
+        for (format, flag) in FORMATS {
+            if let Err(e) = render(&report, format, &templates, &policy) {
+                failures.push(format!("{file} ({flag}): {e}"));
+            }
+            if let Err(e) = render(&Compliance(&report), format, &templates, &policy) {
+                failures.push(format!("{file} (compliance {flag}): {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

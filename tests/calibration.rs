@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use vetted::evaluate::KeyAction;
+use vetted::evaluate::{Condition, KeyAction};
 use vetted::level::Level;
 use vetted::manifest::KeyState;
 use vetted::rules::{Policy, Verdict};
@@ -124,6 +124,23 @@ fn every_calibration_case_gets_the_reviewers_verdict_for_the_stated_reason() {
                 if k.action != expected {
                     problems.push(format!("key {} gets {:?}", k.label, k.action));
                 }
+            }
+        }
+        // A rule whose terms are listed is not listed again as a finding
+        // to remediate: one line per thing to do.
+        let terms: Vec<&str> = a
+            .conditions
+            .iter()
+            .filter_map(|c| match c {
+                Condition::RuleTerms { rule, .. } => Some(rule.as_str()),
+                _ => None,
+            })
+            .collect();
+        for c in &a.conditions {
+            if let Condition::Remediate { id, .. } = c
+                && terms.contains(&id.as_str())
+            {
+                problems.push(format!("{id} is listed twice among the conditions"));
             }
         }
         // Whatever the verdict, a live key holding what the policy never

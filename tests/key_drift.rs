@@ -101,48 +101,69 @@ fn permissions_that_changed_between_two_checks_are_drift() {
     );
 }
 
-/// A key the exchange reports as able to withdraw makes the integration
-/// one that can, whatever the manifest declares: the inherent risk is
-/// judged on what is granted, and says which key grants it.
+/// A key the exchange reports as holding more than the integration
+/// declares is the customer's to fix, now: the vendor's inherent risk stays
+/// that of what it is granted, approval holds only on the key being
+/// revoked (a never-grant permission) or narrowed (anything else), and the
+/// key policy says so for that key.
 #[test]
-fn a_key_the_exchange_says_can_withdraw_raises_the_inherent_risk() {
+fn a_key_the_exchange_says_holds_more_is_revoked_or_narrowed_now() {
+    use vetted::evaluate::{GateEffect, KeyAction};
     let text = std::fs::read_to_string("examples/read-only-tracker.yaml").unwrap();
     let key = "      label: ledgerlight-readonly\n      created: 2026-11-19\n      permissions: [read]\n      ip-restricted: true\n";
     assert!(text.contains(key), "the example's Binance key");
     let declared = evaluate(&text);
-    let withdrawing = text.replacen(
-        key,
-        &format!(
-            "{key}      observed:
+    let reported = |permissions: &str| {
+        evaluate(&text.replacen(
+            key,
+            &format!(
+                "{key}      observed:
         observed: 2026-11-20T10:00:00Z
         source: observed
         outcome: verified
         fingerprint: sha256:0123456789abcdef
         url: https://api.binance.com/sapi/v1/account/apiRestrictions
-        permissions: [read, withdraw]
+        permissions: {permissions}
         ip-restricted: true
 "
-        ),
-        1,
-    );
-    let granted = evaluate(&withdrawing);
+            ),
+            1,
+        ))
+    };
+    for (permissions, gate, action) in [
+        ("[read, withdraw]", "never-grant", KeyAction::RevokeNow),
+        ("[read, trade, futures]", "key-excess", KeyAction::Fix),
+    ] {
+        let a = reported(permissions);
+        assert_eq!(
+            (a.inherent_risk, &a.inherent_reasons),
+            (declared.inherent_risk, &declared.inherent_reasons),
+            "{permissions}"
+        );
+        let g = a.gates.iter().find(|g| g.rule == gate).unwrap();
+        assert_eq!(g.effect, GateEffect::Conditions, "{permissions}");
+        assert!(
+            g.message.contains("ledgerlight-readonly on binance"),
+            "{}",
+            g.message
+        );
+        assert_eq!(
+            a.verdict,
+            vetted::rules::Verdict::Conditions,
+            "{permissions}"
+        );
+        let k = a
+            .key_policy
+            .keys
+            .iter()
+            .find(|k| k.label == "ledgerlight-readonly")
+            .unwrap();
+        assert_eq!(k.action, action, "{permissions}");
+    }
     assert!(
-        granted.inherent_risk > declared.inherent_risk,
-        "{:?} then {:?}",
-        declared.inherent_reasons,
-        granted.inherent_reasons
-    );
-    assert!(
-        granted.inherent_reasons.iter().any(|r| r.starts_with(
-            "withdraw permission (key ledgerlight-readonly on binance, as the exchange reported)"
-        )),
-        "{:?}",
-        granted.inherent_reasons
-    );
-    assert!(
-        granted.verdict > declared.verdict,
-        "{:?} then {:?}",
-        declared.verdict,
-        granted.verdict
+        declared
+            .gates
+            .iter()
+            .all(|g| g.rule != "key-excess" && g.rule != "never-grant")
     );
 }

@@ -346,6 +346,7 @@ fn every_condition_and_basis_kind_matches_the_schema() {
             funds_cap: Some(10000.0),
             currency: "USD".into(),
             review_days: None,
+            remediation: Some("r".into()),
         },
         Condition::Remediate {
             id: "keys.storage".into(),

@@ -11,7 +11,7 @@ use crate::level::Level;
 use crate::manifest::{Connection, KeyState, Manifest};
 use crate::rules::{Permission, Policy, Verdict};
 
-use super::findings::Finding;
+use super::findings::{Finding, FindingKind};
 use super::gates::{Gate, GateEffect};
 use super::scope::Holding;
 
@@ -151,6 +151,8 @@ pub enum Condition {
         currency: String,
         /// Reassess within this many days.
         review_days: Option<i64>,
+        /// What the rule asks to be done (its finding is not listed again).
+        remediation: Option<String>,
     },
     /// Fix what a serious finding asks.
     Remediate {
@@ -333,19 +335,27 @@ pub(super) fn conditions(
         }
     }
     // A cap on funds at risk means nothing to a key that cannot move any.
+    let mut terms_of = Vec::new();
     for g in gates
         .iter()
         .filter(|g| g.acts() && g.effect == GateEffect::Conditions)
     {
+        terms_of.push(g.rule.as_str());
         out.push(Condition::RuleTerms {
             rule: g.rule.clone(),
             message: g.message.clone(),
             funds_cap: g.funds_cap.filter(|_| moves_funds),
             currency: policy.inherent_risk.funds_currency.clone(),
             review_days: g.review_days,
+            remediation: g.remediation.clone(),
         });
     }
-    for f in findings.iter().filter(|f| f.severity >= Level::High) {
+    // A rule whose terms are listed above says its remediation there.
+    let listed = |f: &Finding| f.kind == FindingKind::Rule && terms_of.contains(&f.id.as_str());
+    for f in findings
+        .iter()
+        .filter(|f| f.severity >= Level::High && !listed(f))
+    {
         if let Some(r) = &f.remediation {
             out.push(Condition::Remediate {
                 id: f.id.clone(),

@@ -161,42 +161,6 @@ fn cap(v: Verdict, limited_by: &[String]) -> Verdict {
     }
 }
 
-/// What the integration is granted: the permissions it declares, and any
-/// more that a key not revoked holds, as the exchange reported it (`key
-/// verify`) or else as typed. A key that can withdraw makes the integration
-/// one that can, whatever the integration says; each permission is named
-/// once, with the key it comes through when the integration does not
-/// declare it.
-fn granted_permissions(m: &Manifest) -> Vec<(crate::rules::Permission, Option<String>)> {
-    let mut granted: Vec<(crate::rules::Permission, Option<String>)> = m
-        .integration
-        .permissions
-        .iter()
-        .map(|p| (*p, None))
-        .collect();
-    let keys = m
-        .integration
-        .keys
-        .iter()
-        .filter(|k| k.status != crate::manifest::KeyState::Revoked);
-    for k in keys {
-        let how = if k.verified().is_some() {
-            "as the exchange reported"
-        } else {
-            "as typed"
-        };
-        for p in k.granted() {
-            if !granted.iter().any(|(g, _)| g == p) {
-                granted.push((
-                    *p,
-                    Some(format!("key {} on {}, {how}", k.label, k.exchange)),
-                ));
-            }
-        }
-    }
-    granted
-}
-
 /// Inherent risk of what the integration is granted, with the reasons.
 pub fn inherent_risk(m: &Manifest, holding: &Holding, policy: &Policy) -> (Level, Vec<String>) {
     let risk = &policy.inherent_risk;
@@ -211,15 +175,16 @@ pub fn inherent_risk(m: &Manifest, holding: &Holding, policy: &Policy) -> (Level
     };
     let mut level = Level::Low;
     let mut reasons = Vec::new();
-    let granted = granted_permissions(m);
-    for (p, through) in &granted {
+    // What the integration declares, not what a key happens to hold: a key
+    // that holds more is narrowed, or revoked, as a condition of approval
+    // (the policy gates `key-excess` and `never-grant`), so its excess is
+    // the customer's to remove now, not the vendor's risk profile.
+    let granted = &m.integration.permissions;
+    for p in granted {
         if let Some(&l) = risk.permissions.get(p) {
             let l = allowlisted(l, *p == crate::rules::Permission::Withdraw);
             level = level.max(l);
-            match through {
-                None => reasons.push(format!("{} permission: {l}", p.as_str())),
-                Some(key) => reasons.push(format!("{} permission ({key}): {l}", p.as_str())),
-            }
+            reasons.push(format!("{} permission: {l}", p.as_str()));
         }
     }
     if let Some(&l) = risk.connections.get(&holding.connection) {
@@ -232,7 +197,7 @@ pub fn inherent_risk(m: &Manifest, holding: &Holding, policy: &Policy) -> (Level
     }
     // Funds are at risk only through access that can move them; a
     // read-only key exposes privacy, not balances.
-    let moves_funds = granted.iter().any(|(p, _)| p.moves_funds())
+    let moves_funds = granted.iter().any(|p| p.moves_funds())
         || holding.connection == crate::manifest::Connection::BrowserSession;
     if let Some(funds) = m.integration.funds_at_risk.as_ref().filter(|_| moves_funds) {
         // `check_currency` refuses a manifest whose currency has no rate

@@ -17,6 +17,8 @@ use super::waivers::{WaiverKind, WaiverStatus, exempts};
 
 /// The id of the policy's own gate.
 pub const NEVER_GRANT: &str = "never-grant";
+/// The policy's gate on keys that hold more than the integration declares.
+pub const KEY_EXCESS: &str = "key-excess";
 
 /// What a gate does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +135,7 @@ pub(super) fn run(
         return Err(diags);
     }
     gates.extend(never_grant(manifest, policy));
+    gates.extend(key_excess(manifest, policy));
     Ok(gates)
 }
 
@@ -152,6 +155,55 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
         funds_cap: rule.funds_cap,
         reads_incidents,
     }
+}
+
+/// A key that holds more than the integration declares (futures ticked on
+/// a spot bot's key, trade on a tracker's), short of what the policy never
+/// grants (`never_grant` has those): the key is narrowed now, and approval
+/// holds only on that condition. The vendor's risk is judged on what it is
+/// granted; the key is the customer's to fix.
+fn key_excess(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
+    let never = &policy.key_policy.never_grant;
+    let declared = &manifest.integration.permissions;
+    let keys: Vec<String> = manifest
+        .integration
+        .keys
+        .iter()
+        .filter(|k| k.status != crate::manifest::KeyState::Revoked)
+        .filter_map(|k| {
+            let over: BTreeSet<&str> = k
+                .granted()
+                .iter()
+                // Read is what every integration reads with.
+                .filter(|p| **p != Permission::Read && !declared.contains(p) && !never.contains(p))
+                .map(|p| p.as_str())
+                .collect();
+            (!over.is_empty()).then(|| {
+                let over: Vec<&str> = over.into_iter().collect();
+                format!("{} on {} ({})", k.label, k.exchange, over.join(", "))
+            })
+        })
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    Some(Gate {
+        rule: KEY_EXCESS.to_string(),
+        checklist: "policy".to_string(),
+        effect: GateEffect::Conditions,
+        message: format!(
+            "A key holds more than the integration is granted: {}.",
+            keys.join("; ")
+        ),
+        severity: Level::High,
+        remediation: Some(
+            "Take the extra permissions off that key on the exchange, or revoke it and issue one with only the permissions granted, before the vendor uses it again.".to_string(),
+        ),
+        waived: false,
+        review_days: None,
+        funds_cap: None,
+        reads_incidents: false,
+    })
 }
 
 /// The policy's never-grant list is a gate of its own, whatever the

@@ -136,7 +136,7 @@ pub fn shown(text: &str) -> String {
 
 /// The version of the report's JSON form: raised on any change a reader
 /// of the JSON would notice.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// Everything a report shows, as plain data. Its JSON form is `--format json`.
 #[derive(Clone, Debug, Serialize)]

@@ -416,12 +416,31 @@ fn the_workbook_holds_what_the_vendor_needs_and_is_the_same_every_time() {
     use vetted::questionnaire::col;
     let (catalog, policy) = setup();
     let mut m = manifest(&catalog, &GAPS);
-    // A note that a spreadsheet would run as a formula.
+    // A note of the vendor's that a spreadsheet would run as a formula.
     let formula = "=HYPERLINK(\"https://evil.example\",\"click\")";
-    m.answers
+    let vendor_said = m
+        .answers
         .get_mut("key_monitoring.anomaly_detection")
-        .unwrap()
-        .note = Some(formula.into());
+        .unwrap();
+    vendor_said.note = Some(formula.into());
+    vendor_said.source = Provenance::VendorClaim;
+    // The reviewer's own note on an answer they observed stays with them,
+    // and an answer left unknown is asked again, not shown as known.
+    let internal = "vendor evasive on the phone; chase by Friday";
+    let observed = m
+        .answers
+        .iter_mut()
+        .find(|(_, a)| a.source == Provenance::Observed && a.note.is_none())
+        .map(|(id, a)| {
+            a.note = Some(internal.into());
+            id.clone()
+        })
+        .expect("an observed answer without a note");
+    let unknown = "operations.rbac";
+    m.answers.insert(
+        unknown.into(),
+        Answer::new(AnswerValue::Unknown, Provenance::VendorClaim),
+    );
     let book = exported(&m, &catalog, &policy);
     assert_eq!(
         book,
@@ -452,6 +471,20 @@ fn the_workbook_holds_what_the_vendor_needs_and_is_the_same_every_time() {
         "OKX sub-account",
     ] {
         assert!(instructions.contains(needle), "{needle}: {instructions}");
+    }
+    let (sheet, row) = workbook::find(&book, &observed);
+    assert_eq!(
+        workbook::cell(&book, &sheet, row, u32::from(col::COMMENT)),
+        calamine::Data::Empty,
+        "{observed}: the reviewer's note reached the vendor"
+    );
+    let (sheet, row) = workbook::find(&book, unknown);
+    for c in [col::ANSWER, col::KNOWN] {
+        assert_eq!(
+            workbook::cell(&book, &sheet, row, u32::from(c)),
+            calamine::Data::Empty,
+            "{unknown}: column {c}"
+        );
     }
     // The formula-shaped note is a string cell, and no cell of the workbook
     // holds a formula.

@@ -20,7 +20,7 @@ use super::{col, sheet::Cell};
 use crate::checklist::{Area, Catalog, Question, QuestionType};
 use crate::date::Date;
 use crate::evaluate::{self, Status};
-use crate::manifest::{Answer, Manifest};
+use crate::manifest::{Answer, AnswerValue, Manifest, Provenance};
 use crate::rules::Policy;
 
 /// What the instructions sheet says besides the manifest's own details.
@@ -77,7 +77,12 @@ pub fn plan<'a>(
         let row = Row {
             question: q,
             condition: follow_up.map(|w| condition_words(w, catalog)),
-            known: m.answers.get(&q.id),
+            // "Unknown" and "declined" are what the vendor is asked again,
+            // not an answer to show as known.
+            known: m
+                .answers
+                .get(&q.id)
+                .filter(|a| !matches!(a.value, AnswerValue::Unknown | AnswerValue::Declined)),
         };
         match pages.iter_mut().find(|p| p.area.id == area.id) {
             Some(page) => page.rows.push(row),
@@ -348,11 +353,18 @@ fn build(
                     ws.write_blank(r, col::EVIDENCE_DATE, date_fmt)?;
                 }
             }
+            // A note is shown only where the vendor wrote it: the
+            // reviewer's own notes stay with the reviewer.
+            let from_vendor =
+                |a: &&Answer| a.questionnaire.is_some() || a.source == Provenance::VendorClaim;
             put(
                 ws,
                 r,
                 col::COMMENT,
-                row.known.and_then(|a| a.note.as_deref()).unwrap_or(""),
+                row.known
+                    .filter(from_vendor)
+                    .and_then(|a| a.note.as_deref())
+                    .unwrap_or(""),
                 fmt,
             )?;
             let marker = match row.known {

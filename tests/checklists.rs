@@ -449,3 +449,22 @@ fn withdrawal_is_rejected_even_without_the_exchange_keys_checklist() {
         vetted::evaluate::KeyAction::Keep
     );
 }
+
+/// An assessment that rests on a waiver is reviewed by the day the waiver
+/// runs out, however long the tier's interval.
+#[test]
+fn the_review_comes_no_later_than_the_first_waiver_runs_out() {
+    let without = run(&base());
+    let mut m = base();
+    m["waivers"] = json!([
+        {"question": "operations.rbac", "reason": "new IAM roll-out", "approved-by": "CISO", "expires": "2027-02-01"},
+        {"question": "operations.staff_mfa", "reason": "hardware keys ordered", "approved-by": "CISO", "expires": "2027-04-01"}
+    ]);
+    let with = run(&m);
+    assert!(
+        without.summary.next_review > "2027-02-01".parse().unwrap(),
+        "{}",
+        without.summary.next_review
+    );
+    assert_eq!(with.summary.next_review, "2027-02-01".parse().unwrap());
+}

@@ -368,12 +368,24 @@ pub(super) fn conditions(
     out
 }
 
-/// The next review: the tier's interval, shortened by any conditions rule.
-pub(super) fn next_review(m: &Manifest, policy: &Policy, gates: &[Gate], tier: Level) -> Date {
+/// The next review: the tier's interval, shortened by any conditions rule,
+/// and no later than the day the first waiver in force runs out (the
+/// assessment rests on it until then).
+pub(super) fn next_review(
+    m: &Manifest,
+    policy: &Policy,
+    gates: &[Gate],
+    tier: Level,
+    waivers: &[super::WaiverStatus],
+) -> Date {
     let days = gates
         .iter()
         .filter(|g| g.acts())
         .filter_map(|g| g.review_days)
         .fold(policy.review_days.get(tier), i64::min);
-    m.assessment.date.plus_days(days)
+    waivers
+        .iter()
+        .filter(|w| w.active)
+        .filter_map(|w| w.expires)
+        .fold(m.assessment.date.plus_days(days), Date::min)
 }

@@ -422,7 +422,7 @@ fn conclude(
     let findings = findings::collect(&j.gates, &j.questions, m, catalog, policy, as_of);
     let areas = areas(&f.scope, &j.tally);
     let key_policy = conditions::key_policy(m, &f.holding, policy, d.verdict, d.tier, as_of);
-    let next_review = conditions::next_review(m, policy, &j.gates, d.tier);
+    let next_review = conditions::next_review(m, policy, &j.gates, d.tier, &f.waivers);
     let conditions = conditions::conditions(
         m,
         &f.holding,

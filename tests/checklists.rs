@@ -468,3 +468,48 @@ fn the_review_comes_no_later_than_the_first_waiver_runs_out() {
     );
     assert_eq!(with.summary.next_review, "2027-02-01".parse().unwrap());
 }
+
+/// An approval that more funds would turn says where: the band that would
+/// raise the inherent risk and the verdict the policy gives from there.
+#[test]
+fn an_approval_that_rests_on_the_funds_says_how_far_they_may_go() {
+    use vetted::evaluate::Condition;
+    // A trading bot at residual tier medium: conditions at high inherent
+    // risk, a rejection at critical.
+    let path = "tests/calibration/spot-bot-own-key-ticked-futures.yaml";
+    let text = std::fs::read_to_string(path).unwrap();
+    let medium = yaml::parse(path, &text, &Limits::default())
+        .unwrap()
+        .to_json();
+    let with_funds = |amount: f64, currency: &str| {
+        let mut m = medium.clone();
+        m["integration"]["funds-at-risk"] = json!({"amount": amount, "currency": currency});
+        run(&m)
+    };
+    let limit = |r: &vetted::report::Report| {
+        r.conditions.iter().find_map(|c| match c {
+            Condition::FundsBelow(l) => Some(l.clone()),
+            _ => None,
+        })
+    };
+    // Just under the critical band, the table at critical inherent risk
+    // and this tier rejects: the approval rests on staying below it.
+    let under = with_funds(99_999.0, "USD");
+    assert_eq!(under.summary.verdict, Verdict::Conditions);
+    let l = limit(&under).expect("a funds limit");
+    assert_eq!(
+        (l.limit, l.currency.as_str(), l.verdict),
+        (100_000.0, "USD", Verdict::Reject)
+    );
+    assert_eq!(l.inherent, Level::Critical);
+    // In another currency, the limit is in the manifest's own.
+    let l = limit(&with_funds(80_000.0, "EUR")).expect("a funds limit");
+    assert_eq!(
+        (l.limit, l.in_policy_currency),
+        ((100_000.0f64 / 1.15).floor(), Some(100_000.0))
+    );
+    // Past it the verdict no longer grants, so there is no limit to keep.
+    let over = with_funds(100_000.0, "USD");
+    assert!(!over.summary.verdict.grants(), "{:?}", over.summary.verdict);
+    assert!(limit(&over).is_none());
+}

@@ -340,6 +340,13 @@ fn every_condition_and_basis_kind_matches_the_schema() {
             due: date,
         },
         Condition::WithdrawalAllowlist,
+        Condition::FundsBelow(vetted::evaluate::decision::FundsLimit {
+            limit: 86956.0,
+            currency: "EUR".into(),
+            in_policy_currency: Some(100000.0),
+            inherent: Level::Critical,
+            verdict: vetted::rules::Verdict::Reject,
+        }),
         Condition::RuleTerms {
             rule: "incident-easing".into(),
             message: "m".into(),
@@ -366,6 +373,7 @@ fn every_condition_and_basis_kind_matches_the_schema() {
             | Condition::BindKey { .. }
             | Condition::RotateKey { .. }
             | Condition::WithdrawalAllowlist
+            | Condition::FundsBelow(_)
             | Condition::RuleTerms { .. }
             | Condition::Remediate { .. }
             | Condition::Review { .. } => {}

@@ -154,6 +154,9 @@ pub enum Condition {
         /// What the rule asks to be done (its finding is not listed again).
         remediation: Option<String>,
     },
+    /// Keep funds at risk below the amount from which the verdict would
+    /// be worse: the approval rests on it.
+    FundsBelow(super::decision::FundsLimit),
     /// Fix what a serious finding asks.
     Remediate {
         /// Finding id.
@@ -265,6 +268,7 @@ pub(super) struct Settled {
     pub verdict: Verdict,
     pub tier: Level,
     pub next_review: Date,
+    pub funds_limit: Option<super::decision::FundsLimit>,
 }
 
 /// The terms of an approval; none unless the verdict grants access.
@@ -280,6 +284,7 @@ pub(super) fn conditions(
         verdict,
         tier,
         next_review,
+        ref funds_limit,
     } = *settled;
     let mut out = Vec::new();
     if !verdict.grants() {
@@ -333,6 +338,9 @@ pub(super) fn conditions(
         if moves_funds && !m.integration.withdrawal_allowlist {
             out.push(Condition::WithdrawalAllowlist);
         }
+    }
+    if let Some(limit) = funds_limit {
+        out.push(Condition::FundsBelow(limit.clone()));
     }
     // A cap on funds at risk means nothing to a key that cannot move any.
     let mut terms_of = Vec::new();

@@ -161,6 +161,61 @@ fn cap(v: Verdict, limited_by: &[String]) -> Verdict {
     }
 }
 
+/// The funds at risk an approval rests on: the next band up that would
+/// raise the inherent risk and, by the policy table, worsen the verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FundsLimit {
+    /// Stay below this amount, in `currency`.
+    pub limit: f64,
+    /// The manifest's funds currency.
+    pub currency: String,
+    /// The same amount in the policy's currency, when that differs.
+    pub in_policy_currency: Option<f64>,
+    /// The inherent risk from there.
+    pub inherent: Level,
+    /// The verdict the policy table gives from there.
+    pub verdict: Verdict,
+}
+
+/// Where more funds would change a granting verdict: bands above the
+/// declared amount are tried from the lowest, each with the inherent risk
+/// it would set, through the same table and gates. None when no funds are
+/// declared, the access cannot move them, or no band changes the verdict.
+pub(super) fn funds_limit(
+    m: &Manifest,
+    holding: &Holding,
+    policy: &Policy,
+    gates: &[Gate],
+    (score_tier, inherent, confidence): (Level, Level, f64),
+    verdict: Verdict,
+) -> Option<FundsLimit> {
+    let risk = &policy.inherent_risk;
+    let funds = m.integration.funds_at_risk.as_ref()?;
+    let moves_funds = m.integration.permissions.iter().any(|p| p.moves_funds())
+        || holding.connection == crate::manifest::Connection::BrowserSession;
+    if !verdict.grants() || !moves_funds {
+        return None;
+    }
+    let value = risk.funds_value(funds.amount, &funds.currency)?;
+    let rate = risk.funds_value(1.0, &funds.currency)?;
+    let mut bands: Vec<_> = risk
+        .funds_at_risk
+        .iter()
+        .filter(|b| b.at_least > value && b.level > inherent)
+        .collect();
+    bands.sort_by(|a, b| a.at_least.total_cmp(&b.at_least));
+    bands.into_iter().find_map(|b| {
+        let above = decide(policy, gates, score_tier, b.level, confidence, None).verdict;
+        (above > verdict).then(|| FundsLimit {
+            limit: (b.at_least / rate).floor(),
+            currency: funds.currency.clone(),
+            in_policy_currency: (funds.currency != risk.funds_currency).then_some(b.at_least),
+            inherent: b.level,
+            verdict: above,
+        })
+    })
+}
+
 /// Inherent risk of what the integration is granted, with the reasons.
 pub fn inherent_risk(m: &Manifest, holding: &Holding, policy: &Policy) -> (Level, Vec<String>) {
     let risk = &policy.inherent_risk;

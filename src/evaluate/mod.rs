@@ -433,6 +433,18 @@ fn conclude(
             verdict: d.verdict,
             tier: d.tier,
             next_review,
+            funds_limit: decision::funds_limit(
+                m,
+                &f.holding,
+                policy,
+                &j.gates,
+                (
+                    policy.tier_for(j.tally.score),
+                    f.inherent_risk,
+                    j.tally.confidence,
+                ),
+                d.verdict,
+            ),
         },
     );
     Assessment {

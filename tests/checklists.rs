@@ -513,3 +513,37 @@ fn an_approval_that_rests_on_the_funds_says_how_far_they_may_go() {
     assert!(!over.summary.verdict.grants(), "{:?}", over.summary.verdict);
     assert!(limit(&over).is_none());
 }
+
+/// Keys that cannot be IP-bound are kept read-only when the grant moves
+/// nothing; the report does not tell a read-only integration to find a
+/// static server.
+#[test]
+fn keys_that_cannot_be_bound_but_move_nothing_are_kept_read_only() {
+    use vetted::evaluate::Condition;
+    use vetted::report::{Format, Renderer, render};
+    let text = std::fs::read_to_string("examples/read-only-tracker.yaml").unwrap();
+    let mut m = yaml::parse("t", &text, &Limits::default())
+        .unwrap()
+        .to_json();
+    m["vendor"].as_object_mut().unwrap().remove("egress-ips");
+    for hosting in ["vendor", "self-hosted"] {
+        m["integration"]["hosting"] = json!(hosting);
+        let r = run(&m);
+        assert!(
+            r.conditions
+                .iter()
+                .any(|c| matches!(c, Condition::NoStaticIps { moves_funds: false, .. })),
+            "{hosting}: {:?}",
+            r.conditions
+        );
+        let md = render(
+            &r,
+            Format::Markdown,
+            &Renderer::new(Default::default()),
+            &Policy::default_policy(),
+        )
+        .unwrap();
+        assert!(md.contains("keep every key read-only"), "{hosting}");
+        assert!(!md.contains("server with a static address"), "{hosting}");
+    }
+}

@@ -320,7 +320,10 @@ fn every_condition_and_basis_kind_matches_the_schema() {
         Condition::ExchangeScoped {
             connection: Connection::Oauth,
         },
-        Condition::NoStaticIps { own: true },
+        Condition::NoStaticIps {
+            own: true,
+            moves_funds: true,
+        },
         Condition::DedicatedKey {
             rotation_days: 90,
             tier: Level::Medium,

@@ -104,6 +104,9 @@ pub enum Condition {
     NoStaticIps {
         /// Whether you host the software (then bind to your own server).
         own: bool,
+        /// Whether the grant can move funds (if not, a leaked key exposes
+        /// balances and history, and binding matters less).
+        moves_funds: bool,
     },
     /// One key for this integration alone, rotated on schedule.
     DedicatedKey {
@@ -301,7 +304,9 @@ pub(super) fn conditions(
             Connection::Oauth | Connection::Broker if !own => out.push(Condition::ExchangeScoped {
                 connection: holding.connection,
             }),
-            _ if kp.ip_allowlist.is_empty() => out.push(Condition::NoStaticIps { own }),
+            _ if kp.ip_allowlist.is_empty() => {
+                out.push(Condition::NoStaticIps { own, moves_funds })
+            }
             _ => out.push(Condition::BindToIps {
                 ips: kp.ip_allowlist.clone(),
                 own,

@@ -77,8 +77,12 @@ pub fn statuses(manifest: &Manifest, as_of: Date) -> Vec<DocumentStatus> {
         .map(|d| {
             let valid_until = d.valid_until();
             let days_left = valid_until.map(|u| as_of.days_until(u));
+            // A bridge letter carries a report to the next one; it
+            // replaces only an older bridge letter, never the report.
             let superseded = manifest.documents.iter().any(|other| {
                 other.kind.family() == d.kind.family()
+                    && (other.kind != DocumentKind::BridgeLetter
+                        || d.kind == DocumentKind::BridgeLetter)
                     && valid_until.is_some()
                     && other.valid_until().is_none_or(|u| Some(u) > valid_until)
             });
@@ -401,6 +405,52 @@ mod tests {
         );
         assert!(docs.current(DocumentKind::BridgeLetter));
         assert_eq!(docs.latest_soc2_end(), Some(date("2025-06-30")));
+        // The letter carries the report; it does not replace it.
+        let base = crate::manifest::load(
+            "m.yaml",
+            b"vendor: {name: V}\nintegration: {purpose: p, checklists: [baseline], permissions: [read]}\nassessment: {assessor: a, date: 2026-11-01}\n".to_vec(),
+            &crate::load_catalog(None).unwrap(),
+        )
+        .unwrap()
+        .manifest;
+        let m = |documents: Vec<VendorDocument>| Manifest {
+            documents,
+            ..base.clone()
+        };
+        let states = |m: &Manifest| {
+            statuses(m, date("2026-11-30"))
+                .into_iter()
+                .map(|s| (s.kind, s.state))
+                .collect::<Vec<_>>()
+        };
+        let with_letter = m(all.to_vec());
+        assert_eq!(
+            states(&with_letter),
+            [
+                (DocumentKind::Soc2Type2, DocumentState::Expired),
+                (DocumentKind::BridgeLetter, DocumentState::Expiring),
+            ]
+        );
+        // A newer report replaces both.
+        let newer = doc(
+            DocumentKind::Soc2Type2,
+            Validity::Period {
+                issued: None,
+                start: None,
+                end: date("2026-06-30"),
+                expires: None,
+            },
+        );
+        let mut three = all.to_vec();
+        three.push(newer);
+        assert_eq!(
+            states(&m(three)),
+            [
+                (DocumentKind::Soc2Type2, DocumentState::Superseded),
+                (DocumentKind::BridgeLetter, DocumentState::Superseded),
+                (DocumentKind::Soc2Type2, DocumentState::Current),
+            ]
+        );
         // An agreement without a term never lapses.
         let open = [doc(DocumentKind::Dpa, Validity::Open { issued: None })];
         let docs = Documents {

@@ -238,7 +238,7 @@ fn the_schema_enums_are_the_rust_enums() {
         ),
         (
             "connection",
-            names(&every!(Connection::{ApiKey, Oauth, Broker, BrowserSession})),
+            names(&every!(Connection::{ApiKey, Oauth, Broker, BrowserSession, Native})),
         ),
         (
             "provenance",

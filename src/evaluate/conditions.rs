@@ -300,7 +300,10 @@ pub(super) fn conditions(
             never: kp.refuse.clone(),
         });
         let own = holding.self_hosted;
+        // The exchange's own bot has no key to bind, scope or rotate.
+        let native = holding.connection == Connection::Native;
         match holding.connection {
+            Connection::Native => {}
             Connection::Oauth | Connection::Broker if !own => out.push(Condition::ExchangeScoped {
                 connection: holding.connection,
             }),
@@ -312,7 +315,7 @@ pub(super) fn conditions(
                 own,
             }),
         }
-        if let Some(days) = kp.rotation_days {
+        if let Some(days) = kp.rotation_days.filter(|_| !native) {
             out.push(Condition::DedicatedKey {
                 rotation_days: days,
                 tier,

@@ -74,7 +74,10 @@ impl Holding {
         Holding {
             exchange_keys,
             self_hosted,
-            vendor_holds_keys: exchange_keys && !self_hosted,
+            // The exchange's own bot: no key leaves the exchange.
+            vendor_holds_keys: exchange_keys
+                && !self_hosted
+                && i.connection != Some(Connection::Native),
             vendor_holds: !self_hosted || !i.data_classes.is_empty(),
             connection: i.connection.unwrap_or(Connection::ApiKey),
         }

@@ -349,6 +349,9 @@ pub enum Connection {
     /// Software acting inside your logged-in exchange session (a browser
     /// extension or desktop app): it can do whatever you can.
     BrowserSession,
+    /// The exchange runs it itself (its own grid or DCA bots): no key or
+    /// token leaves the exchange, and nobody else holds anything.
+    Native,
 }
 
 impl Connection {
@@ -359,6 +362,7 @@ impl Connection {
             Connection::Oauth => "oauth",
             Connection::Broker => "broker",
             Connection::BrowserSession => "browser-session",
+            Connection::Native => "native",
         }
     }
 }

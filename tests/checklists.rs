@@ -530,9 +530,13 @@ fn keys_that_cannot_be_bound_but_move_nothing_are_kept_read_only() {
         m["integration"]["hosting"] = json!(hosting);
         let r = run(&m);
         assert!(
-            r.conditions
-                .iter()
-                .any(|c| matches!(c, Condition::NoStaticIps { moves_funds: false, .. })),
+            r.conditions.iter().any(|c| matches!(
+                c,
+                Condition::NoStaticIps {
+                    moves_funds: false,
+                    ..
+                }
+            )),
             "{hosting}: {:?}",
             r.conditions
         );

@@ -157,6 +157,37 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
     }
 }
 
+/// The keys not revoked that hold a permission `over` picks, each with
+/// those permissions, in the order of the manifest.
+fn keys_holding(
+    manifest: &Manifest,
+    over: impl Fn(&Permission) -> bool,
+) -> Vec<(&crate::manifest::ExchangeKey, Vec<&'static str>)> {
+    manifest
+        .integration
+        .keys
+        .iter()
+        .filter(|k| k.status != crate::manifest::KeyState::Revoked)
+        .filter_map(|k| {
+            let held: BTreeSet<&'static str> = k
+                .granted()
+                .iter()
+                .filter(|p| over(p))
+                .map(|p| p.as_str())
+                .collect();
+            (!held.is_empty()).then(|| (k, held.into_iter().collect()))
+        })
+        .collect()
+}
+
+/// `label on exchange (permissions)` for each key, joined by `; `.
+fn named(keys: &[(&crate::manifest::ExchangeKey, Vec<&str>)]) -> String {
+    keys.iter()
+        .map(|(k, over)| format!("{} on {} ({})", k.label, k.exchange, over.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A key that holds more than the integration declares (futures ticked on
 /// a spot bot's key, trade on a tracker's), short of what the policy never
 /// grants (`never_grant` has those): the key is narrowed now, and approval
@@ -165,25 +196,10 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
 fn key_excess(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
     let never = &policy.key_policy.never_grant;
     let declared = &manifest.integration.permissions;
-    let keys: Vec<String> = manifest
-        .integration
-        .keys
-        .iter()
-        .filter(|k| k.status != crate::manifest::KeyState::Revoked)
-        .filter_map(|k| {
-            let over: BTreeSet<&str> = k
-                .granted()
-                .iter()
-                // Read is what every integration reads with.
-                .filter(|p| **p != Permission::Read && !declared.contains(p) && !never.contains(p))
-                .map(|p| p.as_str())
-                .collect();
-            (!over.is_empty()).then(|| {
-                let over: Vec<&str> = over.into_iter().collect();
-                format!("{} on {} ({})", k.label, k.exchange, over.join(", "))
-            })
-        })
-        .collect();
+    // Read is what every integration reads with.
+    let keys = keys_holding(manifest, |p| {
+        *p != Permission::Read && !declared.contains(p) && !never.contains(p)
+    });
     if keys.is_empty() {
         return None;
     }
@@ -193,7 +209,7 @@ fn key_excess(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
         effect: GateEffect::Conditions,
         message: format!(
             "A key holds more than the integration is granted: {}.",
-            keys.join("; ")
+            named(&keys)
         ),
         severity: Level::High,
         remediation: Some(
@@ -224,24 +240,7 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
         .copied()
         .filter(|p| never.contains(p))
         .collect();
-    let held: Vec<(&crate::manifest::ExchangeKey, Vec<&str>)> = manifest
-        .integration
-        .keys
-        .iter()
-        .filter(|k| k.status != crate::manifest::KeyState::Revoked)
-        .map(|k| {
-            let over = k
-                .granted()
-                .iter()
-                .filter(|p| never.contains(p) && !asked.contains(p))
-                .map(|p| p.as_str())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            (k, over)
-        })
-        .filter(|(_, over): &(_, Vec<&str>)| !over.is_empty())
-        .collect();
+    let held = keys_holding(manifest, |p| never.contains(p) && !asked.contains(p));
     let gate = |effect, message: String, remediation: String| Gate {
         rule: NEVER_GRANT.to_string(),
         checklist: "policy".to_string(),
@@ -278,15 +277,11 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
     if held.is_empty() {
         return None;
     }
-    let keys: Vec<String> = held
-        .iter()
-        .map(|(k, over)| format!("{} on {} ({})", k.label, k.exchange, over.join(", ")))
-        .collect();
     Some(gate(
         GateEffect::Conditions,
         format!(
             "A key holds what the integration does not ask for and the policy never grants to a vendor: {}.",
-            keys.join("; ")
+            named(&held)
         ),
         "Revoke that key now and issue one with only the permissions granted; approval holds only once it is gone.".to_string(),
     ))

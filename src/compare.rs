@@ -243,6 +243,17 @@ fn judge(a: &Assessment, policy: &Policy, score: f64) -> (Verdict, Level) {
     } else {
         policy.verdict(a.inherent_risk, tier)
     };
+    // Nor does a rule that limits approval to conditions (an open
+    // incident, a key to revoke) lapse on a better shared score.
+    let limited = a
+        .gates
+        .iter()
+        .any(|g| g.acts() && g.effect == crate::evaluate::GateEffect::Conditions);
+    let verdict = if limited && verdict == Verdict::Approve {
+        Verdict::Conditions
+    } else {
+        verdict
+    };
     (verdict, tier)
 }
 

@@ -474,15 +474,28 @@ pub fn summarise(file: &str, m: &Manifest, a: &Assessment, policy: &Policy, as_o
     }
     for k in &a.key_policy.keys {
         if k.action == crate::evaluate::KeyAction::RevokeNow {
-            act(
-                ActionKind::RevokeKey,
+            // An approved vendor's key is revoked for what the key holds,
+            // not for the vendor.
+            let why = if a.verdict.grants() {
                 format!(
-                    "revoke key {} on {}: the vendor is not approved ({}: {})",
-                    k.label,
-                    k.exchange,
+                    "it holds {}, which the policy never grants",
+                    k.excess
+                        .iter()
+                        .filter(|p| policy.key_policy.never_grant.contains(p))
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                format!(
+                    "the vendor is not approved ({}: {})",
                     a.verdict.label(),
                     a.verdict_reason
-                ),
+                )
+            };
+            act(
+                ActionKind::RevokeKey,
+                format!("revoke key {} on {}: {why}", k.label, k.exchange),
                 Some(as_of),
             );
         }

@@ -150,10 +150,21 @@ fn every_calibration_case_gets_the_reviewers_verdict_for_the_stated_reason() {
                 .excess
                 .iter()
                 .any(|p| policy.key_policy.never_grant.contains(p));
-            if k.status == KeyState::Live && forbidden && k.action != KeyAction::RevokeNow {
+            let expected = match k.status {
+                KeyState::Live => KeyAction::RevokeNow,
+                _ => KeyAction::DoNotCreate,
+            };
+            if k.status != KeyState::Revoked && forbidden && k.action != expected {
                 problems.push(format!(
                     "key {} holds {:?} and gets {:?}",
                     k.label, k.excess, k.action
+                ));
+            }
+            // A key not yet created starts its rotation when it is.
+            if k.status != KeyState::Live && k.rotate_by.is_some() {
+                problems.push(format!(
+                    "key {} is not live yet has a rotation date",
+                    k.label
                 ));
             }
         }

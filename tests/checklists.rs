@@ -551,3 +551,39 @@ fn keys_that_cannot_be_bound_but_move_nothing_are_kept_read_only() {
         assert!(!md.contains("server with a static address"), "{hosting}");
     }
 }
+
+/// Refusing to name the holder of your keys weighs as much as being
+/// anonymous; not having found out yet does not.
+#[test]
+fn a_key_holder_that_declines_to_name_itself_is_rejected() {
+    for (value, rejects) in [("anonymous", true), ("declined", true), ("unknown", false)] {
+        let mut m = base();
+        m["answers"]["reputation.legal_entity"] = json!({"value": value, "source": "vendor-claim"});
+        let r = run(&m);
+        assert_eq!(
+            fired(&r).contains(&"anonymous-key-holder".to_string()),
+            rejects,
+            "{value}: {:?}",
+            fired(&r)
+        );
+        assert_eq!(r.summary.verdict == Verdict::Reject, rejects, "{value}");
+    }
+}
+
+/// Only a live key grows stale: one planned long ago, or one already
+/// revoked, is nothing to rotate.
+#[test]
+fn only_a_live_key_is_stale() {
+    for (status, stale) in [("live", true), ("proposed", false), ("revoked", false)] {
+        let mut m = base();
+        m["integration"]["keys"][0]["created"] = json!("2025-06-01");
+        m["integration"]["keys"][0]["status"] = json!(status);
+        let r = run(&m);
+        assert_eq!(
+            fired(&r).contains(&"stale-key".to_string()),
+            stale,
+            "{status}: {:?}",
+            fired(&r)
+        );
+    }
+}

@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use vetted::checklist::Catalog;
 use vetted::compare::{Candidate, compare};
-use vetted::rules::Policy;
+use vetted::rules::{Policy, Verdict};
 
 const AS_OF: &str = "2026-11-27";
 
@@ -443,5 +443,80 @@ fn diff_reports_a_new_contradiction_on_a_question_with_a_finding() {
     assert_eq!(
         d.findings_added[0].kind,
         vetted::evaluate::FindingKind::Contradiction
+    );
+}
+
+/// A candidate whose rules limit approval to conditions (an open incident,
+/// a key to revoke) keeps that limit in a comparison, whatever its score
+/// on the shared questions: the ranking never shows it as approved.
+#[test]
+fn a_comparison_keeps_each_candidates_conditions() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = Policy::default_policy();
+    let load = |path: &str| {
+        vetted::evaluate_file(
+            path,
+            std::fs::read(path).unwrap(),
+            &catalog,
+            &policy,
+            AS_OF.parse().unwrap(),
+        )
+        .unwrap()
+    };
+    let limited = [
+        "tests/calibration/tracker-recent-leak-handled-well.yaml",
+        "tests/calibration/tax-tool-own-key-ticked-withdraw.yaml",
+    ];
+    let other = load("tests/calibration/tax-tool-incident-now-history.yaml");
+    for path in limited {
+        let (m, a) = load(path);
+        assert!(
+            a.gates
+                .iter()
+                .any(|g| g.acts() && g.effect == vetted::evaluate::GateEffect::Conditions),
+            "{path} has no conditions gate"
+        );
+        let c = [
+            Candidate {
+                file: path.into(),
+                manifest: &m,
+                assessment: &a,
+            },
+            Candidate {
+                file: "other".into(),
+                manifest: &other.0,
+                assessment: &other.1,
+            },
+        ];
+        let cmp = compare(&c, &policy);
+        let column = cmp.columns.iter().find(|c| c.file == path).unwrap();
+        assert_ne!(column.verdict, Verdict::Approve, "{path}");
+    }
+}
+
+/// The portfolio says why an approved vendor's key is revoked: what the
+/// key holds, not that the vendor is not approved.
+#[test]
+fn a_key_revoked_under_an_approval_says_what_it_holds() {
+    let catalog = vetted::load_catalog(None).unwrap();
+    let policy = Policy::default_policy();
+    let path = "tests/calibration/tax-tool-own-key-ticked-withdraw.yaml";
+    let as_of = AS_OF.parse().unwrap();
+    let (m, a) =
+        vetted::evaluate_file(path, std::fs::read(path).unwrap(), &catalog, &policy, as_of)
+            .unwrap();
+    assert!(a.verdict.grants(), "{:?}", a.verdict);
+    let item = vetted::portfolio::summarise(path, &m, &a, &policy, as_of);
+    let revoke: Vec<&str> = item
+        .actions
+        .iter()
+        .filter(|x| x.kind == vetted::portfolio::ActionKind::RevokeKey)
+        .map(|x| x.detail.as_str())
+        .collect();
+    assert_eq!(revoke.len(), 1, "{revoke:?}");
+    assert!(
+        revoke[0].ends_with("it holds withdraw, which the policy never grants"),
+        "{}",
+        revoke[0]
     );
 }

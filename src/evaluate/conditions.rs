@@ -212,7 +212,8 @@ pub(super) fn key_policy(
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let rotate_by = grants.then(|| {
+            // A key not yet created starts its rotation when it is.
+            let rotate_by = (grants && k.status == KeyState::Live).then(|| {
                 let by = k.created.plus_days(rotation_days);
                 k.expiry().map_or(by, |e| e.min(by))
             });
@@ -225,6 +226,7 @@ pub(super) fn key_policy(
                 (false, KeyState::Proposed) => KeyAction::DoNotCreate,
                 (false, KeyState::Live) => KeyAction::RevokeNow,
                 (true, KeyState::Live) if forbidden => KeyAction::RevokeNow,
+                (true, KeyState::Proposed) if forbidden => KeyAction::DoNotCreate,
                 (true, KeyState::Proposed) => KeyAction::Create,
                 (true, KeyState::Live) if !excess.is_empty() || overdue => KeyAction::Fix,
                 // An unbound key is fixed when there are addresses to bind

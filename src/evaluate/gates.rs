@@ -283,6 +283,6 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
             "A key holds what the integration does not ask for and the policy never grants to a vendor: {}.",
             named(&held)
         ),
-        "Revoke that key now and issue one with only the permissions granted; approval holds only once it is gone.".to_string(),
+        "Revoke such a key now, or do not create it as planned; issue one with only the permissions granted. Approval holds only once it is gone.".to_string(),
     ))
 }

@@ -596,9 +596,20 @@ fn reason(basis: &Basis, verdict: Verdict) -> String {
         Basis::Confidence {
             confidence,
             minimum,
-        } => format!(
-            "confidence {confidence:.0}% is below the {minimum:.0}% the policy requires for this inherent risk, and the open questions could still change the verdict"
-        ),
+        } => {
+            // One decimal where whole numbers would print "40% is below
+            // the 40%".
+            // One decimal, rounded down, where whole numbers would print
+            // "40% is below the 40%".
+            let shown = if format!("{confidence:.0}") == format!("{minimum:.0}") {
+                format!("{:.1}", (confidence * 10.0).floor() / 10.0)
+            } else {
+                format!("{confidence:.0}")
+            };
+            format!(
+                "confidence {shown}% is below the {minimum:.0}% the policy requires for this inherent risk, and the open questions could still change the verdict"
+            )
+        }
         Basis::Table {
             inherent,
             tier,
@@ -620,6 +631,34 @@ fn reason(basis: &Basis, verdict: Verdict) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_confidence_just_under_the_minimum_is_not_printed_as_the_minimum() {
+        let said = |confidence| {
+            reason(
+                &Basis::Confidence {
+                    confidence,
+                    minimum: 40.0,
+                },
+                Verdict::MoreInformation,
+            )
+        };
+        assert!(
+            said(39.78).starts_with("confidence 39.7% is below the 40%"),
+            "{}",
+            said(39.78)
+        );
+        assert!(
+            said(39.96).starts_with("confidence 39.9% is below"),
+            "{}",
+            said(39.96)
+        );
+        assert!(
+            said(31.2).starts_with("confidence 31% is below"),
+            "{}",
+            said(31.2)
+        );
+    }
 
     /// Every manifest of the examples and the calibration set.
     pub(crate) fn corpus(catalog: &Catalog) -> Vec<Manifest> {

@@ -586,3 +586,33 @@ fn only_a_live_key_is_stale() {
         check_fires(&run(&m), "stale-key", stale, status);
     }
 }
+
+/// A vendor that declines a critical question is not approved outright;
+/// one that has not answered yet is left to confidence, and no refusal
+/// reads better than "unknown".
+#[test]
+fn a_declined_critical_question_keeps_approval_conditional() {
+    let text = std::fs::read_to_string("examples/read-only-tracker.yaml").unwrap();
+    let tracker = yaml::parse("t", &text, &Limits::default())
+        .unwrap()
+        .to_json();
+    assert_eq!(run(&tracker).summary.verdict, Verdict::Approve);
+    let with = |value: &str| {
+        let mut m = tracker.clone();
+        m["answers"]["key_storage.encryption_at_rest"] =
+            json!({"value": value, "source": "vendor-claim"});
+        run(&m)
+    };
+    let declined = with("declined");
+    check_fires(&declined, "critical-declined", true, "declined");
+    assert_eq!(declined.summary.verdict, Verdict::Conditions);
+    let unknown = with("unknown");
+    check_fires(&unknown, "critical-declined", false, "unknown");
+    // Not answered yet: the gate is for refusals, and the verdict is left
+    // to confidence, never worse than the refusal's.
+    assert!(
+        unknown.summary.verdict <= declined.summary.verdict,
+        "{:?}",
+        unknown.summary.verdict
+    );
+}

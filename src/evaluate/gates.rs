@@ -19,6 +19,8 @@ use super::waivers::{WaiverKind, WaiverStatus, exempts};
 pub const NEVER_GRANT: &str = "never-grant";
 /// The policy's gate on keys that hold more than the integration declares.
 pub const KEY_EXCESS: &str = "key-excess";
+/// The policy's gate on critical questions the vendor declined.
+pub const CRITICAL_DECLINED: &str = "critical-declined";
 
 /// What a gate does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +157,40 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
         funds_cap: rule.funds_cap,
         reads_incidents,
     }
+}
+
+/// A vendor that declines a critical question (how it stores keys, whether
+/// it needs withdrawal) is not approved outright, however well the rest
+/// scores: the refusal already scores as the worst answer, and approval
+/// holds only once the answer is in. No rule reads a refusal as its worst
+/// option, so a decline alone never rejects; it never reads better than
+/// "unknown" either, which leaves the verdict to confidence.
+pub(super) fn critical_declined(questions: &[super::QuestionResult]) -> Option<Gate> {
+    let declined: Vec<&str> = questions
+        .iter()
+        .filter(|r| r.severity == Level::Critical && r.status == super::Status::Declined)
+        .map(|r| r.id.as_str())
+        .collect();
+    if declined.is_empty() {
+        return None;
+    }
+    Some(Gate {
+        rule: CRITICAL_DECLINED.to_string(),
+        checklist: "policy".to_string(),
+        effect: GateEffect::Conditions,
+        message: format!(
+            "The vendor declined to answer a critical question: {}.",
+            declined.join(", ")
+        ),
+        severity: Level::Critical,
+        remediation: Some(
+            "Get the answer, with evidence, before the vendor holds a key; approval holds only once it is in and acceptable.".to_string(),
+        ),
+        waived: false,
+        review_days: None,
+        funds_cap: None,
+        reads_incidents: false,
+    })
 }
 
 /// The keys not revoked that hold a permission `over` picks, each with

@@ -330,7 +330,8 @@ fn judge(
         let (base_masked, base_memo) = &base.rules;
         memo.fill_from(base_memo.carried(catalog, base_masked, &masked, Some(changed)));
     }
-    let gates = gates::run(m, catalog, policy, &ctx, &f.waivers, &mut memo)?;
+    let mut gates = gates::run(m, catalog, policy, &ctx, &f.waivers, &mut memo)?;
+    gates.extend(gates::critical_declined(&questions));
     Ok(Judged {
         questions,
         tally,

@@ -616,3 +616,25 @@ fn a_declined_critical_question_keeps_approval_conditional() {
         unknown.summary.verdict
     );
 }
+
+/// A live trading key that is not IP-bound must be fixed, unless it is a
+/// token the exchange scopes, which has no allow-list to fill.
+#[test]
+fn an_unbound_trading_key_is_fixed_unless_the_exchange_scopes_it() {
+    use vetted::evaluate::KeyAction;
+    for (connection, action) in [("api-key", KeyAction::Fix), ("oauth", KeyAction::Keep)] {
+        let mut m = base();
+        m["integration"]["connection"] = json!(connection);
+        m["vendor"].as_object_mut().unwrap().remove("egress-ips");
+        m["answers"]["keys.ip_binding"] =
+            json!({"value": "broker-oauth", "source": "vendor-claim"});
+        m["integration"]["keys"][0]["ip-restricted"] = json!(false);
+        let r = run(&m);
+        assert!(
+            r.summary.verdict.grants(),
+            "{connection}: {:?}",
+            r.summary.verdict
+        );
+        assert_eq!(r.key_policy.keys[0].action, action, "{connection}");
+    }
+}

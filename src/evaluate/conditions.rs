@@ -198,6 +198,10 @@ pub(super) fn key_policy(
         .filter(|p| never.contains(p))
         .collect();
     let grants = verdict.grants();
+    let exchange_scoped = matches!(
+        holding.connection,
+        Connection::Oauth | Connection::Broker | Connection::Native
+    );
     let rotation_days = policy.key_policy.rotation_days.get(tier);
     let keys = m
         .integration
@@ -218,8 +222,9 @@ pub(super) fn key_policy(
                 k.expiry().map_or(by, |e| e.min(by))
             });
             let overdue = k.status == KeyState::Live && rotate_by.is_some_and(|r| r < as_of);
-            // A live key that holds what the policy never grants goes now,
-            // whatever the verdict: approval holds only once it is gone.
+            // A key that holds what the policy never grants goes now if
+            // live, and is not created if planned, whatever the verdict:
+            // approval holds only once it is gone.
             let forbidden = excess.iter().any(|p| never.contains(p));
             let action = match (grants, k.status) {
                 (_, KeyState::Revoked) => KeyAction::None,
@@ -231,9 +236,11 @@ pub(super) fn key_policy(
                 (true, KeyState::Live) if !excess.is_empty() || overdue => KeyAction::Fix,
                 // An unbound key is fixed when there are addresses to bind
                 // it to, and always when it can move funds: a copy of it
-                // trades from anywhere.
+                // trades from anywhere. A token the exchange scopes (OAuth,
+                // broker) has no allow-list to fill.
                 (true, KeyState::Live)
                     if !k.bound()
+                        && !exchange_scoped
                         && (!m.vendor.egress_ips.is_empty()
                             || k.granted().iter().any(|p| p.moves_funds())) =>
                 {

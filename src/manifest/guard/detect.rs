@@ -874,6 +874,9 @@ fn path_like(w: &str) -> bool {
             && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
             && vowel_share(p) >= 0.2
             || p.len() >= 7 && p.bytes().all(|b| b.is_ascii_hexdigit())
+            // A file name made of words with an id in it
+            // (`n06b-declines-legal-entity`); standard base64 has no `-`.
+            || p.len() >= 4 && slug(p)
     })
 }
 
@@ -1328,6 +1331,21 @@ mod tests {
 
     fn secret(text: &str) -> Option<&'static str> {
         scan(text, None)
+    }
+
+    #[test]
+    fn a_path_to_a_file_named_in_words_is_not_a_token() {
+        for text in [
+            "# see d/n06b-declines-legal-entity.yaml",
+            "cases/r13-spot-bot-our-key-has-futures.yaml",
+        ] {
+            assert_eq!(secret(text), None, "{text}");
+        }
+        // A padded standard base64 secret with a `/` still is one.
+        assert_eq!(
+            secret("kQ7vZ2xN/8pLr4TsW1yBc9Hd3FgJ0mA6eUoXiVbK5nE="),
+            Some(TOKEN)
+        );
     }
 
     #[test]

@@ -159,6 +159,29 @@ fn gate(checklist: &str, rule: &Rule, reads_incidents: bool, waivers: &[WaiverSt
     }
 }
 
+/// A gate of the policy's own, not of a checklist: it reads no incident,
+/// sets no review interval or funds cap, and is never waived.
+fn policy_gate(
+    rule: &str,
+    effect: GateEffect,
+    severity: Level,
+    message: String,
+    remediation: &str,
+) -> Gate {
+    Gate {
+        rule: rule.to_string(),
+        checklist: "policy".to_string(),
+        effect,
+        message,
+        severity,
+        remediation: Some(remediation.to_string()),
+        waived: false,
+        review_days: None,
+        funds_cap: None,
+        reads_incidents: false,
+    }
+}
+
 /// A vendor that declines a critical question (how it stores keys, whether
 /// it needs withdrawal) is not approved outright, however well the rest
 /// scores: the refusal already scores as the worst answer, and approval
@@ -174,23 +197,16 @@ pub(super) fn critical_declined(questions: &[super::QuestionResult]) -> Option<G
     if declined.is_empty() {
         return None;
     }
-    Some(Gate {
-        rule: CRITICAL_DECLINED.to_string(),
-        checklist: "policy".to_string(),
-        effect: GateEffect::Conditions,
-        message: format!(
+    Some(policy_gate(
+        CRITICAL_DECLINED,
+        GateEffect::Conditions,
+        Level::Critical,
+        format!(
             "The vendor declined to answer a critical question: {}.",
             declined.join(", ")
         ),
-        severity: Level::Critical,
-        remediation: Some(
-            "Get the answer, with evidence, before the vendor holds a key; approval holds only once it is in and acceptable.".to_string(),
-        ),
-        waived: false,
-        review_days: None,
-        funds_cap: None,
-        reads_incidents: false,
-    })
+        "Get the answer, with evidence, before the vendor holds a key; approval holds only once it is in and acceptable.",
+    ))
 }
 
 /// The keys not revoked that hold a permission `over` picks, each with
@@ -239,23 +255,16 @@ fn key_excess(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
     if keys.is_empty() {
         return None;
     }
-    Some(Gate {
-        rule: KEY_EXCESS.to_string(),
-        checklist: "policy".to_string(),
-        effect: GateEffect::Conditions,
-        message: format!(
+    Some(policy_gate(
+        KEY_EXCESS,
+        GateEffect::Conditions,
+        Level::High,
+        format!(
             "A key holds more than the integration is granted: {}.",
             named(&keys)
         ),
-        severity: Level::High,
-        remediation: Some(
-            "Take the extra permissions off that key on the exchange, or revoke it and issue one with only the permissions granted, before the vendor uses it again.".to_string(),
-        ),
-        waived: false,
-        review_days: None,
-        funds_cap: None,
-        reads_incidents: false,
-    })
+        "Take the extra permissions off that key on the exchange, or revoke it and issue one with only the permissions granted, before the vendor uses it again.",
+    ))
 }
 
 /// The policy's never-grant list is a gate of its own, whatever the
@@ -277,17 +286,8 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
         .filter(|p| never.contains(p))
         .collect();
     let held = keys_holding(manifest, |p| never.contains(p) && !asked.contains(p));
-    let gate = |effect, message: String, remediation: String| Gate {
-        rule: NEVER_GRANT.to_string(),
-        checklist: "policy".to_string(),
-        effect,
-        message,
-        severity: Level::Critical,
-        remediation: Some(remediation),
-        waived: false,
-        review_days: None,
-        funds_cap: None,
-        reads_incidents: false,
+    let gate = |effect, message, remediation: &str| {
+        policy_gate(NEVER_GRANT, effect, Level::Critical, message, remediation)
     };
     if !asked.is_empty() {
         let mut names: BTreeSet<&str> = asked.iter().map(|p| p.as_str()).collect();
@@ -304,7 +304,7 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
                 "The integration {how} {}, which the policy never grants to a vendor.",
                 names.join(", ")
             ),
-            format!(
+            &format!(
                 "Issue a key without {}; no trading, tracking or tax feature needs it.",
                 names.join(", ")
             ),
@@ -319,6 +319,6 @@ fn never_grant(manifest: &Manifest, policy: &Policy) -> Option<Gate> {
             "A key holds what the integration does not ask for and the policy never grants to a vendor: {}.",
             named(&held)
         ),
-        "Revoke such a key now, or do not create it as planned; issue one with only the permissions granted. Approval holds only once it is gone.".to_string(),
+        "Revoke such a key now, or do not create it as planned; issue one with only the permissions granted. Approval holds only once it is gone.",
     ))
 }
